@@ -1,0 +1,1 @@
+"""Staff-side tools of the course: build, validate and (later) grade nbgrader assignments."""

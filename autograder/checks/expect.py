@@ -1,0 +1,91 @@
+"""Judging helpers shared by every check: each failure says what was wrong and what to look at."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+from dlmed import wire
+
+from . import Call, CheckFailed, Outcome
+
+# (wrong value, message): a result matching a known mistake gets that mistake's explanation.
+Known = Iterable[tuple[np.ndarray, str]]
+
+
+def returned(outcome: Outcome, call: Call, *, allow_warnings: bool = False):
+    """The value a call returned, or a failure for an exception or a warning it raised."""
+    if outcome.error:
+        raise CheckFailed(f"{call.describe()} raised {outcome.error}")
+    if outcome.warnings and not allow_warnings:
+        raise CheckFailed(
+            f"{call.describe()} emitted a warning ({outcome.warnings[0]}); "
+            "it must stay numerically stable for large inputs without overflow or division by zero"
+        )
+    return outcome.value
+
+
+def as_array(value, call: Call, what: str = "result") -> np.ndarray:
+    if isinstance(value, wire.TensorData):
+        return value.array
+    if isinstance(value, wire.Unsupported):
+        raise CheckFailed(f"{call.describe()} returned a {value.type_name}, expected a numpy array")
+    if isinstance(value, (list, tuple)):
+        raise CheckFailed(f"{call.describe()}: the {what} is a {type(value).__name__}, expected a numpy array")
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise CheckFailed(f"{call.describe()}: the {what} is not numeric")
+    return array
+
+
+def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
+    error = np.abs(actual - expected)
+    index = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), error.shape)
+    where = f" at index {tuple(int(i) for i in index)}" if error.ndim else ""
+    return f"got {actual[index]:.6g}, expected {expected[index]:.6g}{where}"
+
+
+def expect_array(
+    value,
+    expected: np.ndarray,
+    call: Call,
+    *,
+    what: str = "result",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    known: Known = (),
+    shape_hint: str = "",
+) -> np.ndarray:
+    """Fail unless `value` is an array of `expected`'s shape whose values match it."""
+    actual = as_array(value, call, what)
+    expected = np.asarray(expected, dtype=float)
+    if actual.shape != expected.shape:
+        hint = shape_hint
+        if actual.shape == expected.T.shape and actual.ndim == 2:
+            hint = hint or "it looks transposed"
+        raise CheckFailed(
+            f"{call.describe()}: the {what} has shape {actual.shape}, expected {expected.shape}"
+            + (f"; {hint}" if hint else "")
+        )
+    actual = actual.astype(float)
+    if not np.all(np.isfinite(actual)):
+        raise CheckFailed(
+            f"{call.describe()}: the {what} contains NaN or inf; "
+            "rewrite the computation so large inputs cannot overflow"
+        )
+    if np.allclose(actual, expected, rtol=rtol, atol=atol):
+        return actual
+    for wrong, message in known:
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == actual.shape and np.allclose(actual, wrong, rtol=1e-6, atol=1e-9):
+            raise CheckFailed(f"{call.describe()}: {message}")
+    raise CheckFailed(f"{call.describe()}: wrong {what}: {_worst(actual, expected)}")
+
+
+def expect_scalar(value, expected: float, call: Call, **kwargs) -> float:
+    """Like expect_array for a single number (a Python float, a numpy scalar or a 0-d array)."""
+    actual = as_array(value, call, kwargs.get("what", "result"))
+    if actual.size != 1:
+        raise CheckFailed(f"{call.describe()} returned shape {actual.shape}, expected a single number")
+    known = [(np.reshape(w, actual.shape), m) for w, m in kwargs.pop("known", ())]
+    return float(expect_array(actual, np.reshape(expected, actual.shape), call, known=known, **kwargs))

@@ -1,0 +1,126 @@
+"""Finds the course, loads course_config.py, and is the only module that builds course paths."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.coursedir import CourseDirectory
+from traitlets import TraitError
+from traitlets.config import Config, PyFileConfigLoader
+
+from . import settings
+from .errors import CourseError
+
+CONFIG_FILE = "course_config.py"
+_OUR_SECTIONS = {"Course": settings.Course, "Checks": settings.Checks}
+
+
+def find_root(start: Path | None = None) -> Path:
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise CourseError(
+        f"no {CONFIG_FILE} in {start} or any folder above it",
+        hint="run `course` inside the course folder, or pass --course-dir",
+    )
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(choices))}"
+
+
+def load_config(root: Path) -> Config:
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    except Exception as exc:  # the file is user-written Python: any error is a config error
+        line = getattr(exc, "lineno", None)
+        where = f"{CONFIG_FILE}, line {line}" if line else CONFIG_FILE
+        raise CourseError(
+            f"{where} could not be loaded: {type(exc).__name__}: {exc}",
+            hint="fix the file; it is Python, run with `c = get_config()` in scope",
+        ) from None
+    for section, cls in _OUR_SECTIONS.items():
+        for key in config.get(section, {}):
+            if key not in cls.class_trait_names(config=True):
+                raise CourseError(
+                    f"{CONFIG_FILE}: unknown option c.{section}.{key}",
+                    hint=_suggest(key, cls.class_trait_names(config=True)),
+                )
+    return config
+
+
+@dataclass
+class Course:
+    root: Path
+    config: Config
+    course: settings.Course
+    checks: settings.Checks
+    nbgrader: CourseDirectory
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> "Course":
+        root = find_root(root)
+        config = load_config(root)
+        try:
+            course = settings.Course(config=config)
+            checks = settings.Checks(config=config)
+            nbgrader = CourseDirectory(config=config, root=str(root))
+        except TraitError as exc:
+            raise CourseError(f"{CONFIG_FILE}: {exc}", hint="correct that entry") from None
+        return cls(root=root, config=config, course=course, checks=checks, nbgrader=nbgrader)
+
+    # --- assignments -------------------------------------------------------------------
+    @property
+    def assignment_ids(self) -> list[str]:
+        return sorted(self.course.assignments)
+
+    def resolve(self, requested: list[str] | None) -> list[str]:
+        """The assignments a command acts on: all configured ones, or the requested ones checked."""
+        ids = list(requested or self.assignment_ids)
+        for assignment_id in ids:
+            if assignment_id not in self.course.assignments:
+                raise CourseError(
+                    f"unknown assignment {assignment_id!r}",
+                    hint=_suggest(assignment_id, self.assignment_ids) if self.assignment_ids else
+                    "add it to c.Course.assignments in course_config.py",
+                )
+            if not self.source_notebooks(assignment_id):
+                raise CourseError(
+                    f"assignment {assignment_id!r} has no notebook in {self.source_dir(assignment_id)}",
+                    hint="add its source notebook there, or remove it from course_config.py",
+                )
+        return ids
+
+    def points(self, assignment_id: str) -> dict[str, float]:
+        return dict(self.course.assignments[assignment_id]["points"])
+
+    # --- paths -------------------------------------------------------------------------
+    def _under(self, directory: str, assignment_id: str) -> Path:
+        return self.root / directory / assignment_id
+
+    def source_dir(self, assignment_id: str) -> Path:
+        return self._under(self.nbgrader.source_directory, assignment_id)
+
+    def release_dir(self, assignment_id: str) -> Path:
+        return self._under(self.nbgrader.release_directory, assignment_id)
+
+    def solutions_dir(self, assignment_id: str) -> Path:
+        return self._under(self.course.solutions_directory, assignment_id)
+
+    def cases_dir(self, assignment_id: str) -> Path:
+        return self._under(self.course.cases_directory, assignment_id)
+
+    def source_notebooks(self, assignment_id: str) -> list[Path]:
+        folder = self.source_dir(assignment_id)
+        return sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+
+    def relative(self, path: Path) -> str:
+        """A path as users should see it: relative to the course root."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)

@@ -1,0 +1,86 @@
+"""Reading and writing notebooks, and what the course needs to know about their graded cells."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .errors import CourseError
+
+NBFORMAT_VERSION = 4
+# A hidden test cell names the checks that judge it, e.g. hidden_check("01_layer_math:relu", ...).
+_HIDDEN_CHECK = re.compile(r"""hidden_check\(\s*["']([^"']+)["']""")
+
+
+def read(path: Path, *, shown_as: str | None = None) -> nbformat.NotebookNode:
+    """Read and validate a notebook; any defect becomes a one-line CourseError."""
+    name = shown_as or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CourseError(f"{name} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CourseError(f"{name} cannot be read: {exc}") from None
+    try:
+        nb = nbformat.reads(text, as_version=NBFORMAT_VERSION)
+    except json.JSONDecodeError as exc:
+        raise CourseError(
+            f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            hint="restore it from version control, or fix the JSON in an editor",
+        ) from None
+    except Exception as exc:  # nbformat raises several types for structural defects
+        raise CourseError(f"{name} is not a notebook: {exc}", hint="open it in Jupyter and save it again") from None
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        raise CourseError(
+            f"{name} does not follow the notebook format: {exc.message}",
+            hint="open it in Jupyter and save it again",
+        ) from None
+    return nb
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    grade_id: str
+    points: float
+    check_ids: tuple[str, ...]
+    is_test: bool
+
+
+def graded_cells(nb) -> list[GradedCell]:
+    """Every cell nbgrader scores, in notebook order, with the hidden checks each one names."""
+    cells = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if not meta.get("grade"):
+            continue
+        cells.append(
+            GradedCell(
+                grade_id=meta["grade_id"],
+                points=float(meta.get("points", 0)),
+                check_ids=tuple(_HIDDEN_CHECK.findall(cell.source)),
+                is_test=not meta.get("solution", False),
+            )
+        )
+    return cells
+
+
+def cell_by_grade_id(nb, grade_id: str):
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            return cell
+    return None

@@ -1,0 +1,48 @@
+# The one place the course is configured. It is a traitlets config file: `course` loads it,
+# and nbgrader loads it through nbgrader_config.py, so formgrader and plain `nbgrader`
+# commands see exactly the same settings. Every option below is documented in
+# autograder/settings.py (ours) or in `nbgrader --help-all` (nbgrader's).
+c = get_config()  # noqa: F821 - provided by the traitlets config loader
+
+# --- nbgrader -------------------------------------------------------------------------
+c.CourseDirectory.course_id = "adlm"
+c.CourseDirectory.source_directory = "assignments"
+c.CourseDirectory.release_directory = "release"
+# Per-cell execution limit, used by nbgrader and by our own runs alike.
+c.Execute.timeout = 60
+
+# --- the course -----------------------------------------------------------------------
+c.Course.title = "Applied Deep Learning in Medicine"
+c.Course.solutions_directory = "solutions"
+c.Course.cases_directory = "tests/submissions"
+
+# Each assignment: its title, its deadline (ISO 8601, UTC) and the points of every graded
+# cell by nbgrader grade_id. The source notebook's cell metadata must carry the same points;
+# `course release` refuses to release when they differ.
+c.Course.assignments = {
+    "01_layer_math": {
+        "title": "Layer math and manual backpropagation",
+        "deadline": "2027-01-15T23:59:00+00:00",
+        "points": {
+            "test_activations": 2,
+            "test_softmax": 2,
+            "test_activation_grads": 3,
+            "test_dense_forward": 3,
+            "test_mse_bce": 2,
+            "test_cross_entropy": 2,
+            "test_bce_with_logits_grad": 2,
+            "test_mlp_forward": 2,
+            "test_mlp_backward": 4,
+            "test_numerical_gradient": 3,
+            "test_relative_error": 2,
+            "test_autograd_gradients": 3,
+        },
+    },
+}
+
+# --- validation and grading runs --------------------------------------------------------
+# Seed of the inputs hidden checks draw during `course validate` and `course solutions`;
+# grading draws fresh inputs per submission.
+c.Checks.validate_seed = 20261121
+# Notebooks executed at once by `course validate` (0: one per CPU core).
+c.Checks.workers = 0

@@ -1,0 +1,112 @@
+"""The in-kernel half of a hidden check: call the student's functions, record what came back.
+
+A hidden test cell holds one line, `hidden_check("<assignment>:<check>", globals())`. At grading
+time the grader writes a plan (which functions to call, with which freshly drawn inputs) and
+names it in $DLMED_PLAN; this module runs those calls and appends plain-data outcomes to
+$DLMED_CAPTURE. It never judges: the references, tolerances and messages live in the staff
+package and run in the grader's own process, where student code cannot patch them.
+Without a plan (an instructor running the source notebook) the staff package judges here,
+in the kernel, so authors get instant feedback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import wire
+
+PLAN_ENV = "DLMED_PLAN"
+CAPTURE_ENV = "DLMED_CAPTURE"
+_MAX_ERROR_CHARS = 500
+
+BUILDERS: dict[str, Callable[..., Any]] = {}
+
+
+def builder(fn):
+    """Register a function that builds a plan argument the wire cannot carry (a callable, a model)."""
+    BUILDERS[fn.__name__] = fn
+    return fn
+
+
+@builder
+def cubic(a, b):
+    """f(x) = sum(a x^3 + b x^2): a smooth scalar function with a known gradient 3a x^2 + 2b x."""
+
+    def f(x):
+        return float(np.sum(a * x**3 + b * x**2))
+
+    return f
+
+
+def _build(name: str, params: dict):
+    return BUILDERS[name](**params)
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]
+
+
+def run_calls(calls: list[dict], namespace: dict) -> list[dict]:
+    """Run a check's planned calls against `namespace`; one outcome record per call."""
+    returned: list[Any] = []
+    outcomes = []
+    for call in calls:
+        outcome: dict[str, Any] = {"value": None, "error": None, "warnings": [], "args_after": None}
+        value = None
+        start = time.perf_counter()
+        try:
+            if call["fn"] not in namespace:
+                raise NameError(f"name '{call['fn']}' is not defined")
+            args = wire.decode(call["args"], build=_build, results=returned)
+            kwargs = wire.decode(call["kwargs"], build=_build, results=returned)
+            # Warnings are recorded rather than printed: stderr in a test cell would fail it in
+            # nbgrader, and the judge decides whether a warning (say, an overflow) is a mistake.
+            with warnings.catch_warnings(record=True) as caught, np.errstate(
+                over="warn", divide="warn", invalid="warn"
+            ):
+                warnings.simplefilter("always")
+                value = namespace[call["fn"]](*args, **kwargs)
+            outcome["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
+            outcome["value"] = wire.encode(value)
+            if call.get("capture_args"):
+                outcome["args_after"] = wire.encode(list(args))
+        except Exception as exc:  # a student's bug is an outcome to judge, not a crash of the probe
+            outcome["error"] = _error_text(exc)
+        outcome["seconds"] = time.perf_counter() - start
+        returned.append(value)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def hidden_check(check_id: str, namespace: dict) -> None:
+    """Entry point used by hidden test cells; see the module docstring."""
+    plan_path = os.environ.get(PLAN_ENV)
+    if not plan_path:
+        _judge_here(check_id, namespace)
+        return
+    plan = json.loads(Path(plan_path).read_text())
+    calls = plan["checks"].get(check_id)
+    record: dict[str, Any] = {"check": check_id}
+    if calls is None:
+        record["error"] = f"the grading plan has no check {check_id!r}"
+    else:
+        record["outcomes"] = run_calls(calls, namespace)
+    with open(os.environ[CAPTURE_ENV], "a", encoding="utf-8") as capture:
+        capture.write(json.dumps(record) + "\n")
+
+
+def _judge_here(check_id: str, namespace: dict) -> None:
+    try:
+        from autograder.checks import judge_in_kernel
+    except ImportError:
+        raise RuntimeError(
+            "This hidden check is judged by the course's grader; run it with `course validate`."
+        ) from None
+    judge_in_kernel(check_id, namespace)
