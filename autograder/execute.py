@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -37,10 +38,13 @@ def _read_captures(path: Path) -> dict[str, dict]:
     return captures
 
 
-def run_notebook(nb: nbformat.NotebookNode, *, plan: dict, workdir: Path, cell_timeout: int) -> Run:
-    """Run `nb` (a copy is executed) with `workdir` as the kernel's working directory."""
+def run_notebook(nb: nbformat.NotebookNode, *, plan: dict, files_from: Path, cell_timeout: int) -> Run:
+    """Run a copy of `nb` in a scratch copy of the folder `files_from` (its data files), so runs
+    never write into the course and several can run side by side."""
     nb = nbformat.from_dict(nb)
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
+        workdir = Path(tmp) / "work"
+        shutil.copytree(files_from, workdir)
         plan_path, capture_path = Path(tmp) / "plan.json", Path(tmp) / "captures.jsonl"
         plan_path.write_text(json.dumps(plan), encoding="utf-8")
         capture_path.touch()

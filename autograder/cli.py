@@ -1,0 +1,157 @@
+"""The `course` command: parses arguments, calls the verb's function, prints. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .coursedir import Course
+from .errors import CourseError, ValidationFailed
+
+console = Console(highlight=False)
+ids_argument = click.argument("assignment_ids", nargs=-1, metavar="[ID]...")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--course-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The course folder (default: found from here upwards).",
+)
+@click.pass_context
+def app(ctx: click.Context, course_dir: Optional[Path]):
+    """Build, check and grade the course's nbgrader assignments.
+
+    Commands that take assignment ids act on every assignment in course_config.py when given none."""
+    ctx.obj = course_dir
+
+
+def _course(ctx: click.Context) -> Course:
+    return Course.load(ctx.obj)
+
+
+def _written(course: Course, paths) -> None:
+    for path in paths:
+        console.print(f"  wrote {course.relative(path)}")
+
+
+@app.command()
+@ids_argument
+@click.pass_context
+def release(ctx: click.Context, assignment_ids: tuple[str, ...]):
+    """Regenerate release/<id>/: student notebooks without solutions or hidden tests (nbgrader)."""
+    from .release import release as run
+
+    course = _course(ctx)
+    _written(course, run(course=course, assignment_ids=assignment_ids))
+
+
+@app.command()
+@ids_argument
+@click.pass_context
+def solutions(ctx: click.Context, assignment_ids: tuple[str, ...]):
+    """Regenerate solutions/<id>/: executed solution notebooks with hidden tests removed."""
+    from .solutions import build_solutions
+
+    course = _course(ctx)
+    with console.status("executing solution notebooks"):
+        paths = build_solutions(course=course, assignment_ids=assignment_ids)
+    _written(course, paths)
+
+
+def _validation_table(assignment_id: str, results) -> Table:
+    table = Table(title=f"validate {assignment_id}", title_justify="left")
+    for column in ("case", "kind", "score", "result", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        got, out_of = r.score
+        failing = [v.grade_id for v in r.verdicts if not v.passed]
+        if r.ok:
+            detail = r.case.description
+            if r.case.kind == "mistake":
+                caught = next(v for v in r.verdicts if v.hidden)
+                detail = f"{', '.join(failing)}: {caught.hidden[0]}"
+            mark = "[green]ok[/]"
+        else:
+            detail, mark = "; ".join(r.problems), "[red]FAIL[/]"
+        table.add_row(r.case.name, r.case.kind, f"{got:g}/{out_of:g}", mark, detail)
+    return table
+
+
+@app.command()
+@ids_argument
+@click.pass_context
+def validate(ctx: click.Context, assignment_ids: tuple[str, ...]):
+    """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass."""
+    from .validate import validate as run
+
+    course = _course(ctx)
+    with Progress(
+        TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+        structural, results = run(
+            course=course,
+            assignment_ids=assignment_ids,
+            on_start=lambda n: progress.update(task, total=n),
+            on_done=lambda r: progress.update(task, advance=1, description=r.case.name),
+        )
+    for assignment_id in dict.fromkeys(r.assignment_id for r in results):
+        console.print(_validation_table(assignment_id, [r for r in results if r.assignment_id == assignment_id]))
+    for problem in structural:
+        console.print(f"[red]FAIL[/] {problem}")
+    failed = [r for r in results if not r.ok]
+    kinds = {k: sum(r.case.kind == k for r in results) for k in ("mistake", "alternative")}
+    console.print(
+        f"{len(results)} cases ({kinds['mistake']} known mistakes, {kinds['alternative']} alternative solutions), "
+        f"{len(failed)} failed, {len(structural)} structural problems"
+    )
+    if failed or structural:
+        first = failed[0] if failed else None
+        raise ValidationFailed(
+            f"{first.notebook} case {first.case.name}: {first.problems[0]}" if first else structural[0],
+            hint="fix the tests or the case, then run `course validate` again",
+        )
+
+
+@app.command()
+@click.pass_context
+def demo(ctx: click.Context):
+    """Release, build solutions and validate every assignment, printing what each step produced."""
+    for step in (release, solutions, validate):
+        console.rule(f"course {step.name}")
+        ctx.invoke(step, assignment_ids=())
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = app.main(args=argv, prog_name="course", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except CourseError as exc:
+        console.print(f"[red]error:[/] {exc.message}")
+        if exc.hint:
+            console.print(f"[yellow]hint:[/] {exc.hint}")
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        return 130
+    except Exception as exc:  # a defect of ours: one line by default, the traceback on request
+        if os.environ.get("COURSE_DEBUG"):
+            raise
+        console.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}")
+        console.print("[yellow]hint:[/] rerun with COURSE_DEBUG=1 for the traceback, and report it")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

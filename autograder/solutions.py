@@ -1,0 +1,53 @@
+"""`course solutions`: executed solution notebooks, hidden tests removed, for after the deadline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nbgrader.preprocessors import ClearHiddenTests
+
+from . import checks, notebooks
+from .coursedir import Course
+from .errors import ValidationFailed
+from .execute import run_notebook
+from .verdicts import judge_run
+
+_SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", flags=re.M)
+
+
+def publishable(executed_nb, config):
+    """The executed notebook without hidden tests or solution markers."""
+    nb, _ = ClearHiddenTests(config=config).preprocess(executed_nb, {})
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _SOLUTION_MARKER.sub("", cell.source)
+    return nb
+
+
+def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) -> list[Path]:
+    """Execute each source notebook; refuse to publish one whose own tests fail."""
+    written = []
+    for assignment_id in course.resolve(assignment_ids):
+        for path in course.source_notebooks(assignment_id):
+            name = course.relative(path)
+            source_nb = notebooks.read(path, shown_as=name)
+            check_ids = [c for cell in notebooks.graded_cells(source_nb) for c in cell.check_ids]
+            plan = checks.make_plan(check_ids, seed=course.checks.validate_seed)
+            run = run_notebook(
+                source_nb,
+                plan=checks.plan_to_wire(plan),
+                files_from=course.source_dir(assignment_id),
+                cell_timeout=int(course.config.Execute.timeout),
+            )
+            failed = [v for v in judge_run(source_nb, run, plan) if not v.passed]
+            if run.error or failed:
+                reason = run.error or f"{failed[0].grade_id}: {failed[0].messages[0]}"
+                raise ValidationFailed(
+                    f"the solution of {name} fails its own tests ({reason})",
+                    hint=f"fix the solution, then run `course validate {assignment_id}`",
+                )
+            target = course.solutions_dir(assignment_id) / path.name
+            notebooks.write(publishable(run.notebook, course.config), target)
+            written.append(target)
+    return written

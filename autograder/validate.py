@@ -1,0 +1,127 @@
+"""`course validate`: prove that an assignment's tests are right.
+
+The solution passes every test; the released stub fails every graded test cell; every
+known mistake is caught by a hidden check (by the cells and words it names, if it names any);
+every alternative correct solution gets full marks. Each case is a real run in a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from . import checks, notebooks
+from .cases import Case, cases_for
+from .coursedir import Course
+from .errors import CourseError
+from .execute import run_notebook
+from .verdicts import CellVerdict, judge_run
+
+
+@dataclass
+class CaseResult:
+    assignment_id: str
+    notebook: str
+    case: Case
+    verdicts: list[CellVerdict]
+    problems: list[str]  # why the case does not meet its expectation; empty when it does
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def score(self) -> tuple[float, float]:
+        return sum(v.points for v in self.verdicts), sum(v.max_points for v in self.verdicts)
+
+
+def structure_problems(course: Course, assignment_id: str, nb, name: str) -> list[str]:
+    """Defects visible without running anything: cells with no hidden check, unknown checks, outputs."""
+    problems = []
+    known = {f"{assignment_id}:{n}" for n in checks.checks_of(assignment_id)}
+    used = set()
+    for cell in notebooks.graded_cells(nb):
+        if cell.is_test and not cell.check_ids:
+            problems.append(f"{name}: test cell {cell.grade_id} names no hidden check, so its grade would rest on the student's kernel")
+        for check_id in cell.check_ids:
+            used.add(check_id)
+            if check_id not in known:
+                problems.append(f"{name}: cell {cell.grade_id} names unknown hidden check {check_id}")
+    for check_id in sorted(known - used):
+        problems.append(f"{name}: hidden check {check_id} is defined but no test cell uses it")
+    for cell in nb.cells:
+        if cell.get("outputs") or cell.get("execution_count"):
+            problems.append(f"{name}: source cell {cell.get('id', '?')} carries outputs; clear them before committing")
+            break
+    return problems
+
+
+def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
+    failed = [v for v in verdicts if not v.passed]
+    by_id = {v.grade_id: v for v in verdicts}
+    if case.kind in ("solution", "alternative"):
+        return [f"{v.grade_id} failed: {v.messages[0]}" for v in failed]
+    if case.kind == "stub":
+        return [f"{v.grade_id} passes on the unanswered stub: it would give points for nothing"
+                for v in verdicts if v.passed]
+    # a known mistake
+    problems = []
+    if not any(v.hidden for v in verdicts):
+        problems.append("no hidden check catches this mistake")
+    for grade_id, fragment in case.expect.items():
+        verdict = by_id.get(grade_id)
+        if verdict is None:
+            problems.append(f"EXPECT names {grade_id}, which is not a graded test cell")
+        elif not verdict.hidden:
+            problems.append(f"{grade_id} should catch it but its hidden checks passed")
+        elif not any(fragment.lower() in m.lower() for m in verdict.hidden):
+            problems.append(f"{grade_id} caught it without saying {fragment!r}: {verdict.hidden[0]}")
+    return problems
+
+
+def _run_case(course, assignment_id, name, source_nb, case, plan, plan_wire) -> CaseResult:
+    run = run_notebook(
+        case.notebook,
+        plan=plan_wire,
+        files_from=course.source_dir(assignment_id),
+        cell_timeout=int(course.config.Execute.timeout),
+    )
+    verdicts = judge_run(source_nb, run, plan)
+    problems = expectation_problems(case, verdicts)
+    if run.error and case.kind in ("solution", "alternative"):
+        problems.insert(0, f"the run broke off: {run.error}")
+    return CaseResult(assignment_id, name, case, verdicts, problems, run.seconds)
+
+
+def validate(*, course: Course, assignment_ids: list[str] | None = None, on_start=None, on_done=None):
+    """Run every case of every requested assignment. Returns (structure problems, case results)."""
+    jobs, structural = [], []
+    for assignment_id in course.resolve(assignment_ids):
+        for path in course.source_notebooks(assignment_id):
+            name = course.relative(path)
+            source_nb = notebooks.read(path, shown_as=name)
+            structural += structure_problems(course, assignment_id, source_nb, name)
+            check_ids = [c for cell in notebooks.graded_cells(source_nb) for c in cell.check_ids]
+            try:
+                plan = checks.make_plan(check_ids, seed=course.checks.validate_seed)
+            except CourseError as exc:
+                structural.append(f"{name}: {exc.message}")
+                continue
+            plan_wire = checks.plan_to_wire(plan)
+            for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id)):
+                jobs.append((course, assignment_id, name, source_nb, case, plan, plan_wire))
+    if on_start:
+        on_start(len(jobs))
+    workers = course.checks.workers or os.cpu_count() or 1
+
+    def run(job):
+        result = _run_case(*job)
+        if on_done:
+            on_done(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(run, jobs))
+    return structural, results

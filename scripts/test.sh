@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The whole test suite, slow tests (real Jupyter kernels) included. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+exec .venv/bin/python -m pytest -n "${COURSE_TEST_WORKERS:-auto}" "$@"
