@@ -25,13 +25,17 @@ def read(path: Path, *, shown_as: str | None = None) -> nbformat.NotebookNode:
         raise CourseError(f"{name} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CourseError(f"{name} cannot be read: {exc}") from None
+    if not text.strip():
+        raise CourseError(f"{name} is empty", hint="restore it from version control")
     try:
-        nb = nbformat.reads(text, as_version=NBFORMAT_VERSION)
+        json.loads(text)
     except json.JSONDecodeError as exc:
         raise CourseError(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
             hint="restore it from version control, or fix the JSON in an editor",
         ) from None
+    try:
+        nb = nbformat.reads(text, as_version=NBFORMAT_VERSION)
     except Exception as exc:  # nbformat raises several types for structural defects
         raise CourseError(f"{name} is not a notebook: {exc}", hint="open it in Jupyter and save it again") from None
     try:

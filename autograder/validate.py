@@ -7,9 +7,11 @@ every alternative correct solution gets full marks. Each case is a real run in a
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import checks, notebooks
 from .cases import Case, cases_for
@@ -81,13 +83,8 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
     return problems
 
 
-def _run_case(course, assignment_id, name, source_nb, case, plan, plan_wire) -> CaseResult:
-    run = run_notebook(
-        case.notebook,
-        plan=plan_wire,
-        files_from=course.source_dir(assignment_id),
-        cell_timeout=int(course.config.Execute.timeout),
-    )
+def _run_case(assignment_id, name, source_nb, case, plan, plan_wire, files_from: Path, timeout: int) -> CaseResult:
+    run = run_notebook(case.notebook, plan=plan_wire, files_from=files_from, cell_timeout=timeout)
     verdicts = judge_run(source_nb, run, plan)
     problems = expectation_problems(case, verdicts)
     if run.error and case.kind in ("solution", "alternative"):
@@ -111,17 +108,18 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, on_star
                 continue
             plan_wire = checks.plan_to_wire(plan)
             for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id)):
-                jobs.append((course, assignment_id, name, source_nb, case, plan, plan_wire))
+                jobs.append((assignment_id, name, source_nb, case, plan, plan_wire,
+                             course.source_dir(assignment_id), int(course.config.Execute.timeout)))
     if on_start:
         on_start(len(jobs))
     workers = course.checks.workers or os.cpu_count() or 1
-
-    def run(job):
-        result = _run_case(*job)
-        if on_done:
-            on_done(result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(run, jobs))
+    results: list[CaseResult | None] = [None] * len(jobs)
+    # Processes, not threads: Jupyter's ZeroMQ clients are not safe to drive from several threads,
+    # and spawn (not fork) so no worker inherits another's sockets.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_run_case, *job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            results[futures[future]] = result = future.result()
+            if on_done:
+                on_done(result)
     return structural, results

@@ -1,0 +1,97 @@
+"""The hidden checks of 01 judged in-process over many seeds: every correct alternative passes
+whatever inputs are drawn, and every known mistake is caught with its teaching words.
+(`course validate` runs the same cases in real kernels, for one seed.)"""
+
+import contextlib
+import io
+import types
+from autograder import checks, notebooks
+from autograder.cases import cases_for
+from dlmed import probe
+
+ASSIGNMENT = "01_layer_math"
+SEEDS = range(8)
+
+
+def namespace_of(nb) -> dict:
+    """Execute the notebook's non-test code cells, as a kernel would, in a plain dict."""
+    fake_ipython = types.SimpleNamespace(input_transformers_cleanup=[])
+    namespace = {"get_ipython": lambda: fake_ipython}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not notebooks.nbgrader_meta(cell).get("grade"):
+            try:  # like a kernel run with allow_errors: a failing cell does not stop the rest
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(cell.source, f"<cell {cell.get('id')}>", "exec"), namespace)
+            except Exception:
+                pass
+    return namespace
+
+
+def verdicts(namespace, source_nb, seed) -> dict[str, list[str]]:
+    """grade_id -> failure messages of its hidden checks."""
+    result = {}
+    for cell in notebooks.graded_cells(source_nb):
+        messages = []
+        for check_id in cell.check_ids:
+            calls = checks.make_plan([check_id], seed)[check_id]
+            record = {"outcomes": probe.run_calls([c.to_wire() for c in calls], namespace)}
+            if message := checks.judge(check_id, calls, record):
+                messages.append(message)
+        result[cell.grade_id] = messages
+    return result
+
+
+def _cases(repo_course):
+    source_nb = notebooks.read(repo_course.source_notebooks(ASSIGNMENT)[0])
+    return source_nb, cases_for(source_nb, repo_course.config, repo_course.cases_dir(ASSIGNMENT))
+
+
+def test_every_correct_solution_passes_for_every_seed(repo_course):
+    source_nb, cases = _cases(repo_course)
+    correct = [c for c in cases if c.kind in ("solution", "alternative")]
+    assert len([c for c in correct if c.kind == "alternative"]) >= 3
+    for case in correct:
+        namespace = namespace_of(case.notebook)
+        for seed in SEEDS:
+            failed = {k: v for k, v in verdicts(namespace, source_nb, seed).items() if v}
+            assert not failed, f"{case.name}, seed {seed}: {failed}"
+
+
+def test_every_known_mistake_is_caught_with_its_message_for_every_seed(repo_course):
+    source_nb, cases = _cases(repo_course)
+    mistakes = [c for c in cases if c.kind == "mistake"]
+    assert len(mistakes) >= 12
+    for case in mistakes:
+        assert case.expect, f"{case.name} should say which cell catches it (EXPECT)"
+        namespace = namespace_of(case.notebook)
+        for seed in SEEDS:
+            found = verdicts(namespace, source_nb, seed)
+            for grade_id, fragment in case.expect.items():
+                assert any(fragment.lower() in m.lower() for m in found[grade_id]), (
+                    f"{case.name}, seed {seed}: {grade_id} said {found[grade_id]}"
+                )
+
+
+def test_the_stub_fails_every_check(repo_course):
+    source_nb, cases = _cases(repo_course)
+    stub = next(c for c in cases if c.kind == "stub")
+    found = verdicts(namespace_of(stub.notebook), source_nb, seed=0)
+    assert all(found.values()), {k: v for k, v in found.items() if not v}
+
+
+def test_every_check_draws_fresh_inputs_per_seed():
+    for name, check in checks.checks_of(ASSIGNMENT).items():
+        one, two = (checks.plan_to_wire(checks.make_plan([f"{ASSIGNMENT}:{name}"], s)) for s in (1, 2))
+        if name != "dense_forward":  # its first call is the fixed worked example, the rest vary
+            assert one != two, name
+
+
+def test_forged_records_fail_without_crashing():
+    check_id = f"{ASSIGNMENT}:relu"
+    calls = checks.make_plan([check_id], 0)[check_id]
+    assert "did not run" in checks.judge(check_id, calls, None)
+    assert "damaged" in checks.judge(check_id, calls, {"outcomes": []})
+    forged = [{"value": {"$unsupported": "AlwaysEqual"}, "error": None, "warnings": []} for _ in calls]
+    assert "AlwaysEqual" in checks.judge(check_id, calls, {"outcomes": forged})
+    garbage = [{"value": {"$nonsense": 1}} for _ in calls]
+    assert "could not be read" in checks.judge(check_id, calls, {"outcomes": garbage})

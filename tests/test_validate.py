@@ -1,0 +1,55 @@
+"""`course validate` on the real assignments, and on broken ones it must reject."""
+
+import shutil
+
+import pytest
+
+from autograder.cli import main
+from autograder.validate import expectation_problems, validate
+from autograder.cases import Case
+from autograder.verdicts import CellVerdict
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_assignment_validates(repo_course, capsys):
+    assert main(["--course-dir", str(repo_course.root), "validate"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for assignment_id in repo_course.assignment_ids:
+        assert f"validate {assignment_id}" in out
+    assert "0 failed, 0 structural problems" in out
+
+
+def test_a_mistake_no_test_catches_fails_validation(course_copy, capsys):
+    mistakes = course_copy.cases_dir("01_layer_math") / "mistakes"
+    shutil.rmtree(mistakes)
+    mistakes.mkdir()
+    (mistakes / "not_a_mistake.py").write_text('"""relu written differently, but right."""\nimport numpy as np\n\n\ndef relu(z):\n    return np.clip(z, 0, None)\n')
+    assert main(["--course-dir", str(course_copy.root), "validate"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not_a_mistake" in out and "no hidden check catches this mistake" in out
+
+
+def test_a_test_cell_that_passes_on_the_stub_fails_validation(course_copy):
+    source = course_copy.source_notebooks("01_layer_math")[0]
+    text = source.read_text()
+    # Make the relu cell's hidden check and visible asserts vanish: the cell then passes on anything.
+    text = text.replace('hidden_check(\\"01_layer_math:relu\\", globals())\\n', "")
+    source.write_text(text)
+    structural, results = validate(course=course_copy, assignment_ids=["01_layer_math"])
+    assert any("hidden check 01_layer_math:relu is defined but no test cell uses it" in p for p in structural)
+
+
+def _verdict(grade_id, hidden=(), visible=None):
+    return CellVerdict(grade_id, 2, tuple(hidden), visible)
+
+
+def test_expectations_of_each_kind():
+    mistake = Case("m", "mistake", None, expect={"test_a": "sum"})
+    assert expectation_problems(mistake, [_verdict("test_a", ["you summed"]), _verdict("test_b")]) == []
+    assert "without saying 'sum'" in expectation_problems(mistake, [_verdict("test_a", ["wrong"])])[0]
+    assert "no hidden check" in expectation_problems(mistake, [_verdict("test_a", visible="AssertionError")])[0]
+    stub = Case("s", "stub", None)
+    assert "points for nothing" in expectation_problems(stub, [_verdict("test_a")])[0]
+    alternative = Case("a", "alternative", None)
+    assert "test_a failed" in expectation_problems(alternative, [_verdict("test_a", ["wrong"])])[0]
