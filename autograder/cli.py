@@ -15,7 +15,9 @@ from rich.table import Table
 from .coursedir import Course
 from .errors import CourseError, ValidationFailed
 
-console = Console(highlight=False)
+# Logs and CI output are read in wide windows; a terminal gets its own width.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+_DETAIL_CHARS = 200
 ids_argument = click.argument("assignment_ids", nargs=-1, metavar="[ID]...")
 
 
@@ -77,7 +79,7 @@ def _validation_table(assignment_id: str, results) -> Table:
             detail = r.case.description
             if r.case.kind == "mistake":
                 caught = next(v for v in r.verdicts if v.hidden)
-                detail = f"{', '.join(failing)}: {caught.hidden[0]}"
+                detail = f"{', '.join(failing)}: {caught.hidden[0]}"[:_DETAIL_CHARS]
             mark = "[green]ok[/]"
         else:
             detail, mark = "; ".join(r.problems), "[red]FAIL[/]"

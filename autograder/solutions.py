@@ -7,11 +7,10 @@ from pathlib import Path
 
 from nbgrader.preprocessors import ClearHiddenTests
 
-from . import checks, notebooks
+from . import notebooks
 from .coursedir import Course
 from .errors import ValidationFailed
-from .execute import run_notebook
-from .verdicts import judge_run
+from .grade_one import grade_one, plan_for
 
 _SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", flags=re.M)
 
@@ -32,15 +31,14 @@ def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) 
         for path in course.source_notebooks(assignment_id):
             name = course.relative(path)
             source_nb = notebooks.read(path, shown_as=name)
-            check_ids = [c for cell in notebooks.graded_cells(source_nb) for c in cell.check_ids]
-            plan = checks.make_plan(check_ids, seed=course.checks.validate_seed)
-            run = run_notebook(
+            graded = grade_one(
                 source_nb,
-                plan=checks.plan_to_wire(plan),
+                source_nb,
+                plan=plan_for(source_nb, course.checks.validate_seed),
                 files_from=course.source_dir(assignment_id),
                 cell_timeout=int(course.config.Execute.timeout),
             )
-            failed = [v for v in judge_run(source_nb, run, plan) if not v.passed]
+            run, failed = graded.run, graded.failed
             if run.error or failed:
                 reason = run.error or f"{failed[0].grade_id}: {failed[0].messages[0]}"
                 raise ValidationFailed(

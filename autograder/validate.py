@@ -17,8 +17,8 @@ from . import checks, notebooks
 from .cases import Case, cases_for
 from .coursedir import Course
 from .errors import CourseError
-from .execute import run_notebook
-from .verdicts import CellVerdict, judge_run
+from .grade_one import grade_one, plan_for
+from .verdicts import CellVerdict
 
 
 @dataclass
@@ -83,13 +83,12 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
     return problems
 
 
-def _run_case(assignment_id, name, source_nb, case, plan, plan_wire, files_from: Path, timeout: int) -> CaseResult:
-    run = run_notebook(case.notebook, plan=plan_wire, files_from=files_from, cell_timeout=timeout)
-    verdicts = judge_run(source_nb, run, plan)
-    problems = expectation_problems(case, verdicts)
-    if run.error and case.kind in ("solution", "alternative"):
-        problems.insert(0, f"the run broke off: {run.error}")
-    return CaseResult(assignment_id, name, case, verdicts, problems, run.seconds)
+def _run_case(assignment_id, name, source_nb, case, plan, files_from: Path, timeout: int) -> CaseResult:
+    graded = grade_one(source_nb, case.notebook, plan=plan, files_from=files_from, cell_timeout=timeout)
+    problems = expectation_problems(case, graded.verdicts)
+    if graded.run.error and case.kind in ("solution", "alternative"):
+        problems.insert(0, f"the run broke off: {graded.run.error}")
+    return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds)
 
 
 def validate(*, course: Course, assignment_ids: list[str] | None = None, on_start=None, on_done=None):
@@ -100,15 +99,13 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, on_star
             name = course.relative(path)
             source_nb = notebooks.read(path, shown_as=name)
             structural += structure_problems(course, assignment_id, source_nb, name)
-            check_ids = [c for cell in notebooks.graded_cells(source_nb) for c in cell.check_ids]
             try:
-                plan = checks.make_plan(check_ids, seed=course.checks.validate_seed)
+                plan = plan_for(source_nb, course.checks.validate_seed)
             except CourseError as exc:
                 structural.append(f"{name}: {exc.message}")
                 continue
-            plan_wire = checks.plan_to_wire(plan)
             for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id)):
-                jobs.append((assignment_id, name, source_nb, case, plan, plan_wire,
+                jobs.append((assignment_id, name, source_nb, case, plan,
                              course.source_dir(assignment_id), int(course.config.Execute.timeout)))
     if on_start:
         on_start(len(jobs))

@@ -1,5 +1,4 @@
 """W used as if it had shape (in, out): x @ W instead of W @ x."""
-import numpy as np
 
 EXPECT = {"test_dense_forward": "shape (out, in)"}
 

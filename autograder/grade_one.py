@@ -1,0 +1,32 @@
+"""The unit every verb builds on: one submission through run -> verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import checks, notebooks
+from .execute import Run, run_notebook
+from .verdicts import CellVerdict, judge_run
+
+
+def plan_for(source_nb, seed: int) -> dict[str, list[checks.Call]]:
+    """The calls every hidden check named in the source notebook will make, inputs drawn from `seed`."""
+    check_ids = [c for cell in notebooks.graded_cells(source_nb) for c in cell.check_ids]
+    return checks.make_plan(check_ids, seed=seed)
+
+
+@dataclass
+class Graded:
+    run: Run
+    verdicts: list[CellVerdict]
+
+    @property
+    def failed(self) -> list[CellVerdict]:
+        return [v for v in self.verdicts if not v.passed]
+
+
+def grade_one(source_nb, submission_nb, *, plan, files_from: Path, cell_timeout: int) -> Graded:
+    """Execute `submission_nb` in a fresh kernel and judge it against the trusted `source_nb`."""
+    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), files_from=files_from, cell_timeout=cell_timeout)
+    return Graded(run, judge_run(source_nb, run, plan))
