@@ -38,6 +38,20 @@ c.Course.assignments = {
             "test_autograd_gradients": 3,
         },
     },
+    "02_training_loop": {
+        "title": "A training loop for an MLP on the breast cancer data",
+        "deadline": "2027-01-29T23:59:00+00:00",
+        "points": {
+            "test_split_data": 2,
+            "test_standardize": 2,
+            "test_make_loader": 2,
+            "test_mlp": 3,
+            "test_train_one_epoch": 3,
+            "test_evaluate": 3,
+            "test_fit": 2,
+            "discussion": 3,
+        },
+    },
 }
 
 # --- validation and grading runs --------------------------------------------------------

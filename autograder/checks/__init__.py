@@ -166,6 +166,11 @@ def judge(check_id: str, calls: list[Call], record: dict | None) -> str | None:
     return None
 
 
+def replay(calls: list[Call], namespace: dict) -> list[Outcome]:
+    """Make a plan's calls here, against trusted reference code, for a judge to compare with."""
+    return [Outcome.from_wire(r) for r in probe.run_calls([c.to_wire() for c in calls], namespace)]
+
+
 def judge_in_kernel(check_id: str, namespace: dict) -> None:
     """Authoring mode: plan, probe and judge inside the current kernel, raising on failure."""
     calls = make_plan([check_id], seed=0)[check_id]

@@ -30,23 +30,28 @@ BUILDERS: dict[str, Callable[..., Any]] = {}
 
 
 def builder(fn):
-    """Register a function that builds a plan argument the wire cannot carry (a callable, a model)."""
+    """Register a fixture function (see dlmed.fixtures) under its own name."""
     BUILDERS[fn.__name__] = fn
     return fn
 
 
-@builder
-def cubic(a, b):
-    """f(x) = sum(a x^3 + b x^2): a smooth scalar function with a known gradient 3a x^2 + 2b x."""
-
-    def f(x):
-        return float(np.sum(a * x**3 + b * x**2))
-
-    return f
+def _builder(name: str) -> Callable[..., Any]:
+    if name not in BUILDERS:
+        from . import fixtures  # noqa: F401 - registers the builders (imports torch) on first use
+    return BUILDERS[name]
 
 
 def _build(name: str, params: dict):
-    return BUILDERS[name](**params)
+    return _builder(name)(**params)
+
+
+def _resolve(name: str, namespace: dict) -> Callable[..., Any]:
+    """A planned call's target: a fixture when the name starts with @, else the student's name."""
+    if name.startswith("@"):
+        return _builder(name[1:])
+    if name not in namespace:
+        raise NameError(f"name '{name}' is not defined")
+    return namespace[name]
 
 
 def _error_text(exc: BaseException) -> str:
@@ -62,8 +67,7 @@ def run_calls(calls: list[dict], namespace: dict) -> list[dict]:
         value = None
         start = time.perf_counter()
         try:
-            if call["fn"] not in namespace:
-                raise NameError(f"name '{call['fn']}' is not defined")
+            target = _resolve(call["fn"], namespace)
             args = wire.decode(call["args"], build=_build, results=returned)
             kwargs = wire.decode(call["kwargs"], build=_build, results=returned)
             # Warnings are recorded rather than printed: stderr in a test cell would fail it in
@@ -72,7 +76,7 @@ def run_calls(calls: list[dict], namespace: dict) -> list[dict]:
                 over="warn", divide="warn", invalid="warn"
             ):
                 warnings.simplefilter("always")
-                value = namespace[call["fn"]](*args, **kwargs)
+                value = target(*args, **kwargs)
             outcome["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
             outcome["value"] = wire.encode(value)
             if call.get("capture_args"):
