@@ -5,6 +5,9 @@ A mistake or an alternative is a small Python file of function definitions. Appl
 source notebook, each definition replaces the solution's definition of the same name (new
 helpers go first), so a case file shows exactly the student code it stands for. A mistake may
 say which cells must catch it, and with which words, in `EXPECT = {"grade_id": "fragment"}`.
+
+Code cells tagged "demo" (training runs, plots: nothing a test cell uses) run for the solution
+and the stub but are left out of mistakes and alternatives, whose point is the test cells.
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ from nbgrader.preprocessors import ClearSolutions
 from .errors import CourseError
 from .notebooks import nbgrader_meta
 
-KINDS = ("solution", "stub", "mistake", "alternative")
+DEMO_TAG = "demo"
+
+
+def is_demo(cell) -> bool:
+    return DEMO_TAG in cell.get("metadata", {}).get("tags", [])
 
 
 @dataclass
@@ -89,6 +96,7 @@ def patched_case(source_nb, path: Path, kind: str) -> Case:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["EXPECT"]:
             expect = ast.literal_eval(node.value)
     nb = copy.deepcopy(source_nb)
+    nb.cells = [cell for cell in nb.cells if not is_demo(cell)]
     owners = _solution_cells_defining(nb)
     defs = _top_level_defs(tree)
     replaced = [name for name in defs if name in owners]

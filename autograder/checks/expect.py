@@ -77,7 +77,7 @@ def expect_array(
         return actual
     for wrong, message in known:
         wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == actual.shape and np.allclose(actual, wrong, rtol=1e-6, atol=1e-9):
+        if wrong.shape == actual.shape and np.allclose(actual, wrong, rtol=rtol, atol=atol):
             raise CheckFailed(f"{call.describe()}: {message}")
     raise CheckFailed(f"{call.describe()}: wrong {what}: {_worst(actual, expected)}")
 
