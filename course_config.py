@@ -52,6 +52,18 @@ c.Course.assignments = {
             "discussion": 3,
         },
     },
+    "03_kfold_cv": {
+        "title": "How variable is a result? k-fold cross-validation",
+        "deadline": "2027-02-12T23:59:00+00:00",
+        "points": {
+            "test_fold_indices": 3,
+            "test_cross_validate": 4,
+            "test_summarize_scores": 2,
+            "test_baseline_cv": 2,
+            "test_repeated_cv": 2,
+            "discussion": 3,
+        },
+    },
 }
 
 # --- validation and grading runs --------------------------------------------------------

@@ -116,7 +116,8 @@ class SplitData(Check):
             X, y = c.args
             sizes = [len(i) for i in ids]
             wanted = [0.6 * len(X), 0.2 * len(X), 0.2 * len(X)]
-            if any(abs(s - w) > 1 for s, w in zip(sizes, wanted)):
+            # Per-class rounding (a stratified split by hand) may move a sample per class.
+            if any(abs(s - w) > 2 for s, w in zip(sizes, wanted)):
                 raise CheckFailed(f"{c.describe()}: split sizes {sizes}, expected 60/20/20 of {len(X)}: {[int(w) for w in wanted]}")
             every = np.concatenate(ids)
             if len(set(every.tolist())) != len(every):

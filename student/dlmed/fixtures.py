@@ -107,3 +107,50 @@ def forward(model: nn.Module, X, train: bool = False, repeats: int = 1) -> list:
     model.train(train)
     with torch.no_grad():
         return [model(torch.as_tensor(np.asarray(X), dtype=torch.float32)) for _ in range(repeats)]
+
+
+class ModelFactory:
+    """A `make_model` for checks: fresh seeded MLPs that record the data they see.
+
+    Each model keeps running sums of the inputs of its forward calls, separately for training
+    and evaluation mode, so a check can tell how the data was scaled and split without seeing
+    the student's code."""
+
+    def __init__(self, n_features: int, hidden: tuple, seed: int):
+        self.n_features, self.hidden, self.seed = n_features, hidden, seed
+        self.models: list[nn.Module] = []
+
+    def __call__(self) -> nn.Module:
+        model = reference_mlp(self.n_features, self.hidden, 0.0, seed=self.seed + len(self.models))
+        model._dlmed_inputs = {}
+
+        def record(module, inputs):
+            x = inputs[0].detach().double()
+            sums = module._dlmed_inputs.setdefault(module.training, [0, 0.0, 0.0])
+            sums[0] += x.shape[0]
+            sums[1] = sums[1] + x.sum(0)
+            sums[2] = sums[2] + (x**2).sum(0)
+
+        model.register_forward_pre_hook(record)
+        self.models.append(model)
+        return model
+
+
+@builder
+def model_factory(n_features: int, hidden: tuple, seed: int) -> ModelFactory:
+    return ModelFactory(n_features, hidden, seed)
+
+
+@builder
+def factory_report(factory: ModelFactory) -> list:
+    """Per model made: for training and evaluation mode, the inputs' count, mean and std."""
+    report = []
+    for model in factory.models:
+        entry = {}
+        for training, (n, total, squares) in model._dlmed_inputs.items():
+            mean = total / n
+            entry["train" if training else "eval"] = {
+                "n": n, "mean": mean, "std": torch.sqrt(torch.clamp(squares / n - mean**2, min=0)),
+            }
+        report.append(entry)
+    return report

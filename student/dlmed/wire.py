@@ -124,7 +124,8 @@ def decode(obj: Any, *, build=None, results=None) -> Any:
         return obj
     (tag, payload), = obj.items()
     if tag == "$ndarray":
-        return _decode_array(payload)
+        array = _decode_array(payload)
+        return array[()] if array.ndim == 0 else array  # a numpy scalar went in, one comes out
     if tag == "$tensor":
         array = _decode_array(payload)
         if build is not None:  # inside the kernel a tensor argument must be a real tensor
