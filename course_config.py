@@ -64,6 +64,22 @@ c.Course.assignments = {
             "discussion": 3,
         },
     },
+    "04_transfer_resnet": {
+        "title": "Transfer learning with a frozen and an unfrozen ResNet-18",
+        "deadline": "2027-03-05T23:59:00+00:00",
+        "points": {
+            "test_build_transforms": 2,
+            "test_make_datasets": 2,
+            "test_build_model": 3,
+            "test_count_trainable": 1,
+            "test_make_optimizer": 2,
+            "test_set_train_mode": 2,
+            "test_train_one_epoch": 3,
+            "test_evaluate": 2,
+            "test_run_experiment": 2,
+            "discussion": 3,
+        },
+    },
 }
 
 # --- validation and grading runs --------------------------------------------------------

@@ -8,6 +8,8 @@ They hold no answers, so they ship with the student library.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 from torch import nn
@@ -154,3 +156,131 @@ def factory_report(factory: ModelFactory) -> list:
             }
         report.append(entry)
     return report
+
+
+# --- images and ResNets (assignment 04) ------------------------------------------------------
+@builder
+def pil_image(pixels):
+    from PIL import Image
+
+    return Image.fromarray(np.asarray(pixels, dtype=np.uint8), mode="L")
+
+
+@builder
+def apply_transform(transform, image, repeats: int = 1) -> list:
+    return [transform(image) for _ in range(repeats)]
+
+
+def tiny_level(class_index: int, image_index: int) -> int:
+    """The grey level of one flat image of the tiny MedNIST: it identifies class and image."""
+    return 20 + 35 * class_index + 4 * image_index
+
+
+@builder
+def tiny_mednist(n_per_class: int, image_size: int) -> str:
+    """MedNIST's layout with flat grey images whose level says which file each one is."""
+    import tempfile
+
+    from PIL import Image
+
+    from .mednist import CLASSES
+
+    root = tempfile.mkdtemp(prefix="tiny-mednist-")
+    for k, name in enumerate(CLASSES):
+        folder = os.path.join(root, name)
+        os.makedirs(folder)
+        for i in range(n_per_class):
+            pixels = np.full((image_size, image_size), tiny_level(k, i), dtype=np.uint8)
+            Image.fromarray(pixels, mode="L").save(os.path.join(folder, f"{i:06d}.jpeg"), quality=95)
+    return root
+
+
+@builder
+def dataset_summary(dataset) -> dict:
+    """Length, labels, and each image's shape and mean first channel (the tiny set's identity)."""
+    labels, levels, shapes = [], [], []
+    for index in range(len(dataset)):
+        image, label = dataset[index]
+        labels.append(int(label))
+        levels.append(float(image[0].mean()))
+        shapes.append(list(image.shape))
+    return {"length": len(dataset), "labels": labels, "levels": levels, "shapes": shapes}
+
+
+@builder
+def reference_resnet(num_classes: int, freeze_backbone: bool, seed: int) -> nn.Module:
+    import torchvision
+
+    torch.manual_seed(seed)
+    model = torchvision.models.resnet18(weights=None)
+    if freeze_backbone:
+        for parameter in model.parameters():
+            parameter.requires_grad = False
+    model.fc = nn.Linear(model.fc.in_features, num_classes)
+    return model
+
+
+@builder
+def resnet_weights_file(seed: int) -> str:
+    """A stand-in for a downloaded ImageNet checkpoint: seeded resnet18 weights saved to a file."""
+    import tempfile
+
+    import torchvision
+
+    torch.manual_seed(seed)
+    path = os.path.join(tempfile.mkdtemp(prefix="weights-"), "resnet18.pth")
+    torch.save(torchvision.models.resnet18(weights=None).state_dict(), path)
+    return path
+
+
+@builder
+def param_report(model: nn.Module) -> dict:
+    """Per parameter: shape, requires_grad and sum (a fingerprint); never the weights themselves."""
+    return {name: [list(p.shape), bool(p.requires_grad), float(p.detach().double().sum())] for name, p in model.named_parameters()}
+
+
+@builder
+def fingerprint(model: nn.Module) -> dict:
+    """Per state entry (weights and BatchNorm statistics): sum, sum of squares, first values."""
+    report = {}
+    for name, value in model.state_dict().items():
+        flat = value.detach().double().flatten()
+        report[name] = [float(flat.sum()), float((flat**2).sum()), flat[:4].tolist()]
+    return report
+
+
+@builder
+def optimizer_report(optimizer, model: nn.Module) -> dict:
+    names = {id(p): name for name, p in model.named_parameters()}
+    return {
+        "type": type(optimizer).__name__,
+        "lr": [group["lr"] for group in optimizer.param_groups],
+        "params": [names.get(id(p), "?") for group in optimizer.param_groups for p in group["params"]],
+    }
+
+
+@builder
+def module_modes(model: nn.Module) -> dict:
+    return {
+        "model": model.training,
+        "batchnorm": [m.training for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)],
+        "fc": model.fc.training,
+    }
+
+
+@builder
+def image_loader(n: int, image_size: int, num_classes: int, seed: int, batch_size: int) -> DataLoader:
+    g = torch.Generator().manual_seed(seed)
+    images = torch.randn(n, 3, image_size, image_size, generator=g)
+    labels = torch.randint(0, num_classes, (n,), generator=g)
+    return DataLoader(TensorDataset(images, labels), batch_size=batch_size, shuffle=False)
+
+
+@builder
+def image_datasets(n_train: int, n_val: int, image_size: int, num_classes: int, seed: int) -> tuple:
+    g = torch.Generator().manual_seed(seed)
+
+    def make(n):
+        return TensorDataset(torch.randn(n, 3, image_size, image_size, generator=g), torch.randint(0, num_classes, (n,), generator=g))
+
+    return make(n_train), make(n_val)
