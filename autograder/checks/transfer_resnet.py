@@ -274,7 +274,7 @@ class SetTrainMode(Check):
     name = "set_train_mode"
 
     def plan(self, rng):
-        return [fixture("reference_resnet", 3, True, 0), fixture("set_mode", Result(0), False),
+        return [fixture("reference_resnet", 3, True, int(rng.integers(1000))), fixture("set_mode", Result(0), False),
                 call(self.name, Result(0), True), fixture("module_modes", Result(0)),
                 fixture("set_mode", Result(0), False), call(self.name, Result(0), False), fixture("module_modes", Result(0))]
 
