@@ -84,7 +84,10 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
 
 
 def _run_case(assignment_id, name, source_nb, case, plan, files_from: Path, timeout: int) -> CaseResult:
-    graded = grade_one(source_nb, case.notebook, plan=plan, files_from=files_from, cell_timeout=timeout)
+    try:
+        graded = grade_one(source_nb, case.notebook, plan=plan, files_from=files_from, cell_timeout=timeout)
+    except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
+        return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0)
     problems = expectation_problems(case, graded.verdicts)
     if graded.run.error and case.kind in ("solution", "alternative"):
         problems.insert(0, f"the run broke off: {graded.run.error}")

@@ -11,6 +11,7 @@ The checks of assignment `NN_name` live in the module `autograder.checks.name`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import re
@@ -56,6 +57,11 @@ class Call:
 
 def call(fn: str, *args, capture_args: bool = False, **kwargs) -> Call:
     return Call(fn, args, kwargs, capture_args)
+
+
+def fixture(name: str, *args, **kwargs) -> Call:
+    """A call of one of dlmed.fixtures' builders instead of the student's code."""
+    return call("@" + name, *args, **kwargs)
 
 
 def _describe(value) -> str:
@@ -169,6 +175,28 @@ def judge(check_id: str, calls: list[Call], record: dict | None) -> str | None:
 def replay(calls: list[Call], namespace: dict) -> list[Outcome]:
     """Make a plan's calls here, against trusted reference code, for a judge to compare with."""
     return [Outcome.from_wire(r) for r in probe.run_calls([c.to_wire() for c in calls], namespace)]
+
+
+class Slips:
+    """Replays of a plan with classic slips switched on, so a judge can name the slip it sees.
+
+    `slips` maps a name to (keyword arguments that switch the slip on in `reference`, message).
+    The replays cost as much as the student's run, so they are made only when a judgement
+    first asks for them, which a correct submission never does."""
+
+    def __init__(self, calls: list[Call], name: str, reference, slips: dict[str, tuple[dict, str]]):
+        self.calls, self.name, self.reference, self.slips = calls, name, reference, slips
+        self._replays: dict[str, list[Outcome]] | None = None
+
+    def known(self, index: int):
+        """(value of call `index` under each slip, message) pairs, replayed on first use."""
+        if self._replays is None:
+            self._replays = {
+                slip: replay(self.calls, {self.name: functools.partial(self.reference, **switches)})
+                for slip, (switches, _) in self.slips.items()
+            }
+        for slip, (_, message) in self.slips.items():
+            yield self._replays[slip][index].value, message
 
 
 def judge_in_kernel(check_id: str, namespace: dict) -> None:

@@ -10,6 +10,7 @@ from dlmed import wire
 from . import Call, CheckFailed, Outcome
 
 # (wrong value, message): a result matching a known mistake gets that mistake's explanation.
+# Only read after a mismatch, so it may be a lazy generator of costly replays.
 Known = Iterable[tuple[np.ndarray, str]]
 
 
@@ -23,6 +24,12 @@ def returned(outcome: Outcome, call: Call, *, allow_warnings: bool = False):
             "it must stay numerically stable for large inputs without overflow or division by zero"
         )
     return outcome.value
+
+
+def tolerant(outcome: Outcome, call: Call):
+    """returned() for code that calls libraries: their warnings (a DataLoader hint, a
+    ConvergenceWarning, a deprecation) must not cost points."""
+    return returned(outcome, call, allow_warnings=True)
 
 
 def as_array(value, call: Call, what: str = "result") -> np.ndarray:
@@ -87,5 +94,17 @@ def expect_scalar(value, expected: float, call: Call, **kwargs) -> float:
     actual = as_array(value, call, kwargs.get("what", "result"))
     if actual.size != 1:
         raise CheckFailed(f"{call.describe()} returned shape {actual.shape}, expected a single number")
-    known = [(np.reshape(w, actual.shape), m) for w, m in kwargs.pop("known", ())]
+    known = ((np.reshape(w, actual.shape), m) for w, m in kwargs.pop("known", ()))  # lazy: see Slips
     return float(expect_array(actual, np.reshape(expected, actual.shape), call, known=known, **kwargs))
+
+
+def expect_honest_evaluation(value, trace: list, call: Call, *, training_effect: str) -> dict:
+    """An evaluate() result: a dict of loss and accuracy, from forward passes (recorded by the
+    @trace_forward fixture) made in evaluation mode and without autograd."""
+    if not isinstance(value, dict) or not {"loss", "accuracy"} <= set(value):
+        raise CheckFailed(f"{call.describe()} must return a dict with 'loss' and 'accuracy'")
+    if any(record["training"] for record in trace):
+        raise CheckFailed(f"{call.describe()} ran the model in training mode ({training_effect}); call model.eval() first")
+    if any(record["grad_enabled"] for record in trace):
+        raise CheckFailed(f"{call.describe()} let autograd record the forward passes; wrap the loop in torch.no_grad()")
+    return value

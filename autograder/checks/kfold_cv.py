@@ -17,19 +17,13 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import Check, CheckFailed, call
-from .expect import as_array, expect_array, expect_scalar, returned
+from . import Check, CheckFailed, call, fixture
+from .expect import as_array, expect_array, expect_scalar, tolerant
 
 HIDDEN = (8,)
 EPOCHS, LR = 6, 0.05  # enough training that the folds' scores differ
 
 
-def fixture(name, *args, **kwargs):
-    return call("@" + name, *args, **kwargs)
-
-
-def _value(outcome, c):
-    return returned(outcome, c, allow_warnings=True)  # a ConvergenceWarning must not cost points
 
 
 def _grouped_labels(n, positives):
@@ -79,7 +73,7 @@ class FoldIndices(Check):
         for c, outcome in zip(calls, outcomes):
             (y,) = c.args
             k = c.kwargs.get("n_splits", 5)
-            folds = read_folds(_value(outcome, c), c, len(y))
+            folds = read_folds(tolerant(outcome, c), c, len(y))
             if len(folds) != k:
                 raise CheckFailed(f"{c.describe()} returned {len(folds)} folds, expected n_splits={k}")
             share = y.mean()
@@ -151,9 +145,9 @@ class CrossValidate(Check):
 
     def judge(self, calls, outcomes):
         c, X, y = calls[2], *calls[2].args[:2]
-        folds = read_folds(_value(outcomes[1], calls[1]), calls[1], len(y))
-        scores = _value(outcomes[2], c)
-        report = _value(outcomes[3], c)
+        folds = read_folds(tolerant(outcomes[1], calls[1]), calls[1], len(y))
+        scores = tolerant(outcomes[2], c)
+        report = tolerant(outcomes[3], c)
         if not isinstance(scores, (list, tuple, np.ndarray)) or len(scores) != len(folds):
             raise CheckFailed(f"{c.describe()} must return a list of {len(folds)} accuracies, one per fold")
         _check_models(report, X, y, folds, c)
@@ -171,7 +165,7 @@ class SummarizeScores(Check):
 
     def judge(self, calls, outcomes):
         for c, outcome in zip(calls, outcomes):
-            value = _value(outcome, c)
+            value = tolerant(outcome, c)
             if not isinstance(value, (tuple, list)) or len(value) != 2:
                 raise CheckFailed(f"{c.describe()} must return a pair (mean, std)")
             scores = np.asarray(c.args[0], dtype=float)
@@ -191,8 +185,8 @@ class BaselineCv(Check):
 
     def judge(self, calls, outcomes):
         c, (X, y) = calls[1], calls[1].args
-        folds = read_folds(_value(outcomes[0], calls[0]), calls[0], len(y))
-        value = _value(outcomes[1], c)
+        folds = read_folds(tolerant(outcomes[0], calls[0]), calls[0], len(y))
+        value = tolerant(outcomes[1], c)
         if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != len(folds):
             raise CheckFailed(f"{c.describe()} must return one accuracy per fold ({len(folds)})")
         reference = [make_pipeline(StandardScaler(), LogisticRegression()).fit(X[tr], y[tr]).score(X[te], y[te]) for tr, te in folds]
@@ -213,9 +207,9 @@ class RepeatedCv(Check):
         c_index = 1 + len(self.seeds)
         c = calls[c_index]
         X, y = c.args[:2]
-        all_folds = [read_folds(_value(o, fc), fc, len(y)) for fc, o in zip(calls[1:c_index], outcomes[1:c_index])]
-        value = as_array(_value(outcomes[c_index], c), c, "result")
-        report = _value(outcomes[-1], c)
+        all_folds = [read_folds(tolerant(o, fc), fc, len(y)) for fc, o in zip(calls[1:c_index], outcomes[1:c_index])]
+        value = as_array(tolerant(outcomes[c_index], c), c, "result")
+        report = tolerant(outcomes[-1], c)
         if value.shape != (len(self.seeds), 4):
             raise CheckFailed(f"{c.describe()} returned shape {value.shape}, expected (len(seeds), n_splits) = ({len(self.seeds)}, 4)")
         if len(report) != len(self.seeds) * 4:

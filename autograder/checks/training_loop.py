@@ -8,26 +8,17 @@ code, and comparing losses and weights; replays with a known slip built in name 
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import torch
 from dlmed.wire import Result, TensorData
 from torch import nn
 
-from . import Check, CheckFailed, call, replay
-from .expect import as_array, expect_array, expect_scalar, returned
+from . import Check, CheckFailed, Slips, call, fixture, replay
+from .expect import as_array, expect_array, expect_honest_evaluation, expect_scalar, tolerant
 
 SPLIT_NAMES = ("X_train", "X_val", "X_test", "y_train", "y_val", "y_test")
 
 
-def fixture(name, *args, **kwargs):
-    return call("@" + name, *args, **kwargs)
-
-
-def _value(outcome, c):
-    # Library warnings (a DataLoader hint, a deprecation) must not cost points.
-    return returned(outcome, c, allow_warnings=True)
 
 
 # --- reference code, with the classic slips as switches -------------------------------------
@@ -92,7 +83,7 @@ class SplitData(Check):
         return [call(self.name, X, y, seed=s) for s in (0, 1, 7, 7)] + [call(self.name, X, y)]
 
     def _ids(self, c, outcome):
-        value = _value(outcome, c)
+        value = tolerant(outcome, c)
         if not isinstance(value, (tuple, list)) or len(value) != 6:
             raise CheckFailed(f"{c.describe()} must return six arrays: {', '.join(SPLIT_NAMES)}")
         X, y = c.args
@@ -144,7 +135,7 @@ class Standardize(Check):
 
     def judge(self, calls, outcomes):
         (c,), (outcome,) = calls, outcomes
-        value = _value(outcome, c)
+        value = tolerant(outcome, c)
         if not isinstance(value, (tuple, list)) or len(value) != 4:
             raise CheckFailed(f"{c.describe()} must return X_train_s, X_val_s, X_test_s, scaler")
         splits = c.args
@@ -210,8 +201,8 @@ class MakeLoader(Check):
     def judge(self, calls, outcomes):
         orders = []
         for made, described, outcome, made_outcome in zip(calls[::2], calls[1::2], outcomes[1::2], outcomes[::2]):
-            _value(made_outcome, made)
-            info = _value(outcome, made)
+            tolerant(made_outcome, made)
+            info = tolerant(outcome, made)
             X, y = made.args
             batch_size = made.kwargs.get("batch_size", 32)
             if not isinstance(info, dict) or info.get("batch_size") != batch_size:
@@ -290,11 +281,11 @@ class Mlp(Check):
         for index, (c, outcome) in enumerate(zip(calls, outcomes)):
             if c.fn != "MLP":
                 continue
-            _value(outcome, c)
+            tolerant(outcome, c)
             n_features = c.args[0]
             hidden = tuple(c.kwargs.get("hidden_sizes", (32, 16)))
             activation = c.kwargs.get("activation", "relu")
-            layers = _value(outcomes[index + 1], c)
+            layers = tolerant(outcomes[index + 1], c)
             ordered = _chain(layers, n_features)
             wanted = [n_features, *hidden, 1]
             if ordered is None or [n_features, *(w.array.shape[0] for w, _ in ordered)] != wanted:
@@ -302,7 +293,7 @@ class Mlp(Check):
                 raise CheckFailed(f"{c.describe()}: the Linear layers should go {' -> '.join(map(str, wanted))} "
                                   f"(hidden_sizes={hidden}); their (in, out) sizes are {shapes}")
             X = calls[index + 2].args[1]
-            (logits,) = _value(outcomes[index + 2], c)
+            (logits,) = tolerant(outcomes[index + 2], c)
             reference = _reference_logits(ordered, X, activation)
             other = "tanh" if activation == "relu" else "relu"
             expect_array(logits, reference, c, what="output in eval mode", rtol=1e-4, atol=1e-5,
@@ -311,7 +302,7 @@ class Mlp(Check):
                 (_reference_logits(ordered, X, other), f"activation={activation!r} was not used: the hidden layers apply {other}"),
             ])
             if c.kwargs.get("dropout"):
-                first, second = _value(outcomes[index + 3], c)
+                first, second = tolerant(outcomes[index + 3], c)
                 if np.allclose(first.array, second.array):
                     raise CheckFailed(f"{c.describe()}: in training mode two forward passes gave the same output; dropout={c.kwargs['dropout']} needs nn.Dropout layers")
 
@@ -322,12 +313,13 @@ def _training_data(rng, n=50, d=4):
     return X, (X @ rng.normal(size=d) > 0).astype(float)
 
 
-def _expect_state(student, reference, c, known=()):
+def _expect_state(student, reference, c, slips=None, index=None):
     if not isinstance(student, dict) or set(student) != set(reference):
         raise CheckFailed(f"{c.describe()}: the model's parameters changed shape or names")
     for key, ref in reference.items():
+        known = ((as_array(wrong[key], c), message) for wrong, message in slips.known(index)) if slips else ()
         expect_array(student[key], as_array(ref, c), c, what=f"weights {key} after the call", rtol=1e-4, atol=1e-6,
-                     known=[(as_array(wrong[key], c), message) for wrong, message in known])
+                     known=known)
 
 
 class TrainOneEpoch(Check):
@@ -354,14 +346,12 @@ class TrainOneEpoch(Check):
 
     def judge(self, calls, outcomes):
         c = calls[6]
-        loss, state = _value(outcomes[6], c), _value(outcomes[7], c)
+        loss, state = tolerant(outcomes[6], c), tolerant(outcomes[7], c)
         reference = replay(calls, {self.name: train_one_epoch})
-        slipped = {name: replay(calls, {self.name: functools.partial(train_one_epoch, **kw)}) for name, (kw, _) in self.slips.items()}
+        slips = Slips(calls, self.name, train_one_epoch, self.slips)
         # The weights first: they tell the slips apart far better than one loss value can.
-        _expect_state(state, reference[7].value, c,
-                      known=[(slipped[name][7].value, message) for name, (_, message) in self.slips.items()])
-        expect_scalar(loss, reference[6].value, c, what="epoch loss", rtol=1e-4, atol=1e-6,
-                      known=[(slipped[name][6].value, message) for name, (_, message) in self.slips.items()])
+        _expect_state(state, reference[7].value, c, slips, 7)
+        expect_scalar(loss, reference[6].value, c, what="epoch loss", rtol=1e-4, atol=1e-6, known=slips.known(6))
 
 
 class Evaluate(Check):
@@ -381,22 +371,15 @@ class Evaluate(Check):
 
     def judge(self, calls, outcomes):
         c = calls[5]
-        value, trace = _value(outcomes[5], c), _value(outcomes[6], c)
-        if not isinstance(value, dict) or not {"loss", "accuracy"} <= set(value):
-            raise CheckFailed(f"{c.describe()} must return a dict with 'loss' and 'accuracy'")
-        if any(record["training"] for record in trace):
-            raise CheckFailed(f"{c.describe()} ran the model in training mode (dropout active); call model.eval() first")
-        if any(record["grad_enabled"] for record in trace):
-            raise CheckFailed(f"{c.describe()} let autograd record the forward passes; wrap the loop in torch.no_grad()")
+        value = expect_honest_evaluation(tolerant(outcomes[5], c), tolerant(outcomes[6], c), c,
+                                         training_effect="dropout active")
         reference = replay(calls, {self.name: evaluate})[5].value
-        threshold_half = replay(calls, {self.name: functools.partial(evaluate, threshold=0.5)})[5].value
-        batch_means = replay(calls, {self.name: functools.partial(evaluate, per_sample=False)})[5].value
-        expect_scalar(value["accuracy"], reference["accuracy"], c, what="accuracy", known=[
-            (threshold_half["accuracy"], "a logit above 0 means probability above 0.5; you compared the logits with 0.5"),
-        ])
-        expect_scalar(value["loss"], reference["loss"], c, what="loss", rtol=1e-4, atol=1e-6, known=[
-            (batch_means["loss"], "that is the mean of the batch losses; weight each batch by its size for the per-sample mean"),
-        ])
+        threshold = Slips(calls, self.name, evaluate, {"half": ({"threshold": 0.5}, "a logit above 0 means probability above 0.5; you compared the logits with 0.5")})
+        means = Slips(calls, self.name, evaluate, {"means": ({"per_sample": False}, "that is the mean of the batch losses; weight each batch by its size for the per-sample mean")})
+        expect_scalar(value["accuracy"], reference["accuracy"], c, what="accuracy",
+                      known=((v["accuracy"], m) for v, m in threshold.known(5)))
+        expect_scalar(value["loss"], reference["loss"], c, what="loss", rtol=1e-4, atol=1e-6,
+                      known=((v["loss"], m) for v, m in means.known(5)))
 
 
 class Fit(Check):
@@ -416,19 +399,18 @@ class Fit(Check):
 
     def judge(self, calls, outcomes):
         c = calls[4]
-        history, state = _value(outcomes[4], c), _value(outcomes[5], c)
+        history, state = tolerant(outcomes[4], c), tolerant(outcomes[5], c)
         keys = ("train_loss", "val_loss", "val_accuracy")
         if not isinstance(history, dict) or not set(keys) <= set(history):
             raise CheckFailed(f"{c.describe()} must return a dict with the lists {', '.join(keys)}")
         reference = replay(calls, {self.name: fit})
-        with_sgd = replay(calls, {self.name: functools.partial(fit, optimizer_class=torch.optim.SGD)})
+        with_sgd = Slips(calls, self.name, fit, {"sgd": ({"optimizer_class": torch.optim.SGD},
+                                                         "this is training with SGD; fit trains with torch.optim.Adam(model.parameters(), lr=lr)")})
         for key in keys:
             if not isinstance(history[key], list) or len(history[key]) != 3:
                 raise CheckFailed(f"{c.describe()}: history[{key!r}] should hold one number per epoch (3)")
             expect_array(np.asarray(history[key], dtype=float), reference[4].value[key], c, what=f"history[{key!r}]",
-                         rtol=1e-4, atol=1e-6, known=[
-                (with_sgd[4].value[key], "this is training with SGD; fit trains with torch.optim.Adam(model.parameters(), lr=lr)"),
-            ])
+                         rtol=1e-4, atol=1e-6, known=((v[key], m) for v, m in with_sgd.known(4)))
         _expect_state(state, reference[5].value, c)
 
 
