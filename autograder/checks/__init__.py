@@ -114,7 +114,9 @@ def _module_for(assignment_id: str) -> str:
 def checks_of(assignment_id: str) -> dict[str, Check]:
     try:
         module = importlib.import_module(_module_for(assignment_id))
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name != _module_for(assignment_id):
+            raise  # the module exists but needs something that is not installed: not the user's typo
         raise CourseError(
             f"assignment {assignment_id!r} has no hidden checks module {_module_for(assignment_id)}",
             hint="create it: one Check subclass per hidden check the notebook names",
