@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/python -m pytest -n "${COURSE_TEST_WORKERS:-auto}" "$@"
+exec .venv/bin/python -m pytest -n "${COURSE_TEST_WORKERS:-auto}" --durations=12 "$@"

@@ -2,7 +2,6 @@
 import os
 
 import torch
-import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 from torch.utils.data import Dataset
