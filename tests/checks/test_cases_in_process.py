@@ -11,6 +11,8 @@ from autograder import checks, notebooks
 from autograder.cases import cases_for, is_demo
 from dlmed import probe
 
+pytestmark = pytest.mark.slow
+
 SEEDS = range(4)
 # Their judgements replay training (ResNet epochs for 04); `course validate` adds another seed.
 FEWER_SEEDS = {"03_kfold_cv": range(2), "04_transfer_resnet": range(1)}
