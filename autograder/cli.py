@@ -124,6 +124,61 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...]):
         )
 
 
+def _progress(verb: str) -> Progress:
+    return Progress(
+        TextColumn(verb), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=console, transient=True,
+    )
+
+
+_STATUS_STYLE = {"ok": "green", "tests_failed": "yellow", "infra_error": "red"}
+
+
+@app.command()
+@click.argument("assignment_id")
+@click.option("--student", "students", multiple=True, help="Grade only this student (repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), help="CPU slots (default: c.Grading.workers, else one per core).")
+@click.option("--gpus", help="'auto', 'none' or indices such as 0,1 (default: c.Grading.gpus).")
+@click.option("--jobs-per-gpu", type=click.IntRange(min=1), help="Runs sharing one GPU (default: c.Grading.jobs_per_gpu).")
+@click.option("--resume", is_flag=True, help="Keep records of unchanged submissions from an earlier run.")
+@click.option("--backend", default="local", show_default=True, help="Where units run.")
+@click.pass_context
+def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend):
+    """Grade every submission of ASSIGNMENT_ID in parallel, sandboxed, one record per submission."""
+    from .grade import grade as run
+    from .results import EXPLAINED
+    from .sandbox import warning
+
+    course = _course(ctx)
+    with _progress("grading") as progress:
+        task = progress.add_task("", total=None)
+
+        def started(summary, count):
+            if warning(summary.isolation):
+                console.print(f"[red bold]warning:[/] {warning(summary.isolation)}")
+            where = ", ".join(sorted({s.label.split(" (")[0].rsplit(" ", 1)[0] for s in summary.slots}))
+            console.print(f"grading {count} submissions on {len(summary.slots)} slots ({where}), "
+                          f"isolation: {summary.isolation}" + (f"; {summary.skipped} kept from the last run" if summary.skipped else ""))
+            progress.update(task, total=count)
+
+        def done(record):
+            style = _STATUS_STYLE.get(record.status, "red")
+            progress.console.print(f"  {record.student_id:<16} [{style}]{record.status:<16}[/] "
+                                   f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {record.message[:90]}")
+            progress.update(task, advance=1, description=record.student_id)
+
+        summary = run(course=course, assignment_id=assignment_id, students=list(students), workers=workers,
+                      gpus=gpus, jobs_per_gpu=jobs_per_gpu, resume=resume, backend=backend,
+                      on_start=started, on_done=done)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts.items()))
+    console.print(f"{len(summary.records)} submissions: {counts}; grades are in the gradebook")
+    if summary.counts.get("infra_error"):
+        console.print(f"[red]{summary.counts['infra_error']} submissions could not be graded[/] ({EXPLAINED['infra_error']}); "
+                      f"run `course grade {assignment_id} --resume` to try them again")
+        return 1
+    return 0
+
+
 @app.command()
 @click.pass_context
 def demo(ctx: click.Context):

@@ -14,7 +14,13 @@ from . import settings
 from .errors import CourseError
 
 CONFIG_FILE = "course_config.py"
-_OUR_SECTIONS = {"Course": settings.Course, "Checks": settings.Checks}
+_OUR_SECTIONS = {
+    "Course": settings.Course,
+    "Checks": settings.Checks,
+    "Grading": settings.Grading,
+    "Sandbox": settings.Sandbox,
+    "Collect": settings.Collect,
+}
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -59,6 +65,9 @@ class Course:
     config: Config
     course: settings.Course
     checks: settings.Checks
+    grading: settings.Grading
+    sandbox: settings.Sandbox
+    collect: settings.Collect
     nbgrader: CourseDirectory
 
     @classmethod
@@ -68,10 +77,14 @@ class Course:
         try:
             course = settings.Course(config=config)
             checks = settings.Checks(config=config)
+            grading = settings.Grading(config=config)
+            sandbox = settings.Sandbox(config=config)
+            collect = settings.Collect(config=config)
             nbgrader = CourseDirectory(config=config, root=str(root))
         except TraitError as exc:
             raise CourseError(f"{CONFIG_FILE}: {exc}", hint="correct that entry") from None
-        return cls(root=root, config=config, course=course, checks=checks, nbgrader=nbgrader)
+        return cls(root=root, config=config, course=course, checks=checks, grading=grading,
+                   sandbox=sandbox, collect=collect, nbgrader=nbgrader)
 
     # --- assignments -------------------------------------------------------------------
     @property
@@ -113,6 +126,30 @@ class Course:
 
     def cases_dir(self, assignment_id: str) -> Path:
         return self._under(self.course.cases_directory, assignment_id)
+
+    def submissions_root(self) -> Path:
+        return self.root / self.nbgrader.submitted_directory
+
+    def submission_dir(self, student_id: str, assignment_id: str) -> Path:
+        return self.submissions_root() / student_id / assignment_id
+
+    def autograded_dir(self, student_id: str, assignment_id: str) -> Path:
+        return self.root / self.nbgrader.autograded_directory / student_id / assignment_id
+
+    def record_path(self, student_id: str, assignment_id: str) -> Path:
+        """The grading record of one submission, beside its executed notebook."""
+        return self.autograded_dir(student_id, assignment_id) / "result.json"
+
+    def feedback_file(self, student_id: str, assignment_id: str) -> Path:
+        return self.root / self.nbgrader.feedback_directory / student_id / assignment_id / "feedback.html"
+
+    def reports_dir(self, assignment_id: str) -> Path:
+        return self.root / "reports" / assignment_id
+
+    def sqlite_gradebook(self) -> Path | None:
+        """The gradebook's file when it is SQLite (student code must not see it), else None."""
+        url = self.nbgrader.db_url
+        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
 
     def source_notebooks(self, assignment_id: str) -> list[Path]:
         folder = self.source_dir(assignment_id)

@@ -1,4 +1,9 @@
-"""Execute one notebook in a fresh Jupyter kernel, with a hidden-check plan, and collect captures."""
+"""Execute one notebook in a fresh Jupyter kernel, with a hidden-check plan, and collect captures.
+
+Without a jail (validation of the course's own cases) the kernel runs as we do. With one (grading
+student work) it runs inside it, talks to us over Unix sockets in the scratch folder (its network
+is its own), and lives under the run's limits: per-cell and whole-notebook time, memory, output.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +14,46 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 from dlmed.probe import CAPTURE_ENV, PLAN_ENV
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from traitlets import List, Unicode
+
+from .sandbox import Jail, MemoryWatch
 
 KERNEL = "python3"
+TIMEOUT, OUT_OF_MEMORY, CRASHED = "timeout", "out_of_memory", "crashed"
+# A jailed kernel sees only these variables of ours (plus what the run adds): database URLs,
+# tokens or cluster credentials in the grader's environment stay outside.
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "DLMED_MEDNIST_ROOT", "DLMED_RESNET18_WEIGHTS", "DLMED_DEVICE")
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    cell_timeout: int
+    notebook_timeout: int | None = None
+    output_chars: int | None = None
 
 
 @dataclass
 class Run:
     notebook: nbformat.NotebookNode
     captures: dict[str, dict] = field(default_factory=dict)
-    error: str | None = None  # the run itself broke off (timeout, dead kernel)
+    error: str | None = None  # the run itself broke off (timeout, dead kernel), in words
+    stopped: str | None = None  # TIMEOUT, OUT_OF_MEMORY or CRASHED when it broke off
+    truncated: bool = False  # output went over the limit and was cut
     seconds: float = 0.0
+    peak_memory_bytes: int = 0
 
 
 def _read_captures(path: Path) -> dict[str, dict]:
     captures: dict[str, dict] = {}
+    if not path.is_file():
+        return captures
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
@@ -38,35 +64,139 @@ def _read_captures(path: Path) -> dict[str, dict]:
     return captures
 
 
-def run_notebook(nb: nbformat.NotebookNode, *, plan: dict, files_from: Path, cell_timeout: int) -> Run:
+class _JailedKernelManager(AsyncKernelManager):
+    prefix = List(Unicode())
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+
+
+def _size(output) -> int:
+    if output.get("output_type") == "stream":
+        return len(output.get("text", ""))
+    return len(json.dumps(output.get("data", {}))) + len(json.dumps(output.get("traceback", [])))
+
+
+class _Client(NotebookClient):
+    """nbclient with an output budget: a notebook printing 100 MB would otherwise be held, joined
+    and saved whole. Errors are always kept, because a cell's visible verdict is read from them."""
+
+    def __init__(self, nb, *, output_chars: int | None, jail: Jail | None, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.output_budget = output_chars
+        self.truncated = False
+        self.jail = jail
+
+    async def async_start_new_kernel(self, **kwargs):
+        await super().async_start_new_kernel(**kwargs)
+        if self.jail is not None:
+            self.jail.root_pid = self.km.provisioner.pid if self.km.provisioner else None
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self.output_budget is None:
+            return super().output(outs, msg, display_id, cell_index)
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return None
+        size = _size(out)
+        if out.get("output_type") == "error":
+            out["traceback"] = out.get("traceback", [])[-3:]
+        elif size > self.output_budget:
+            outs.remove(out)
+            if not self.truncated:
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text="[output truncated: over the limit]\n"))
+            self.truncated = True
+            return None
+        self.output_budget -= min(size, self.output_budget)
+        return out
+
+
+def run_notebook(
+    nb: nbformat.NotebookNode,
+    *,
+    plan: dict,
+    files_from: Path,
+    limits: RunLimits,
+    confine: Callable[[Path, Path], Jail] | None = None,
+    env: dict[str, str] | None = None,
+    startup: str | None = None,
+) -> Run:
     """Run a copy of `nb` in a scratch copy of the folder `files_from` (its data files), so runs
-    never write into the course and several can run side by side."""
+    never write into the course and several can run side by side. `confine(scratch, workdir)`
+    gives the jail to run in; `env` adds variables for the kernel; `startup` is a line of Python
+    the kernel runs before the first cell."""
     nb = nbformat.from_dict(nb)
     with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
-        workdir = Path(tmp) / "work"
-        shutil.copytree(files_from, workdir)
-        plan_path, capture_path = Path(tmp) / "plan.json", Path(tmp) / "captures.jsonl"
+        scratch = Path(tmp)
+        workdir, home = scratch / "work", scratch / "home"
+        shutil.copytree(files_from, workdir, ignore=shutil.ignore_patterns("*.ipynb"))
+        home.mkdir()
+        plan_path, capture_path = scratch / "plan.json", scratch / "captures.jsonl"
         plan_path.write_text(json.dumps(plan), encoding="utf-8")
         capture_path.touch()
-        env = {**os.environ, PLAN_ENV: str(plan_path), CAPTURE_ENV: str(capture_path)}
-        client = NotebookClient(
+        added = {PLAN_ENV: str(plan_path), CAPTURE_ENV: str(capture_path), **(env or {})}
+        jail = confine(scratch, workdir) if confine else None
+        if jail is None:
+            kernel_env = {**os.environ, **added}
+            km = None
+        else:
+            kernel_env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+            kernel_env.update(added, HOME=str(home), MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde")
+            # Unix sockets in the scratch folder: the jail has no network to reach us by TCP.
+            km = _JailedKernelManager(kernel_name=KERNEL, transport="ipc",
+                                      connection_file=str(scratch / "kernel.json"), prefix=jail.prefix())
+            km.write_connection_file()
+            jail.prepare()
+
+        start = time.perf_counter()
+        deadline = start + limits.notebook_timeout if limits.notebook_timeout else None
+
+        def cell_timeout(cell) -> int:
+            if deadline is None:
+                return limits.cell_timeout
+            return max(1, min(limits.cell_timeout, int(deadline - time.perf_counter()) + 1))
+
+        client = _Client(
             nb,
-            timeout=cell_timeout,
+            km=km,
+            output_chars=limits.output_chars,
+            jail=jail,
+            timeout_func=cell_timeout,
             kernel_name=KERNEL,
             allow_errors=True,
             # The kernel listens on loopback only; its start-up warning about that is noise.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=ERROR"]
+            + ([f"--IPKernelApp.exec_lines={startup}"] if startup else []),
             record_timing=False,
             resources={"metadata": {"path": str(workdir)}},
         )
-        start = time.perf_counter()
         run = Run(notebook=nb)
+        watch = MemoryWatch(jail) if jail is not None else None
+        if watch:
+            watch.start()
+        kernel_log = open(scratch / "kernel.log", "wb")  # its own chatter, kept out of our output
         try:
-            client.execute(env=env, cwd=str(workdir))
+            client.execute(env=kernel_env, cwd=str(workdir), stdout=kernel_log, stderr=kernel_log)
         except CellTimeoutError:
-            run.error = f"a cell ran longer than {cell_timeout} s"
+            whole = deadline is not None and time.perf_counter() >= deadline - 1
+            run.stopped = TIMEOUT
+            run.error = (f"the notebook ran longer than {limits.notebook_timeout} s in all" if whole
+                         else f"a cell ran longer than {limits.cell_timeout} s")
         except DeadKernelError:
-            run.error = "the kernel died (crash, os._exit or out of memory)"
+            if watch and watch.exceeded:
+                run.stopped = OUT_OF_MEMORY
+                run.error = f"the run used more than {jail.limits.memory_bytes // 2**20} MB of memory"
+            else:
+                run.stopped = CRASHED
+                run.error = "the kernel died (a crash, os._exit or sys.exit from a child, or a signal)"
+        finally:
+            kernel_log.close()
+            if watch:
+                watch.stop()
+                run.peak_memory_bytes = watch.peak_bytes
+            if jail is not None:
+                jail.kill_all()
         run.seconds = time.perf_counter() - start
+        run.truncated = client.truncated
         run.captures = _read_captures(capture_path)
     return run

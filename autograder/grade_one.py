@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks, notebooks
-from .execute import Run, run_notebook
+from .execute import Run, RunLimits, run_notebook
 from .verdicts import CellVerdict, judge_run
 
 
@@ -26,7 +26,10 @@ class Graded:
         return [v for v in self.verdicts if not v.passed]
 
 
-def grade_one(source_nb, submission_nb, *, plan, files_from: Path, cell_timeout: int) -> Graded:
-    """Execute `submission_nb` in a fresh kernel and judge it against the trusted `source_nb`."""
-    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), files_from=files_from, cell_timeout=cell_timeout)
+def grade_one(source_nb, submission_nb, *, plan, files_from: Path, limits: RunLimits, confine=None, env=None,
+              startup=None) -> Graded:
+    """Execute `submission_nb` in a fresh kernel (in a jail when `confine` gives one) and judge it
+    against the trusted `source_nb`."""
+    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), files_from=files_from, limits=limits,
+                       confine=confine, env=env, startup=startup)
     return Graded(run, judge_run(source_nb, run, plan))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import sys
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
@@ -13,6 +11,7 @@ from nbgrader.apps import NbGraderAPI
 from . import notebooks
 from .coursedir import Course
 from .errors import CourseError
+from .gradebook import ensure_alembic_on_path
 
 
 def check_points(course: Course, assignment_id: str) -> None:
@@ -42,14 +41,6 @@ def check_points(course: Course, assignment_id: str) -> None:
         )
 
 
-def _ensure_alembic_on_path() -> None:
-    # nbgrader creates a fresh gradebook by running the `alembic` command by name; in a virtual
-    # environment that was not activated, it sits beside our interpreter but not on PATH.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-
-
 def _reason(log: str) -> str:
     """The most telling line of nbgrader's captured log: its last exception, not its summary."""
     errors = re.findall(r"^\s*([\w.]*(?:Error|Exception): .*)$", log, flags=re.M)
@@ -59,7 +50,7 @@ def _reason(log: str) -> str:
 
 def release(*, course: Course, assignment_ids: list[str] | None = None) -> list[Path]:
     """Regenerate release/<id>/ for each assignment; returns the notebooks written."""
-    _ensure_alembic_on_path()
+    ensure_alembic_on_path()
     written = []
     for assignment_id in course.resolve(assignment_ids):
         check_points(course, assignment_id)

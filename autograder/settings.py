@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from traitlets import Dict, Int, TraitError, Unicode, validate
+from traitlets import Dict, Enum, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 _ASSIGNMENT_KEYS = {"title", "deadline", "points"}
@@ -44,3 +44,55 @@ class Checks(Configurable):
     workers = Int(0, help="Notebooks run at once by `course validate`; 0 means one per CPU core.").tag(
         config=True
     )
+
+
+class Grading(Configurable):
+    """How `course grade` runs submissions. Per-cell wall time is nbgrader's c.Execute.timeout."""
+
+    notebook_timeout = Int(1800, help="Wall-clock seconds one whole notebook may run.").tag(config=True)
+    memory_mb = Int(6000, help="Memory (resident, all processes of a run together) before the run is stopped as out of memory.").tag(config=True)
+    output_chars = Int(
+        200_000, help="Characters of output kept per notebook; the rest is dropped and the cell marked truncated."
+    ).tag(config=True)
+    max_processes = Int(
+        1024, help="Processes and threads one run may have at once (RLIMIT_NPROC of its own user); stops fork bombs."
+    ).tag(config=True)
+    max_file_mb = Int(512, help="Largest file a run may write (RLIMIT_FSIZE).").tag(config=True)
+    workers = Int(0, help="Submissions graded at once on CPU slots; 0 means one per CPU core.").tag(config=True)
+    gpus = Unicode("auto", help="GPUs to grade on: 'auto' (every visible one), 'none', or indices such as '0,1'.").tag(
+        config=True
+    )
+    jobs_per_gpu = Int(1, help="Runs sharing one GPU; each gets an equal share of its memory.").tag(config=True)
+    retries = Int(2, help="Extra attempts for a submission whose run failed for infrastructure reasons.").tag(config=True)
+    seed = Int(0, help="Mixed into each submission's seed; the seeds of its hidden-check inputs and its kernel.").tag(
+        config=True
+    )
+    late_penalty_per_day = Float(
+        0.1, help="Share of the assignment's maximum points deducted per started day after the deadline."
+    ).tag(config=True)
+    late_penalty_max = Float(1.0, help="Largest share of the points a late penalty can take.").tag(config=True)
+    late_grace_minutes = Int(15, help="Minutes after the deadline that still count as on time.").tag(config=True)
+
+
+class Sandbox(Configurable):
+    """How student code is isolated while it runs."""
+
+    mode = Enum(
+        ["auto", "bubblewrap"],
+        "auto",
+        help="'bubblewrap' refuses to grade without it; 'auto' falls back loudly to the strongest isolation "
+        "available (an unprivileged user with limits) when bubblewrap is missing.",
+    ).tag(config=True)
+    uid_base = Int(61000, help="Runs execute as user uid_base + slot (when graded as root), one user per slot.").tag(
+        config=True
+    )
+    hide = List(Unicode(), help="Extra folders student code must not see (the course folder is always hidden).").tag(
+        config=True
+    )
+
+
+class Collect(Configurable):
+    student_pattern = Unicode(
+        r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_",
+        help="Regular expression over a file name in the LMS export; its 'student' group is the student id.",
+    ).tag(config=True)

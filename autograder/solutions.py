@@ -10,6 +10,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 from . import notebooks
 from .coursedir import Course
 from .errors import ValidationFailed
+from .execute import RunLimits
 from .grade_one import grade_one, plan_for
 
 _SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", flags=re.M)
@@ -36,7 +37,7 @@ def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) 
                 source_nb,
                 plan=plan_for(source_nb, course.checks.validate_seed),
                 files_from=course.source_dir(assignment_id),
-                cell_timeout=int(course.config.Execute.timeout),
+                limits=RunLimits(int(course.config.Execute.timeout)),
             )
             run, failed = graded.run, graded.failed
             if run.error or failed:

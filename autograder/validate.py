@@ -17,6 +17,7 @@ from . import checks, notebooks
 from .cases import Case, cases_for
 from .coursedir import Course
 from .errors import CourseError
+from .execute import RunLimits
 from .grade_one import grade_one, plan_for
 from .verdicts import CellVerdict
 
@@ -85,7 +86,7 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
 
 def _run_case(assignment_id, name, source_nb, case, plan, files_from: Path, timeout: int) -> CaseResult:
     try:
-        graded = grade_one(source_nb, case.notebook, plan=plan, files_from=files_from, cell_timeout=timeout)
+        graded = grade_one(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
         return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0)
     problems = expectation_problems(case, graded.verdicts)

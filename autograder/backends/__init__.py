@@ -1,0 +1,30 @@
+"""Backends run "grade one submission" units somewhere and hand back their records.
+
+A backend is an object with `run(units, slots, on_done) -> list[Result]`: `on_done` is called
+once per finished unit, and every unit it was given comes back with a record (an `infra_error`
+one when the backend itself failed), in any order.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+from ..grade_unit import Unit
+from ..results import Result
+from ..slots import Slot
+
+
+class Backend(Protocol):
+    name: str
+
+    def run(self, units: list[Unit], slots: list[Slot], on_done: Callable[[Result], None]) -> list[Result]: ...
+
+
+def backend_named(name: str) -> Backend:
+    from ..errors import CourseError
+    from .local import LocalBackend
+
+    known = {LocalBackend.name: LocalBackend}
+    if name not in known:
+        raise CourseError(f"unknown backend {name!r}", hint=f"known: {', '.join(sorted(known))}")
+    return known[name]()

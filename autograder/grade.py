@@ -1,0 +1,118 @@
+"""`course grade`: every submission of an assignment through the grading unit, on a backend.
+
+Resumable: a record whose submission is unchanged is kept. Only `infra_error` is retried. The
+batch never stops on one submission; every one ends with a record, and all are ingested into
+the gradebook at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import results, sandbox
+from .backends import backend_named
+from .coursedir import Course
+from .errors import CourseError
+from .gradebook import has_assignment, ingest
+from .grade_unit import Unit, pick_notebook
+from .release import release
+from .slots import parse_gpus, plan_slots
+
+
+@dataclass
+class Summary:
+    records: list[results.Result] = field(default_factory=list)
+    skipped: int = 0  # kept from an earlier run (--resume)
+    isolation: str = ""
+    slots: list = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.status for r in self.records)
+
+
+def submitted_students(course: Course, assignment_id: str) -> list[str]:
+    root = course.submissions_root()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / assignment_id).is_dir())
+
+
+def _unchanged(course: Course, record: results.Result, expected: str) -> bool:
+    if record.status == results.INFRA:
+        return False
+    folder = course.submission_dir(record.student_id, record.assignment_id)
+    try:
+        path, _ = pick_notebook(folder, expected)
+        return hashlib.sha256(path.read_bytes()).hexdigest() == record.submission_sha256
+    except Exception:  # now unreadable or gone: grade it again, and say so in the new record
+        return False
+
+
+def grade(
+    *,
+    course: Course,
+    assignment_id: str,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    gpus: str | None = None,
+    jobs_per_gpu: int | None = None,
+    resume: bool = False,
+    backend: str = "local",
+    on_start=None,
+    on_done=None,
+) -> Summary:
+    (assignment_id,) = course.resolve([assignment_id])
+    sources = course.source_notebooks(assignment_id)
+    if len(sources) != 1:
+        raise CourseError(f"{assignment_id} has {len(sources)} notebooks; grading handles one per assignment")
+    summary = Summary(isolation=sandbox.isolation(course.sandbox.mode))
+    available = submitted_students(course, assignment_id)
+    if not available:
+        raise CourseError(
+            f"no submissions of {assignment_id} in {course.relative(course.submissions_root())}/<student>/{assignment_id}/",
+            hint=f"run `course collect {assignment_id} <lms-export.zip>` first",
+        )
+    wanted = list(students or available)
+    missing = sorted(set(wanted) - set(available))
+    if missing:
+        raise CourseError(f"no submission of {assignment_id} from {', '.join(missing)}",
+                          hint=f"students with one: {', '.join(available[:10])}{' ...' if len(available) > 10 else ''}")
+    if not has_assignment(course, assignment_id):  # sanitizing restores cells from the gradebook
+        release(course=course, assignment_ids=[assignment_id])
+
+    todo = []
+    for sid in wanted:
+        record = results.load(course.record_path(sid, assignment_id)) if resume else None
+        if record is not None and _unchanged(course, record, sources[0].name):
+            summary.records.append(record)
+            summary.skipped += 1
+        else:
+            todo.append(Unit(str(course.root), assignment_id, sid))
+
+    summary.slots = plan_slots(
+        gpus=parse_gpus(gpus if gpus is not None else course.grading.gpus),
+        jobs_per_gpu=jobs_per_gpu or course.grading.jobs_per_gpu,
+        workers=workers if workers is not None else course.grading.workers,
+    )[: max(1, len(todo))]
+    if on_start:
+        on_start(summary, len(todo))
+    runner = backend_named(backend)
+    attempts = {unit: 0 for unit in todo}
+    finished: dict[str, results.Result] = {}
+    while todo:
+        for record in runner.run(todo, summary.slots, on_done or (lambda r: None)):
+            unit = Unit(str(course.root), record.assignment_id, record.student_id)
+            attempts[unit] += 1
+            record.attempts = attempts[unit]
+            results.save(record, course.record_path(record.student_id, assignment_id))
+            finished[record.student_id] = record
+        todo = [u for u in todo if finished[u.student_id].status == results.INFRA
+                and attempts[u] <= course.grading.retries]
+    summary.records += finished.values()
+    summary.records.sort(key=lambda r: r.student_id)
+    ingest(course, summary.records)
+    return summary

@@ -1,0 +1,97 @@
+"""The record every graded submission ends with, saved as JSON (never pickled: it is read back
+by the TA's tools, the gradebook ingest and the Slurm backend's collector)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA = (
+    "ok", "tests_failed", "timeout", "out_of_memory", "crashed", "invalid_notebook", "infra_error",
+)
+STATUSES = (OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA)
+EXPLAINED = {
+    OK: "every autograded test passed",
+    TESTS_FAILED: "some tests failed",
+    TIMEOUT: "the notebook ran out of time",
+    OUT_OF_MEMORY: "the notebook used too much memory",
+    CRASHED: "the kernel died while running the notebook",
+    INVALID: "the submission could not be read as the assignment's notebook",
+    INFRA: "grading itself failed (not the student's fault); it is retried",
+}
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    points: float
+    max_points: float
+    message: str  # what the student reads: the verdicts of the hidden checks, or "passed"
+
+    @property
+    def passed(self) -> bool:
+        return self.points == self.max_points
+
+
+@dataclass
+class Result:
+    assignment_id: str
+    student_id: str
+    status: str
+    message: str
+    score: float
+    max_score: float
+    tests: list[TestResult] = field(default_factory=list)
+    notebook: str = ""  # the file graded, as submitted
+    submission_sha256: str = ""
+    submitted_at: str | None = None  # ISO 8601 UTC, from nbgrader's timestamp.txt
+    device: str = ""
+    isolation: str = ""
+    started_at: str = ""
+    seconds: float = 0.0
+    peak_memory_mb: float = 0.0
+    attempts: int = 1
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Result":
+        data = json.loads(text)
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"result schema {data.get('schema_version')} is not {SCHEMA_VERSION}")
+        data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
+        return cls(**data)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: a killed run leaves the old file or
+    the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(result: Result, path: Path) -> None:
+    write_atomically(path, result.to_json())
+
+
+def load(path: Path) -> Result | None:
+    """The record at `path`, or None when there is none or it cannot be read (then it is regraded)."""
+    try:
+        return Result.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
