@@ -131,6 +131,22 @@ def _progress(verb: str) -> Progress:
     )
 
 
+@app.command()
+@click.argument("assignment_id")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def collect(ctx, assignment_id, archive):
+    """Unpack an LMS export ARCHIVE (zip) into submitted/<student>/ASSIGNMENT_ID/."""
+    from .collect import collect as run
+
+    course = _course(ctx)
+    outcome = run(course=course, assignment_id=assignment_id, archive=archive)
+    console.print(f"placed {len(outcome.placed)} submissions under {course.relative(course.submissions_root())}/")
+    for entry, why in outcome.unplaced:
+        console.print(f"  [yellow]not placed[/] {entry}: {why}")
+    return 1 if outcome.unplaced else 0
+
+
 _STATUS_STYLE = {"ok": "green", "tests_failed": "yellow", "infra_error": "red"}
 
 
@@ -177,6 +193,30 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
                       f"run `course grade {assignment_id} --resume` to try them again")
         return 1
     return 0
+
+
+@app.command()
+@click.argument("assignment_id")
+@click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
+@click.pass_context
+def feedback(ctx, assignment_id, students):
+    """Write feedback/<student>/ASSIGNMENT_ID/feedback.html: verdicts and the student's own answers."""
+    from .feedback import feedback as run
+
+    course = _course(ctx)
+    paths = run(course=course, assignment_id=assignment_id, students=list(students))
+    console.print(f"wrote {len(paths)} feedback files under {course.relative(course.root / course.nbgrader.feedback_directory)}/")
+
+
+@app.command()
+@click.argument("assignment_id")
+@click.pass_context
+def report(ctx, assignment_id):
+    """Write reports/ASSIGNMENT_ID/: grades.csv for the LMS, tests.csv, plots and report.html."""
+    from .report import report as run
+
+    course = _course(ctx)
+    _written(course, run(course=course, assignment_id=assignment_id))
 
 
 @app.command()
