@@ -172,14 +172,15 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
         def started(summary, count):
             if warning(summary.isolation):
                 console.print(f"[red bold]warning:[/] {warning(summary.isolation)}")
-            where = ", ".join(sorted({s.label.split(" (")[0].rsplit(" ", 1)[0] for s in summary.slots}))
+            gpus = sorted({s.gpu for s in summary.slots if s.gpu is not None})
+            where = f"GPUs {','.join(map(str, gpus))}" if gpus else "CPU"
             console.print(f"grading {count} submissions on {len(summary.slots)} slots ({where}), "
                           f"isolation: {summary.isolation}" + (f"; {summary.skipped} kept from the last run" if summary.skipped else ""))
             progress.update(task, total=count)
 
         def done(record):
             style = _STATUS_STYLE.get(record.status, "red")
-            progress.console.print(f"  {record.student_id:<16} [{style}]{record.status:<16}[/] "
+            progress.console.print(f"  {record.student_id:<28} [{style}]{record.status:<16}[/] "
                                    f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {record.message[:90]}")
             progress.update(task, advance=1, description=record.student_id)
 
@@ -222,10 +223,24 @@ def report(ctx, assignment_id):
 @app.command()
 @click.pass_context
 def demo(ctx: click.Context):
-    """Release, build solutions and validate every assignment, printing what each step produced."""
-    for step in (release, solutions, validate):
+    """The whole story on a synthetic cohort in demo-output/: release, grade, feedback, report."""
+    from collections import Counter
+
+    from .demo import DEMO_ASSIGNMENT, make_cohort, make_demo_course
+
+    demo_course = make_demo_course(_course(ctx))
+    ctx.obj = demo_course.root
+    console.rule("course release")
+    ctx.invoke(release, assignment_ids=(DEMO_ASSIGNMENT,))
+    console.rule("a synthetic cohort")
+    cohort = make_cohort(demo_course)
+    kinds = ", ".join(f"{n} {kind}" for kind, n in Counter(cohort.values()).items())
+    console.print(f"{len(cohort)} submissions of {DEMO_ASSIGNMENT} in "
+                  f"{demo_course.relative(demo_course.submissions_root())}/: {kinds}")
+    for step in (grade, feedback, report):
         console.rule(f"course {step.name}")
-        ctx.invoke(step, assignment_ids=())
+        ctx.invoke(step, assignment_id=DEMO_ASSIGNMENT)
+    console.print(f"open {demo_course.reports_dir(DEMO_ASSIGNMENT) / 'report.html'} in a browser")
 
 
 def main(argv: list[str] | None = None) -> int:

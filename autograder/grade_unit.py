@@ -124,7 +124,7 @@ def grade_unit(unit: Unit, slot: Slot) -> results.Result:
         result.notebook = path.name
         result.submission_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
         nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
-                      shown_as=f"{sid}/{path.name}")
+                      shown_as=f"{sid}/{path.name}", source_nb=source_nb)
         seed = submission_seed(course, aid, sid)
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
                            course.grading.output_chars)

@@ -35,7 +35,28 @@ def _drop_blank_nbgrader_metadata(nb) -> None:
             del cell.metadata["nbgrader"]
 
 
-def sanitize(path: Path, *, notebook_id: str, assignment_id: str, db_url: str, shown_as: str):
+def _restore_order(nb, source_nb) -> None:
+    """Move each test cell nbgrader added back to where the source has it. nbgrader puts it after
+    the previous graded cell, which can be before the ordinary cell that sets up its inputs."""
+    present = {cell.get("id") for cell in nb.cells if cell.get("id")}
+    for index, source_cell in enumerate(source_nb.cells):
+        grade_id = notebooks.nbgrader_meta(source_cell).get("grade_id")
+        restored = notebooks.cell_by_grade_id(nb, grade_id) if grade_id else None
+        if restored is None or restored.get("id"):  # only cells nbgrader added back lack an id
+            continue
+        anchor = next((c.get("id") for c in reversed(source_nb.cells[:index]) if c.get("id") in present), None)
+        nb.cells.remove(restored)
+        position = next((i + 1 for i, c in enumerate(nb.cells) if c.get("id") == anchor), 0)
+        nb.cells.insert(position, restored)
+
+
+def _give_ids(nb) -> None:
+    for cell in nb.cells:  # cells nbgrader added back have none, and nbformat 4.5 requires them
+        if not cell.get("id"):
+            cell["id"] = nbformat.v4.nbbase.random_cell_id()
+
+
+def sanitize(path: Path, *, notebook_id: str, assignment_id: str, db_url: str, shown_as: str, source_nb):
     try:
         nb = notebooks.read(path, shown_as=shown_as)
     except CourseError as exc:
@@ -49,7 +70,8 @@ def sanitize(path: Path, *, notebook_id: str, assignment_id: str, db_url: str, s
             preprocessor = step(config=config)
             preprocessor.log.setLevel(logging.ERROR)
             nb, resources = preprocessor.preprocess(nb, resources)
-        nb = nbformat.from_dict(nbformat.validator.normalize(nb)[1])  # cells nbgrader added back lack ids
+        _restore_order(nb, source_nb)
+        _give_ids(nb)
         nbformat.validate(nb)
     except Exception as exc:  # nbgrader raises several types for a notebook it cannot repair
         raise InvalidSubmission(f"{shown_as}: nbgrader cannot restore its cells ({type(exc).__name__}: {exc})") from None
