@@ -90,7 +90,7 @@ HOSTILE = [
     Hostile("memory_hog", "solution", results.OUT_OF_MEMORY, FULL,
             "import numpy as np, time\nblocks = []\nwhile True:\n    blocks.append(np.ones(2**27))\n    time.sleep(0.05)"),
     # The classic shell bomb: small processes, so the process limit (not memory) is what stops it.
-    Hostile("fork_bomb", "solution", results.OK, FULL, "import subprocess\nsubprocess.Popen(['bash', '-c', ':(){ :|:& };:'])"),
+    Hostile("fork_bomb", "solution", results.OK, FULL, "import subprocess\nsubprocess.Popen(['bash', '-c', ':(){{ :|:& }};:'])"),
     Hostile("print_100mb", "solution", results.OK, FULL, "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 2**20)"),
     Hostile("read_secrets", "solution", results.OK, FULL, _READ_SECRETS, where="start"),
     Hostile("write_gradebook", "solution", results.OK, FULL,

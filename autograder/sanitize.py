@@ -35,6 +35,18 @@ def _drop_blank_nbgrader_metadata(nb) -> None:
             del cell.metadata["nbgrader"]
 
 
+def _restore_roles(nb, source_nb) -> None:
+    """Give back the nbgrader role of cells whose metadata was stripped, matched by cell id (which
+    survives): nbgrader matches by grade_id in that metadata, and fails outright when the answer
+    cell before a deleted test cell has lost its role too."""
+    roles = {c.get("id"): notebooks.nbgrader_meta(c) for c in source_nb.cells if notebooks.nbgrader_meta(c)}
+    taken = {notebooks.nbgrader_meta(c).get("grade_id") for c in nb.cells}
+    for cell in nb.cells:
+        role = roles.get(cell.get("id"))
+        if role and not notebooks.nbgrader_meta(cell) and role.get("grade_id") not in taken:
+            cell.setdefault("metadata", {})["nbgrader"] = dict(role)
+
+
 def _restore_order(nb, source_nb) -> None:
     """Move each test cell nbgrader added back to where the source has it. nbgrader puts it after
     the previous graded cell, which can be before the ordinary cell that sets up its inputs."""
@@ -62,6 +74,7 @@ def sanitize(path: Path, *, notebook_id: str, assignment_id: str, db_url: str, s
     except CourseError as exc:
         raise InvalidSubmission(exc.message) from None
     _drop_blank_nbgrader_metadata(nb)
+    _restore_roles(nb, source_nb)
     config = Config()
     config.OverwriteCells.add_missing_cells = True
     resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "db_url": db_url}}

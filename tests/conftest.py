@@ -10,9 +10,8 @@ REPO = Path(__file__).resolve().parents[1]
 COURSE_FILES = ["course_config.py", "nbgrader_config.py", "assignments", "release", "solutions", "tests/submissions"]
 
 
-@pytest.fixture
-def course_copy(tmp_path) -> Course:
-    root = tmp_path / "course"
+def make_course_copy(folder: Path, extra_config: str = "") -> Course:
+    root = folder / "course"
     for name in COURSE_FILES:
         source, target = REPO / name, root / name
         if source.is_dir():
@@ -20,7 +19,15 @@ def course_copy(tmp_path) -> Course:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    if extra_config:
+        with open(root / "course_config.py", "a") as config:
+            config.write(extra_config)
     return Course.load(root)
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Course:
+    return make_course_copy(tmp_path)
 
 
 @pytest.fixture

@@ -1,0 +1,88 @@
+"""Every hostile and broken submission of the cohort, graded in one real batch (bubblewrap jail,
+real kernels): each ends with its status and the right score, nothing leaks, nothing outlives it,
+and the gradebook holds every grade."""
+
+import socket
+import sqlite3
+import threading
+
+import psutil
+import pytest
+
+from autograder import results
+from autograder.cohort import FULL, HOSTILE, synthesize
+from autograder.grade import grade
+
+pytestmark = pytest.mark.slow
+AID = "01_layer_math"
+CANARY = "CANARY-7f3a9c"  # planted in files student code must not read
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    from tests.conftest import make_course_copy
+
+    course = make_course_copy(tmp_path_factory.mktemp("hostile"), extra_config="""
+c.Execute.timeout = 10
+c.Grading.notebook_timeout = 60
+c.Grading.memory_mb = 3000
+c.Grading.max_processes = 256
+""")
+    for secret in (course.solutions_dir(AID) / "canary.txt", course.root / "assignments" / AID / "canary.txt"):
+        secret.write_text(CANARY)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    connections = []
+    threading.Thread(target=lambda: connections.append(listener.accept()), daemon=True).start()
+    synthesize(course, AID, hostile=HOSTILE, mistakes=0, port=listener.getsockname()[1])
+    summary = grade(course=course, assignment_id=AID)
+    listener.close()
+    return course, {r.student_id: r for r in summary.records}, connections
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=lambda h: h.name)
+def test_status_and_score(batch, case):
+    _, records, _ = batch
+    record = records[f"hostile-{case.name}".replace("_", "-")]
+    assert record.status == case.status, record.message
+    assert record.score == (record.max_score if case.score == FULL else 0), [t.message for t in record.tests if not t.passed]
+    assert record.message
+
+
+def test_correct_and_blank_controls(batch):
+    _, records, _ = batch
+    assert records["solution"].status == results.OK and records["solution"].score == records["solution"].max_score
+    assert records["stub"].score == 0
+
+
+def test_nothing_read_nothing_sent(batch):
+    course, _, connections = batch
+    assert not connections, "a submission reached a server on the grading machine"
+    for executed in (course.root / "autograded").glob("*/*/*.ipynb"):
+        assert CANARY not in executed.read_text()
+    text = next((course.root / "autograded").glob("hostile-read-secrets/*/*.ipynb")).read_text()
+    assert "blocked" in text and "READ " not in text
+
+
+def test_no_process_outlives_its_run(batch):
+    course, _, _ = batch
+    base = course.sandbox.uid_base
+    left = [p.info for p in psutil.process_iter(["pid", "uids", "cmdline"])
+            if p.info["uids"] and base <= p.info["uids"].real < base + 64]
+    assert not left
+
+
+def test_gradebook_intact_and_complete(batch):
+    course, records, _ = batch
+    with sqlite3.connect(course.sqlite_gradebook()) as db:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+        students = {row[0] for row in db.execute("select id from student")}
+    assert set(records) <= students
+
+
+def test_output_flood_is_cut(batch):
+    course, records, _ = batch
+    executed = next((course.root / "autograded").glob("hostile-print-100mb/*/*.ipynb"))
+    assert executed.stat().st_size < 5 * 2**20
+    assert "Output over the limit was cut" in records["hostile-print-100mb"].message
