@@ -126,7 +126,7 @@ HOSTILE = [
 ]
 
 
-def _as_submitted(nb) -> nbformat.NotebookNode:
+def as_submitted(nb) -> nbformat.NotebookNode:
     """What a student hands in: the hidden tests are not in their copy."""
     nb, _ = ClearHiddenTests().preprocess(nbformat.from_dict(nb), {})
     return nb
@@ -146,13 +146,13 @@ def synthesize(course: Course, assignment_id: str, *, hostile: list[Hostile], mi
     source_path = course.source_notebooks(assignment_id)[0]
     cases = cases_for(notebooks.read(source_path), course.config, course.cases_dir(assignment_id))
     by_kind = {kind: [c for c in cases if c.kind == kind] for kind in ("solution", "stub", "mistake", "alternative")}
-    bases = {"solution": _as_submitted(by_kind["solution"][0].notebook), "stub": _as_submitted(by_kind["stub"][0].notebook)}
+    bases = {"solution": as_submitted(by_kind["solution"][0].notebook), "stub": as_submitted(by_kind["stub"][0].notebook)}
     placeholders = {"course_root": course.root, "gradebook": course.sqlite_gradebook() or "", "port": port}
     cohort: dict[str, bytes | nbformat.NotebookNode] = {}
     names: dict[str, str] = {}
     for case in by_kind["solution"] + by_kind["alternative"] + by_kind["stub"] + by_kind["mistake"][:mistakes]:
         student = (case.name if case.name == case.kind else f"{case.kind}-{case.name}").replace("_", "-").lower()
-        cohort[student], names[student] = nbformat.writes(_as_submitted(case.notebook)).encode(), case.kind
+        cohort[student], names[student] = nbformat.writes(as_submitted(case.notebook)).encode(), case.kind
     files = {}
     for case in hostile:
         student = f"hostile-{case.name}".replace("_", "-")

@@ -24,10 +24,11 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from autograder import notebooks  # noqa: E402
-from autograder.cohort import _as_submitted  # noqa: E402
+from autograder.cohort import as_submitted  # noqa: E402
 from autograder.coursedir import Course  # noqa: E402
 from autograder.grade import grade  # noqa: E402
 from autograder.release import release  # noqa: E402
+from autograder.slots import plan_slots  # noqa: E402
 
 
 def course_with_cohort(folder: Path, assignment_id: str, students: int) -> Course:
@@ -37,7 +38,7 @@ def course_with_cohort(folder: Path, assignment_id: str, students: int) -> Cours
     course = Course.load(folder)
     release(course=course, assignment_ids=[assignment_id])
     source = course.source_notebooks(assignment_id)[0]
-    submitted = nbformat.writes(_as_submitted(notebooks.read(source)))
+    submitted = nbformat.writes(as_submitted(notebooks.read(source)))
     for i in range(students):
         target = course.submission_dir(f"student{i:03d}", assignment_id) / source.name
         target.parent.mkdir(parents=True)
@@ -71,8 +72,7 @@ def main() -> None:
             [str(Path(sys.executable).parent / "nbgrader"), "autograde", aid, "--force"],
             cwd=course.root, check=True, capture_output=True))
         parallel = timed(lambda: grade(course=course, assignment_id=aid))
-        slots = len(__import__("autograder.slots", fromlist=["plan_slots"]).plan_slots(
-            gpus=[], jobs_per_gpu=1, workers=course.grading.workers))
+        slots = len(plan_slots(gpus=[], jobs_per_gpu=1, workers=course.grading.workers))
         one_slot = timed(lambda: grade(course=course, assignment_id=aid, workers=1))
         bare = timed(lambda: bare_nbclient(course, aid, n))
     print(f"{n} submissions of {aid}")
