@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import results, sandbox
+from . import notebooks, results, sandbox
 from .backends import backend_named
 from .coursedir import Course
 from .errors import CourseError
@@ -100,6 +100,7 @@ def grade(
     )[: max(1, len(todo))]
     if on_start:
         on_start(summary, len(todo))
+    max_score = sum(c.points for c in notebooks.graded_cells(notebooks.read(sources[0])) if c.is_test)
     runner = backend_named(backend)
     attempts = {unit: 0 for unit in todo}
     finished: dict[str, results.Result] = {}
@@ -108,6 +109,7 @@ def grade(
             unit = Unit(str(course.root), record.assignment_id, record.student_id)
             attempts[unit] += 1
             record.attempts = attempts[unit]
+            record.max_score = record.max_score or max_score  # a backend that lost the unit did not know it
             results.save(record, course.record_path(record.student_id, assignment_id))
             finished[record.student_id] = record
         todo = [u for u in todo if finished[u.student_id].status == results.INFRA
