@@ -81,7 +81,7 @@ def jail_for(course: Course, slot: Slot, level: str):
         max_file_bytes=course.grading.max_file_mb * 2**20,
         memory_bytes=course.grading.memory_mb * 2**20,
     )
-    uid = course.sandbox.uid_base + slot.index if level != sandbox.NONE else None
+    uid = sandbox.claim_uid(course.sandbox.uid_base) if level != sandbox.NONE else None
 
     def confine(scratch: Path, workdir: Path) -> sandbox.Jail:
         return sandbox.Jail(level=level, scratch=scratch, workdir=workdir, uid=uid, limits=limits,

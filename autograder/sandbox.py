@@ -2,12 +2,13 @@
 
 bubblewrap gives a read-only root with the course hidden, a private network, PID and IPC
 namespace (so every process of the run, `setsid()` escapes included, dies with it) and one
-writable scratch folder. Inside it the kernel drops to its slot's own user, whose process limit
-therefore counts that run alone. Nothing here stores secrets: the caller decides what to hide.
+writable scratch folder. Inside it the kernel drops to a user of its own (one per grading
+process), whose process limit therefore counts that run alone. Nothing here stores secrets: the caller decides what to hide.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import glob
 import os
@@ -15,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +138,30 @@ class Jail:
                 process.send_signal(signal.SIGKILL)
             except psutil.Error:
                 pass
+
+
+_UID_LOCKS = Path(tempfile.gettempdir()) / "course-sandbox-uids"
+_claimed: tuple[int, object] | None = None  # this process's user and the lock that keeps it
+
+
+def claim_uid(base: int, span: int = 4096) -> int:
+    """A sandbox user no other grading process on this machine is using, kept for this process's
+    life. Runs are found and killed by their user, so two batches must never share one."""
+    global _claimed
+    if _claimed is None:
+        _UID_LOCKS.mkdir(exist_ok=True)
+        for uid in range(base, base + span):
+            handle = open(_UID_LOCKS / str(uid), "w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            _claimed = (uid, handle)
+            break
+        else:
+            raise CourseError(f"all {span} sandbox users from {base} are taken by other grading processes")
+    return _claimed[0]
 
 
 def nvidia_devices(gpu: int | None) -> list[str]:

@@ -83,7 +83,10 @@ class Sandbox(Configurable):
         help="'bubblewrap' refuses to grade without it; 'auto' falls back loudly to the strongest isolation "
         "available (an unprivileged user with limits) when bubblewrap is missing.",
     ).tag(config=True)
-    uid_base = Int(61000, help="Runs execute as user uid_base + slot (when graded as root), one user per slot.").tag(
+    uid_base = Int(
+        61000, help="Runs execute as unprivileged users from this uid up (when graded as root): one per grading "
+        "process, never shared by two at once."
+    ).tag(
         config=True
     )
     hide = List(Unicode(), help="Extra folders student code must not see (the course folder is always hidden).").tag(

@@ -27,6 +27,7 @@ c.Execute.timeout = 10
 c.Grading.notebook_timeout = 60
 c.Grading.memory_mb = 3000
 c.Grading.max_processes = 256
+c.Sandbox.uid_base = 62000  # users of its own, so the leftover check sees only this batch
 """)
     for secret in (course.solutions_dir(AID) / "canary.txt", course.root / "assignments" / AID / "canary.txt"):
         secret.write_text(CANARY)
