@@ -1,4 +1,4 @@
-"""Where student code runs: a bubblewrap jail per run, an unprivileged user per slot, limits.
+"""Where student code runs: a bubblewrap jail per run, an unprivileged user per grading process, limits.
 
 bubblewrap gives a read-only root with the course hidden, a private network, PID and IPC
 namespace (so every process of the run, `setsid()` escapes included, dies with it) and one
