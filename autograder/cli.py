@@ -157,25 +157,33 @@ _STATUS_STYLE = {"ok": "green", "tests_failed": "yellow", "infra_error": "red"}
 @click.option("--gpus", help="'auto', 'none' or indices such as 0,1 (default: c.Grading.gpus).")
 @click.option("--jobs-per-gpu", type=click.IntRange(min=1), help="Runs sharing one GPU (default: c.Grading.jobs_per_gpu).")
 @click.option("--resume", is_flag=True, help="Keep records of unchanged submissions from an earlier run.")
-@click.option("--backend", default="local", show_default=True, help="Where units run.")
+@click.option("--backend", type=click.Choice(["local", "slurm"]), default="local", show_default=True,
+              help="Where units run: worker processes here, or one Slurm job array.")
+@click.option("--partition", help="Slurm: partition (default: c.Slurm.partition, else the cluster's default).")
+@click.option("--gres", help="Slurm: resources per task, e.g. gpu:1 or 'none' (default: c.Slurm.gres).")
+@click.option("--time", "time_minutes", type=click.IntRange(min=1), help="Slurm: minutes per task (default: c.Slurm.time_minutes).")
+@click.option("--mem", "mem_gb", type=click.FloatRange(min=0, min_open=True), help="Slurm: GB per task (default: c.Slurm.mem_gb).")
+@click.option("--array-parallelism", type=click.IntRange(min=0), help="Slurm: tasks running at once, 0 for no limit.")
+@click.option("--slurm-setup", "setup", help="Slurm: shell lines each task runs first, e.g. 'module load cuda'.")
 @click.pass_context
-def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend):
+def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend, **slurm_options):
     """Grade every submission of ASSIGNMENT_ID in parallel, sandboxed, one record per submission."""
     from .grade import grade as run
     from .results import EXPLAINED
     from .sandbox import warning
 
     course = _course(ctx)
+    given = {key: value for key, value in slurm_options.items() if value is not None}
+    if given and backend != "slurm":
+        raise click.UsageError(f"--{next(iter(given)).replace('_', '-')} is for --backend slurm")
     with _progress("grading") as progress:
         task = progress.add_task("", total=None)
 
         def started(summary, count):
             if warning(summary.isolation):
                 console.print(f"[red bold]warning:[/] {warning(summary.isolation)}")
-            gpus = sorted({s.gpu for s in summary.slots if s.gpu is not None})
-            where = f"GPUs {','.join(map(str, gpus))}" if gpus else "CPU"
-            console.print(f"grading {count} submissions on {len(summary.slots)} slots ({where}), "
-                          f"isolation: {summary.isolation}" + (f"; {summary.skipped} kept from the last run" if summary.skipped else ""))
+            console.print(f"grading {count} submissions on {summary.where}, isolation: {summary.isolation}"
+                          + (f"; {summary.skipped} kept from the last run" if summary.skipped else ""))
             progress.update(task, total=count)
 
         def done(record):
@@ -184,15 +192,44 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
                                    f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {record.message[:90]}")
             progress.update(task, advance=1, description=record.student_id)
 
+        def queue_state(counts):  # Slurm: how many tasks wait, run and are done
+            progress.update(task, description=", ".join(f"{n} {state}" for state, n in sorted(counts.items()) if n))
+
+        options = {**given, "on_state": queue_state} if backend == "slurm" else {}
         summary = run(course=course, assignment_id=assignment_id, students=list(students), workers=workers,
                       gpus=gpus, jobs_per_gpu=jobs_per_gpu, resume=resume, backend=backend,
-                      on_start=started, on_done=done)
+                      backend_options=options, on_start=started, on_done=done)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts.items()))
     console.print(f"{len(summary.records)} submissions: {counts}; grades are in the gradebook")
     if summary.counts.get("infra_error"):
         console.print(f"[red]{summary.counts['infra_error']} submissions could not be graded[/] ({EXPLAINED['infra_error']}); "
                       f"run `course grade {assignment_id} --resume` to try them again")
         return 1
+    return 0
+
+
+@app.command()
+@click.argument("assignment_id")
+@click.pass_context
+def status(ctx, assignment_id):
+    """Where grading of ASSIGNMENT_ID stands: records by status, ungraded submissions, queued Slurm tasks."""
+    from .status import status as run
+
+    course = _course(ctx)
+    found = run(course=course, assignment_id=assignment_id)
+    for state, n in sorted(found.statuses.items()):
+        console.print(f"  [{_STATUS_STYLE.get(state, 'red')}]{state:<16}[/] {n}")
+    if found.queued:
+        states = ", ".join(f"{n} {state}" for state, n in sorted(found.queued.items()))
+        console.print(f"in Slurm: {states} (jobs {' '.join(found.jobs)})")
+    if found.ungraded:
+        names = ", ".join(found.ungraded[:8]) + (" ..." if len(found.ungraded) > 8 else "")
+        console.print(f"{len(found.ungraded)} submissions without a current record: {names}")
+    unfinished = len(found.ungraded) + found.statuses.get("infra_error", 0) + found.statuses.get("cancelled", 0)
+    if unfinished or found.queued:
+        console.print(f"next: `course grade {assignment_id} --resume` (add --backend slurm to wait for queued tasks)")
+        return 1
+    console.print("every submission is graded")
     return 0
 
 

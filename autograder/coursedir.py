@@ -20,6 +20,7 @@ _OUR_SECTIONS = {
     "Grading": settings.Grading,
     "Sandbox": settings.Sandbox,
     "Collect": settings.Collect,
+    "Slurm": settings.Slurm,
 }
 
 
@@ -68,6 +69,7 @@ class Course:
     grading: settings.Grading
     sandbox: settings.Sandbox
     collect: settings.Collect
+    slurm: settings.Slurm
     nbgrader: CourseDirectory
 
     @classmethod
@@ -80,11 +82,12 @@ class Course:
             grading = settings.Grading(config=config)
             sandbox = settings.Sandbox(config=config)
             collect = settings.Collect(config=config)
+            slurm = settings.Slurm(config=config)
             nbgrader = CourseDirectory(config=config, root=str(root))
         except TraitError as exc:
             raise CourseError(f"{CONFIG_FILE}: {exc}", hint="correct that entry") from None
         return cls(root=root, config=config, course=course, checks=checks, grading=grading,
-                   sandbox=sandbox, collect=collect, nbgrader=nbgrader)
+                   sandbox=sandbox, collect=collect, slurm=slurm, nbgrader=nbgrader)
 
     # --- assignments -------------------------------------------------------------------
     @property
@@ -139,6 +142,10 @@ class Course:
     def record_path(self, student_id: str, assignment_id: str) -> Path:
         """The grading record of one submission, beside its executed notebook."""
         return self.autograded_dir(student_id, assignment_id) / "result.json"
+
+    def slurm_runs_dir(self, assignment_id: str) -> Path:
+        """One folder per Slurm grading run: its units, batch script, job ids and task logs."""
+        return self.root / "slurm" / assignment_id
 
     def feedback_file(self, student_id: str, assignment_id: str) -> Path:
         return self.root / self.nbgrader.feedback_directory / student_id / assignment_id / "feedback.html"

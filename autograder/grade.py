@@ -28,6 +28,7 @@ class Summary:
     skipped: int = 0  # kept from an earlier run (--resume)
     isolation: str = ""
     slots: list = field(default_factory=list)
+    where: str = ""  # the backend's own account of where units run
 
     @property
     def counts(self) -> Counter:
@@ -41,15 +42,16 @@ def submitted_students(course: Course, assignment_id: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / assignment_id).is_dir())
 
 
-def _unchanged(course: Course, record: results.Result, expected: str) -> bool:
-    if record.status == results.INFRA:
-        return False
+def stale(course: Course, record: results.Result) -> bool:
+    """Whether a record no longer answers for its submission: grading did not finish, or the file changed."""
+    if record.status in results.UNFINISHED:
+        return True
     folder = course.submission_dir(record.student_id, record.assignment_id)
     try:
-        path, _ = pick_notebook(folder, expected)
-        return hashlib.sha256(path.read_bytes()).hexdigest() == record.submission_sha256
+        path, _ = pick_notebook(folder, course.source_notebooks(record.assignment_id)[0].name)
+        return hashlib.sha256(path.read_bytes()).hexdigest() != record.submission_sha256
     except Exception:  # now unreadable or gone: grade it again, and say so in the new record
-        return False
+        return True
 
 
 def grade(
@@ -62,6 +64,7 @@ def grade(
     jobs_per_gpu: int | None = None,
     resume: bool = False,
     backend: str = "local",
+    backend_options: dict | None = None,
     on_start=None,
     on_done=None,
 ) -> Summary:
@@ -87,7 +90,7 @@ def grade(
     todo = []
     for sid in wanted:
         record = results.load(course.record_path(sid, assignment_id)) if resume else None
-        if record is not None and _unchanged(course, record, sources[0].name):
+        if record is not None and not stale(course, record):
             summary.records.append(record)
             summary.skipped += 1
         else:
@@ -98,10 +101,11 @@ def grade(
         jobs_per_gpu=jobs_per_gpu or course.grading.jobs_per_gpu,
         workers=workers if workers is not None else course.grading.workers,
     )[: max(1, len(todo))]
+    runner = backend_named(backend, course, resume=resume, **(backend_options or {}))
+    summary.where = runner.describe(summary.slots)
     if on_start:
         on_start(summary, len(todo))
     max_score = sum(c.points for c in notebooks.graded_cells(notebooks.read(sources[0])) if c.is_test)
-    runner = backend_named(backend)
     attempts = {unit: 0 for unit in todo}
     finished: dict[str, results.Result] = {}
     while todo:
@@ -113,7 +117,7 @@ def grade(
             results.save(record, course.record_path(record.student_id, assignment_id))
             finished[record.student_id] = record
         todo = [u for u in todo if finished[u.student_id].status == results.INFRA
-                and attempts[u] <= course.grading.retries]
+                and attempts[u] <= course.grading.retries]  # a cancelled unit waits for --resume
     summary.records += finished.values()
     summary.records.sort(key=lambda r: r.student_id)
     ingest(course, summary.records)

@@ -107,7 +107,7 @@ def _tests(verdicts) -> list[results.TestResult]:
 
 
 def grade_unit(unit: Unit, slot: Slot) -> results.Result:
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     clock = time.perf_counter()
     course = Course.load(Path(unit.course_root))
     aid, sid = unit.assignment_id, unit.student_id

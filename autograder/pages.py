@@ -1,4 +1,5 @@
-"""HTML pages people read (feedback, reports): Jinja2 templates with escaping on, one stylesheet."""
+"""Files rendered from templates/: HTML pages people read (feedback, reports; escaping on, one
+stylesheet) and plain text files (the Slurm batch script)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import jinja2
 _TEMPLATES = Path(__file__).parent / "templates"
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                           undefined=jinja2.StrictUndefined)
+_TEXT_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), keep_trailing_newline=True,
+                               undefined=jinja2.StrictUndefined)
 
 
 def render(template: str, **context) -> str:
     return _ENV.get_template(template).render(css=(_TEMPLATES / "base.css").read_text(), **context)
+
+
+def render_text(template: str, **context) -> str:
+    return _TEXT_ENV.get_template(template).render(**context)

@@ -10,10 +10,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SCHEMA_VERSION = 1
-OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA = (
-    "ok", "tests_failed", "timeout", "out_of_memory", "crashed", "invalid_notebook", "infra_error",
+OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA, CANCELLED = (
+    "ok", "tests_failed", "timeout", "out_of_memory", "crashed", "invalid_notebook", "infra_error", "cancelled",
 )
-STATUSES = (OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA)
+STATUSES = (OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA, CANCELLED)
+UNFINISHED = (INFRA, CANCELLED)  # not a verdict on the submission: `course grade --resume` grades it again
 EXPLAINED = {
     OK: "every autograded test passed",
     TESTS_FAILED: "some tests failed",
@@ -22,6 +23,7 @@ EXPLAINED = {
     CRASHED: "the kernel died while running the notebook",
     INVALID: "the submission could not be read as the assignment's notebook",
     INFRA: "grading itself failed (not the student's fault); it is retried",
+    CANCELLED: "grading was cancelled before it finished (not the student's fault); --resume grades it again",
 }
 
 

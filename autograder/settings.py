@@ -99,3 +99,31 @@ class Collect(Configurable):
         r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_",
         help="Regular expression over a file name in the LMS export; its 'student' group is the student id.",
     ).tag(config=True)
+
+
+class Slurm(Configurable):
+    """How `course grade --backend slurm` asks for resources: one array task per submission."""
+
+    partition = Unicode("", help="Partition the tasks run in; empty means the cluster's default.").tag(config=True)
+    gres = Unicode("gpu:1", help="Generic resources per task (sbatch --gres); 'none' asks for no GPU.").tag(config=True)
+    time_minutes = Int(
+        0, help="Time limit per task (sbatch --time); 0 means c.Grading.notebook_timeout plus 5 minutes for set-up."
+    ).tag(config=True)
+    mem_gb = Float(
+        0, help="Memory per task (sbatch --mem); 0 means c.Grading.memory_mb plus 2 GB for the grader and kernel start."
+    ).tag(config=True)
+    cpus_per_task = Int(2, help="CPU cores per task (sbatch --cpus-per-task).").tag(config=True)
+    array_parallelism = Int(0, help="Tasks of one array running at once (sbatch --array=...%K); 0 means no limit.").tag(
+        config=True
+    )
+    setup = Unicode(
+        "", help="Shell lines each task runs first, e.g. 'module load cuda/12.4'; the grader's Python must then work."
+    ).tag(config=True)
+    sbatch_options = List(Unicode(), help="Further sbatch options, e.g. ['--account=med-dl', '--qos=short'].").tag(
+        config=True
+    )
+    poll_seconds = Float(5.0, help="Seconds between looks at the queue while tasks run.").tag(config=True)
+    accounting_grace_seconds = Float(
+        60.0, help="How long a task that left the queue without a record may be missing from sacct before it "
+        "counts as lost (accounting lags the queue)."
+    ).tag(config=True)

@@ -15,19 +15,24 @@ class Slot:
     index: int
     gpu: int | None = None
     gpu_share: float | None = None  # the share of the card's memory, when several runs share it
+    # A scheduler that hands out the card (Slurm) also says how CUDA numbers it inside the job,
+    # which is not the card's index on the machine when the job's device cgroup hides the others.
+    cuda_visible: str | None = None
+    where: str = ""  # the machine and job, when a scheduler placed the run
 
     @property
     def label(self) -> str:
+        where = f" on {self.where}" if self.where else ""
         if self.gpu is None:
-            return f"cpu slot {self.index}"
+            return f"cpu slot {self.index}{where}"
         share = f" ({self.gpu_share:.2g} of its memory)" if self.gpu_share else ""
-        return f"cuda:{self.gpu}{share}"
+        return f"cuda:{self.gpu}{share}{where}"
 
     def environment(self) -> dict[str, str]:
         """The variables that put a run on this slot's device."""
         if self.gpu is None:
             return {"CUDA_VISIBLE_DEVICES": "", "DLMED_DEVICE": "cpu"}
-        env = {"CUDA_VISIBLE_DEVICES": str(self.gpu)}
+        env = {"CUDA_VISIBLE_DEVICES": self.cuda_visible if self.cuda_visible is not None else str(self.gpu)}
         if self.gpu_share:
             env["DLMED_GPU_MEMORY_FRACTION"] = f"{self.gpu_share:.4f}"
         return env

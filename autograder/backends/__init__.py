@@ -2,13 +2,14 @@
 
 A backend is an object with `run(units, slots, on_done) -> list[Result]`: `on_done` is called
 once per finished unit, and every unit it was given comes back with a record (an `infra_error`
-one when the backend itself failed), in any order.
+one when the backend itself failed), in any order. `describe(slots)` says where units run.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Protocol
 
+from ..coursedir import Course
 from ..grade_unit import Unit
 from ..results import Result
 from ..slots import Slot
@@ -17,14 +18,18 @@ from ..slots import Slot
 class Backend(Protocol):
     name: str
 
+    def describe(self, slots: list[Slot]) -> str: ...
+
     def run(self, units: list[Unit], slots: list[Slot], on_done: Callable[[Result], None]) -> list[Result]: ...
 
 
-def backend_named(name: str) -> Backend:
+def backend_named(name: str, course: Course, **options) -> Backend:
+    """The backend `name`, set up for `course`; `options` are the backend's own (e.g. Slurm's --partition)."""
     from ..errors import CourseError
     from .local import LocalBackend
+    from .slurm import SlurmBackend
 
-    known = {LocalBackend.name: LocalBackend}
+    known = {LocalBackend.name: LocalBackend, SlurmBackend.name: SlurmBackend}
     if name not in known:
         raise CourseError(f"unknown backend {name!r}", hint=f"known: {', '.join(sorted(known))}")
-    return known[name]()
+    return known[name](course, **options)

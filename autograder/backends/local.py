@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from .. import results
+from ..errors import CourseError
 from ..grade_unit import Unit, grade_unit
 from ..slots import Slot
 
@@ -24,6 +25,16 @@ def _grade(unit: Unit) -> results.Result:
 
 class LocalBackend:
     name = "local"
+
+    def __init__(self, course, resume: bool = False, **options):  # a local run leaves nothing to resume but records
+        if options:
+            raise CourseError(f"the local backend takes no {', '.join(sorted(options))}",
+                              hint="those options are for --backend slurm")
+
+    def describe(self, slots) -> str:
+        gpus = sorted({s.gpu for s in slots if s.gpu is not None})
+        where = f"GPUs {','.join(map(str, gpus))}" if gpus else "CPU"
+        return f"{len(slots)} slots on this machine ({where})"
 
     def run(self, units, slots, on_done):
         done: list[results.Result] = []
