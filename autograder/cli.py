@@ -233,6 +233,26 @@ def status(ctx, assignment_id):
     return 0
 
 
+@app.command("slurm-check")
+@click.option("--partition", help="Partition to check (default: c.Slurm.partition, else the cluster's default).")
+@click.option("--gres", help="Resources per task, as for grading (default: c.Slurm.gres).")
+@click.option("--slurm-setup", "setup", help="Shell lines each task runs first, as for grading.")
+@click.pass_context
+def slurm_check(ctx, **options):
+    """For admins: two Slurm tasks report whether a node can grade (GPU, device cgroup, sandbox, PyTorch)."""
+    from .slurm_check import FAIL, slurm_check as run
+
+    course = _course(ctx)
+    with console.status("waiting for two Slurm tasks (sbatch --wait)..."):
+        findings = run(course=course, **{k: v for k, v in options.items() if v is not None})
+    style = {"pass": "green", "FAIL": "red bold", "info": "cyan"}
+    for f in findings:
+        console.print(f"  {f.task:<22} {f.check:<22} [{style[f.verdict]}]{f.verdict:<5}[/] {f.detail}")
+    failed = sum(f.verdict == FAIL for f in findings)
+    console.print(f"{failed} checks failed" if failed else "this cluster can grade")
+    return 1 if failed else 0
+
+
 @app.command()
 @click.argument("assignment_id")
 @click.option("--student", "students", multiple=True, help="Only this student (repeatable).")

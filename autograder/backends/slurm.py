@@ -59,24 +59,23 @@ class Request:
     setup: str
     sbatch_options: tuple[str, ...]
 
+    shorter_than_grader: bool = False  # Slurm's time limit comes before c.Grading.notebook_timeout
+
     @classmethod
     def for_course(cls, course: Course, **overrides) -> "Request":
         """From c.Slurm, with the command line's options (None: not given) on top."""
         chosen = course.slurm
-        values = {f.name: getattr(chosen, f.name) for f in fields(cls)}
+        values = {f.name: getattr(chosen, f.name) for f in fields(cls) if f.name != "shorter_than_grader"}
         values["sbatch_options"] = tuple(chosen.sbatch_options)
         values["time_minutes"] = chosen.time_minutes or math.ceil(course.grading.notebook_timeout / 60) + _SET_UP_MINUTES
         values["mem_gb"] = chosen.mem_gb or math.ceil(course.grading.memory_mb / 1024) + _GRADER_GB
         values.update({key: value for key, value in overrides.items() if value is not None})
+        values["shorter_than_grader"] = values["time_minutes"] * 60 < course.grading.notebook_timeout
         request = cls(**values)
         if request.time_minutes < 1 or request.mem_gb <= 0 or request.cpus_per_task < 1 or request.array_parallelism < 0:
             raise CourseError(f"Slurm request out of range: {request.time_minutes} min, {request.mem_gb:g} GB, "
                               f"{request.cpus_per_task} CPUs, parallelism {request.array_parallelism}",
                               hint="time, memory and CPUs must be positive; parallelism 0 means no limit")
-        if request.time_minutes * 60 < course.grading.notebook_timeout:
-            raise CourseError(f"--time {request.time_minutes} min is shorter than c.Grading.notebook_timeout "
-                              f"({course.grading.notebook_timeout} s): Slurm would cut runs the grader allows",
-                              hint=f"ask for at least {math.ceil(course.grading.notebook_timeout / 60) + _SET_UP_MINUTES} min")
         return request
 
     def options(self) -> list[str]:
@@ -90,6 +89,8 @@ class Request:
     def describe(self) -> str:
         where = f"partition {self.partition}" if self.partition else "the default partition"
         limit = f", at most {self.array_parallelism} at once" if self.array_parallelism else ""
+        if self.shorter_than_grader:
+            limit += "; the time limit is shorter than c.Grading.notebook_timeout, so Slurm's comes first"
         return (f"Slurm job arrays on {where} ({self.gres if self.gres != 'none' else 'no GPU'}, "
                 f"{self.time_minutes} min, {self.mem_gb:g} GB per task{limit})")
 
@@ -245,12 +246,17 @@ class SlurmBackend:
                 task = waiting[key]
                 record = results.load(self.course.record_path(task.unit.student_id, task.unit.assignment_id))
                 ended = accounting.get(key)
-                if record is None and (ended is None or ended.state in slurm.ACTIVE):
+                # A crashed kernel may be Slurm's memory limit at work: only accounting tells.
+                needs_accounting = record is None or record.status == results.CRASHED
+                if needs_accounting and (ended is None or ended.state in slurm.ACTIVE):
                     first = unaccounted.setdefault(key, time.monotonic())
                     if time.monotonic() - first < self.course.slurm.accounting_grace_seconds:
                         continue  # accounting lags the queue by a few seconds
                 if record is None:
                     record = self._without_record(task, ended)
+                elif record.status == results.CRASHED and ended is not None and ended.state == "OUT_OF_MEMORY":
+                    record.status = results.OUT_OF_MEMORY
+                    record.message = _OUTCOMES["OUT_OF_MEMORY"][1].format(request=self.request, task=ended)
                 del waiting[key]
                 done.append(record)
                 on_done(record)

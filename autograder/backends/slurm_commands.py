@@ -60,12 +60,15 @@ def max_array_size() -> int:
     return 1001  # Slurm's default, for a scontrol that does not print it
 
 
-def submit(script: Path, *, array: str, argument: str, dependency: str | None = None) -> str:
-    """Submits `script` as an array; returns its job id."""
+def submit(script: Path, *, array: str, argument: str | None = None, dependency: str | None = None,
+           wait: bool = False) -> str:
+    """Submits `script` as an array (with `--wait`, returns when its tasks have ended); returns its job id."""
     args = ["sbatch", "--parsable", f"--array={array}"]
     if dependency:
         args.append(f"--dependency=afterany:{dependency}")
-    out = _run([*args, str(script), argument])
+    if wait:
+        args.append("--wait")
+    out = _run([*args, str(script), *([argument] if argument is not None else [])], timeout=3600 if wait else 120)
     return out.strip().split(";")[0]
 
 
