@@ -17,8 +17,8 @@ from .grade import stale, submitted_students
 
 @dataclass
 class Status:
-    statuses: Counter = field(default_factory=Counter)  # of current records
-    ungraded: list[str] = field(default_factory=list)  # no record, or one of an older submission
+    statuses: Counter = field(default_factory=Counter)  # of records (infra_error, cancelled: to grade again)
+    ungraded: list[str] = field(default_factory=list)  # no record, or a verdict on an older submission
     queued: Counter = field(default_factory=Counter)  # Slurm state -> tasks
     jobs: list[str] = field(default_factory=list)
 
@@ -28,7 +28,7 @@ def status(*, course: Course, assignment_id: str) -> Status:
     found = Status()
     for sid in submitted_students(course, assignment_id):
         record = results.load(course.record_path(sid, assignment_id))
-        if record is None or stale(course, record):
+        if record is None or (record.status not in results.UNFINISHED and stale(course, record)):
             found.ungraded.append(sid)
         else:
             found.statuses[record.status] += 1

@@ -32,13 +32,20 @@ wait_for() {  # wait_for <seconds> <what> <command...>
 }
 
 stop() {
+  # Jobs first (their slurmstepd outlives slurmd), then the daemons, waiting until each has gone:
+  # a slurmd left behind would take the next cluster's jobs for the same node name.
+  if [ -f "$SLURM_CONF" ] && scontrol ping >/dev/null 2>&1; then
+    scancel --user "$(id -un)" 2>/dev/null || true
+    for _ in $(seq 100); do [ -z "$(squeue --noheader 2>/dev/null)" ] && break; sleep 0.2; done
+  fi
+  local pids=()
   for name in slurmd slurmctld slurmdbd mariadbd munged; do
-    for pidfile in "$STATE"/run/"$name".pid; do
-      [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-    done
+    [ -f "$STATE/run/$name.pid" ] && pids+=("$(cat "$STATE/run/$name.pid")")
   done
-  sleep 1
-  pkill -KILL -f "$STATE/etc" 2>/dev/null || true
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   rm -f "$STATE"/run/*.pid
 }
 
@@ -75,7 +82,7 @@ write_config() {
   memory_mb=$(awk '/MemTotal/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
   cat >"$STATE/etc/slurm.conf" <<EOF
 ClusterName=course
-SlurmctldHost=$NODE
+SlurmctldHost=$NODE(127.0.0.1)
 SlurmctldPort=$PORT
 SlurmdPort=$((PORT + 1))
 SlurmUser=root
@@ -103,7 +110,7 @@ KillWait=5
 InactiveLimit=0
 ReturnToService=2
 SchedulerParameters=sched_interval=2
-NodeName=$NODE CPUs=$cpus RealMemory=$memory_mb Gres=gpu:$GPUS State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory_mb Gres=gpu:$GPUS State=UNKNOWN
 PartitionName=gpu Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
   echo "NodeName=$NODE Name=gpu File=/dev/nvidia[0-$((GPUS - 1))]" >"$STATE/etc/gres.conf"

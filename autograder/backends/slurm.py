@@ -241,12 +241,14 @@ class SlurmBackend:
             jobs = {job_id for job_id, _ in waiting}
             queue = slurm.queued(jobs)
             gone = [key for key in waiting if key not in queue]
+            for key in queue:
+                unaccounted.pop(key, None)
             accounting = slurm.accounted({job_id for job_id, _ in gone}) if gone else {}
             for key in gone:
                 task = waiting[key]
                 record = results.load(self.course.record_path(task.unit.student_id, task.unit.assignment_id))
                 ended = accounting.get(key)
-                # A crashed kernel may be Slurm's memory limit at work: only accounting tells.
+                # A crashed kernel may be Slurm at work (time or memory limit, scancel): only accounting tells.
                 needs_accounting = record is None or record.status == results.CRASHED
                 if needs_accounting and (ended is None or ended.state in slurm.ACTIVE):
                     first = unaccounted.setdefault(key, time.monotonic())
@@ -254,9 +256,9 @@ class SlurmBackend:
                         continue  # accounting lags the queue by a few seconds
                 if record is None:
                     record = self._without_record(task, ended)
-                elif record.status == results.CRASHED and ended is not None and ended.state == "OUT_OF_MEMORY":
-                    record.status = results.OUT_OF_MEMORY
-                    record.message = _OUTCOMES["OUT_OF_MEMORY"][1].format(request=self.request, task=ended)
+                elif record.status == results.CRASHED and ended is not None and ended.state in _OUTCOMES:
+                    status, template = _OUTCOMES[ended.state]
+                    record.status, record.message = status, template.format(request=self.request, task=ended)
                 del waiting[key]
                 done.append(record)
                 on_done(record)

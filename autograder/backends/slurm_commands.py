@@ -77,7 +77,7 @@ def queued(job_ids: set[str]) -> dict[tuple[str, int], TaskState]:
     if not job_ids:
         return {}
     # All of the user's tasks, filtered here: squeue refuses the whole query when one id is gone.
-    out = _run(["squeue", "--noheader", "--array", "--user", getpass.getuser(), "--format", "%A|%a|%T|%r"])
+    out = _run(["squeue", "--noheader", "--array", "--user", getpass.getuser(), "--format", "%F|%K|%T|%r"])
     found = {}
     for line in out.splitlines():
         parts = line.strip().split("|")
