@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The sandbox, the browser that checks HTML reports and the shared-gradebook server.
-scripts/system-packages.sh bwrap:bubblewrap chromium:chromium initdb:postgresql
-exec .venv/bin/python -m pytest -n "${COURSE_TEST_WORKERS:-auto}" --durations=12 "$@"
+# The sandbox, the browser that checks HTML reports, the shared-gradebook server, and a Slurm
+# with accounting (tests/grading/test_slurm.py starts it with scripts/slurm-single-node.sh).
+scripts/system-packages.sh bwrap:bubblewrap chromium:chromium initdb:postgresql \
+  slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client slurmdbd:slurmdbd munged:munge mariadbd:mariadb-server
+# loadgroup: the Slurm tests share one cluster, so they stay on one worker.
+exec .venv/bin/python -m pytest -n "${COURSE_TEST_WORKERS:-auto}" --dist loadgroup --durations=12 "$@"
