@@ -300,6 +300,40 @@ def demo(ctx: click.Context):
     console.print(f"open {demo_course.reports_dir(DEMO_ASSIGNMENT) / 'report.html'} in a browser")
 
 
+@app.group()
+def exam():
+    """Exams: the question bank, seeded variants and their keys."""
+
+
+@exam.command("check")
+@click.argument("question_ids", nargs=-1, metavar="[QUESTION]...")
+@click.option("--seeds", type=click.IntRange(min=1), help="Seeds per generator (default: c.Exam.check_seeds).")
+@click.pass_context
+def exam_check(ctx, question_ids, seeds):
+    """Stress-test generators: both keys agree, sound answers and distractors, balanced options, difficulty bands."""
+    from .exam.check import check
+
+    course = _course(ctx)
+    seeds = seeds or course.exam.check_seeds
+    with _progress("checking") as progress:
+        task = progress.add_task("", total=len(question_ids) or len(list(course.exam_bank_dir().glob("*/question.py"))))
+
+        def done(report):
+            mark = "[green]ok[/]" if report.passed else "[red bold]FAIL[/]"
+            progress.console.print(f"  {report.question_id:<32} {mark}  {report.distinct:>5} variants  {report.seconds:5.1f} s")
+            for problem in report.problems:
+                progress.console.print(f"      {problem}")
+            progress.update(task, advance=1, description=report.question_id)
+
+        reports = check(bank_folder=course.exam_bank_dir(), question_ids=list(question_ids), seeds=seeds, on_done=done)
+    failed = [r.question_id for r in reports if not r.passed]
+    disagreed = sum(r.disagreements for r in reports)
+    console.print(f"{len(reports)} generators x {seeds} seeds: {len(reports) - len(failed)} passed"
+                  + (f", [red]{len(failed)} failed[/]: {', '.join(failed)}" if failed else "")
+                  + f"; keys disagreed {disagreed} times")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         result = app.main(args=argv, prog_name="course", standalone_mode=False)

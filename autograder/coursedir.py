@@ -21,6 +21,7 @@ _OUR_SECTIONS = {
     "Sandbox": settings.Sandbox,
     "Collect": settings.Collect,
     "Slurm": settings.Slurm,
+    "Exam": settings.Exam,
 }
 
 
@@ -70,6 +71,7 @@ class Course:
     sandbox: settings.Sandbox
     collect: settings.Collect
     slurm: settings.Slurm
+    exam: settings.Exam
     nbgrader: CourseDirectory
 
     @classmethod
@@ -83,11 +85,12 @@ class Course:
             sandbox = settings.Sandbox(config=config)
             collect = settings.Collect(config=config)
             slurm = settings.Slurm(config=config)
+            exam = settings.Exam(config=config)
             nbgrader = CourseDirectory(config=config, root=str(root))
         except TraitError as exc:
             raise CourseError(f"{CONFIG_FILE}: {exc}", hint="correct that entry") from None
         return cls(root=root, config=config, course=course, checks=checks, grading=grading,
-                   sandbox=sandbox, collect=collect, slurm=slurm, nbgrader=nbgrader)
+                   sandbox=sandbox, collect=collect, slurm=slurm, exam=exam, nbgrader=nbgrader)
 
     # --- assignments -------------------------------------------------------------------
     @property
@@ -142,6 +145,9 @@ class Course:
     def record_path(self, student_id: str, assignment_id: str) -> Path:
         """The grading record of one submission, beside its executed notebook."""
         return self.autograded_dir(student_id, assignment_id) / "result.json"
+
+    def exam_bank_dir(self) -> Path:
+        return self.root / self.exam.bank_directory
 
     def slurm_runs_dir(self, assignment_id: str) -> Path:
         """One folder per Slurm grading run: its units, batch script, job ids and task logs."""

@@ -127,3 +127,10 @@ class Slurm(Configurable):
         60.0, help="How long a task that left the queue without a record may be missing from sacct before it "
         "counts as lost (accounting lags the queue)."
     ).tag(config=True)
+
+
+class Exam(Configurable):
+    """The exam generator: its question bank and how `course exam check` tests it."""
+
+    bank_directory = Unicode("exam_bank", help="Folder of questions, one <question>/question.py each.").tag(config=True)
+    check_seeds = Int(1000, help="Seeds `course exam check` runs every generator over.").tag(config=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
 import sys
 import tempfile
 import time
@@ -228,6 +229,7 @@ class SlurmBackend:
                 if not path.exists():
                     results.write_atomically(path, text)
             if not run.jobs:
+                shutil.rmtree(run.folder, ignore_errors=True)
                 raise
             raise CourseError(f"Slurm took only {sum(j['count'] for j in run.jobs)} of {len(units)} tasks",
                               hint=f"`course grade {aid} --backend slurm --resume` grades the rest") from None

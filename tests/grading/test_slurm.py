@@ -22,6 +22,7 @@ import pytest
 from autograder import results
 from autograder.backends.slurm import JOBS, Run, in_flight
 from autograder.cohort import FULL, Hostile, synthesize
+from autograder.errors import CourseError
 from autograder.grade import grade
 from autograder.gradebook import open_gradebook
 from autograder.slurm_check import FAIL, PASS, slurm_check
@@ -190,3 +191,16 @@ def test_killed_grading_command_resumes_without_grading_anything_twice(cluster, 
     (run,) = _runs(course)  # the resumed command submitted nothing new
     assert sum(job["count"] for job in run.jobs) == 5 and len(run.jobs) == 2
     assert (run.folder / JOBS).exists()
+
+
+def test_a_refused_submission_says_why_and_keeps_the_earlier_record(cluster, tmp_path):
+    course = _course(tmp_path)
+    synthesize(course, AID, hostile=[], mistakes=0)
+    grade(course=course, assignment_id=AID, students=["stub"], workers=1)  # a record to keep
+    before = course.record_path("stub", AID).read_text()
+    with pytest.raises(CourseError) as refused:
+        grade(course=course, assignment_id=AID, students=["stub"], backend="slurm",
+              backend_options={"partition": "no-such-partition"})
+    assert "invalid partition" in refused.value.message.lower() and "sinfo" in refused.value.hint
+    assert course.record_path("stub", AID).read_text() == before
+    assert not list(course.slurm_runs_dir(AID).iterdir())

@@ -1,0 +1,39 @@
+"""Backpropagation through a two-layer scalar network."""
+
+import math
+
+import torch
+
+from autograder.exam.question import Meta, Number, Variant, apart
+
+META = Meta(title="A gradient by backpropagation", lecture="L05 backpropagation", points=3, version=1,
+            band={"chain_factors": (3, 4)})
+TOL = 0.005
+
+
+def generate(rng):
+    while True:
+        w1, b1, w2, b2 = (float(v) for v in rng.integers(-4, 5, size=4) / 2)
+        x, t = float(rng.integers(-2, 3)), float(rng.integers(-2, 3))
+        h = math.tanh(w1 * x + b1)
+        y = w2 * h + b2
+        wrt = str(rng.choice(["w1", "b1", "w2"]))
+        upstream = y - t
+        grads = {"w2": upstream * h, "w1": upstream * w2 * (1 - h * h) * x, "b1": upstream * w2 * (1 - h * h)}
+        value = grads[wrt]
+        mistakes = (upstream * w2 * x, upstream * w2 * (1 - h) * x, value / 2 if value else 1.0)
+        if apart(value, mistakes, TOL) and abs(value) > 0.05:
+            break
+    text = (f"A network computes $h = \\tanh(w_1 x + b_1)$, $y = w_2 h + b_2$ and the loss $L = \\frac12 (y - t)^2$, "
+            f"with $w_1 = {w1:g}$, $b_1 = {b1:g}$, $w_2 = {w2:g}$, $b_2 = {b2:g}$, input $x = {x:g}$ and target "
+            f"$t = {t:g}$. What is $\\partial L / \\partial {wrt[0]}_{wrt[1]}$?")
+    return Variant(text, Number(value, TOL, 3, mistakes),
+                   {"w1": w1, "b1": b1, "w2": w2, "b2": b2, "x": x, "t": t, "wrt": wrt},
+                   {"chain_factors": {"w2": 3, "b1": 3, "w1": 4}[wrt]})
+
+
+def execute(params):
+    p = {k: torch.tensor(params[k], dtype=torch.float64, requires_grad=True) for k in ("w1", "b1", "w2", "b2")}
+    y = p["w2"] * torch.tanh(p["w1"] * params["x"] + p["b1"]) + p["b2"]
+    (0.5 * (y - params["t"]) ** 2).backward()
+    return p[params["wrt"]].grad.item()

@@ -1,0 +1,34 @@
+"""Transfer learning: trainable parameters once the backbone is frozen and the head replaced."""
+
+import torch
+
+from autograder.exam.question import Integer, Meta, Variant
+
+META = Meta(title="Trainable parameters after freezing", lecture="L07 transfer learning", points=2, version=1,
+            band={"layers": (3, 3)})
+
+
+def generate(rng):
+    sizes = [int(v) for v in rng.choice([32, 64, 128, 256, 512], size=3)]
+    classes = int(rng.integers(2, 11))
+    frozen = int(rng.integers(1, 3))  # the first `frozen` layers of the backbone
+    layers = [(sizes[0], sizes[1]), (sizes[1], sizes[2])]
+    trainable = sum(a * b + b for a, b in layers[frozen:]) + sizes[2] * classes + classes
+    total = sum(a * b + b for a, b in layers) + sizes[2] * classes + classes
+    mistakes = (total, sizes[2] * classes, trainable - classes)
+    freeze = "the first linear layer" if frozen == 1 else "both linear layers"
+    text = (f"A backbone `nn.Sequential(nn.Linear({sizes[0]}, {sizes[1]}), nn.ReLU(), nn.Linear({sizes[1]}, "
+            f"{sizes[2]}), nn.ReLU())` is pretrained. You set `requires_grad = False` on the parameters of {freeze} "
+            f"and add a new head `nn.Linear({sizes[2]}, {classes})`. How many parameters will the optimizer update?")
+    return Variant(text, Integer(trainable, tuple(m for m in mistakes if m != trainable)),
+                   {"sizes": sizes, "classes": classes, "frozen": frozen}, {"layers": 3})
+
+
+def execute(params):
+    a, b, c = params["sizes"]
+    backbone = torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.ReLU(), torch.nn.Linear(b, c), torch.nn.ReLU())
+    for layer in [m for m in backbone if isinstance(m, torch.nn.Linear)][: params["frozen"]]:
+        for p in layer.parameters():
+            p.requires_grad = False
+    model = torch.nn.Sequential(backbone, torch.nn.Linear(c, params["classes"]))
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
