@@ -325,7 +325,8 @@ def exam_check(ctx, question_ids, seeds):
                 progress.console.print(f"      {problem}")
             progress.update(task, advance=1, description=report.question_id)
 
-        reports = check(bank_folder=course.exam_bank_dir(), question_ids=list(question_ids), seeds=seeds, on_done=done)
+        reports = check(bank_folder=course.exam_bank_dir(), question_ids=list(question_ids), seeds=seeds,
+                        variant_seconds=course.exam.variant_seconds, on_done=done)
     failed = [r.question_id for r in reports if not r.passed]
     disagreed = sum(r.disagreements for r in reports)
     console.print(f"{len(reports)} generators x {seeds} seeds: {len(reports) - len(failed)} passed"

@@ -134,3 +134,6 @@ class Exam(Configurable):
 
     bank_directory = Unicode("exam_bank", help="Folder of questions, one <question>/question.py each.").tag(config=True)
     check_seeds = Int(1000, help="Seeds `course exam check` runs every generator over.").tag(config=True)
+    variant_seconds = Float(5.0, help="Longest a generator may take for one variant and its executed key.").tag(
+        config=True
+    )

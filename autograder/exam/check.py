@@ -1,6 +1,6 @@
 """`course exam check`: every generator over many seeds, held to what makes a key trustworthy.
 
-Per variant: no exception; the key from the closed form equals the key from executing the
+Per variant: no exception, and done within a few seconds; the key from the closed form equals the key from executing the
 operation (to 1e-9 relative for numbers, exactly otherwise); the answer is finite and in a sensible
 range; no typical mistake or other option lies within the tolerance of the key; every difficulty
 measure lies in the question's stated band. Per question: the correct option's position is
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -80,12 +81,22 @@ def _sound(answer) -> str | None:
     return None
 
 
-def check_question(bank_folder: str, question_id: str, seeds: int) -> QuestionCheck:
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum, frame):
+    raise _TooSlow
+
+
+def check_question(bank_folder: str, question_id: str, seeds: int, variant_seconds: float) -> QuestionCheck:
+    """Runs in a worker process of its own (the alarm that stops a stuck generator is per process)."""
     question = load_bank(Path(bank_folder))[question_id]
     report = QuestionCheck(question_id, seeds)
     clock = time.perf_counter()
     seen_kinds: dict[str, int] = {}
     positions: list[int] = []
+    options = 0
     texts = set()
 
     def problem(kind: str, seed: int, message: str) -> None:
@@ -93,13 +104,22 @@ def check_question(bank_folder: str, question_id: str, seeds: int) -> QuestionCh
         if seen_kinds[kind] <= 3:
             report.problems.append(f"seed {seed}: {kind}: {message}")
 
+    signal.signal(signal.SIGALRM, _too_slow)
     for seed in range(seeds):
         try:
+            signal.setitimer(signal.ITIMER_REAL, variant_seconds)
             variant = question.generate(np.random.default_rng(seed))
             executed = question.execute(variant.params)
+        except _TooSlow:  # a rejection loop that never accepts, most often
+            problem("did not finish", seed, f"no variant within {variant_seconds:g} s")
+            if seen_kinds["did not finish"] >= 3:
+                break
+            continue
         except Exception as exc:  # any failure of an author's generator is a finding
             problem("raised", seed, f"{type(exc).__name__}: {exc}")
             continue
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         texts.add((variant.text, repr(variant.answer)))  # shuffled options make variants too
         if not isinstance(variant.answer, FreeText):
             why = _agree(variant.answer, executed)
@@ -117,8 +137,8 @@ def check_question(bank_folder: str, question_id: str, seeds: int) -> QuestionCh
                 problem("difficulty", seed, f"{measure} = {value:g} outside the band [{low:g}, {high:g}]")
         if isinstance(variant.answer, Choice):
             positions.append(variant.answer.correct)
+            options = max(options, len(variant.answer.options))
     if positions:
-        options = 1 + max(positions)
         counts = np.bincount(positions, minlength=options)
         if chisquare(counts).pvalue < BALANCE_P:
             report.problems.append(f"correct-option positions unbalanced over {seeds} seeds: {counts.tolist()}")
@@ -130,7 +150,7 @@ def check_question(bank_folder: str, question_id: str, seeds: int) -> QuestionCh
 
 
 def check(*, bank_folder: Path, question_ids: list[str] | None = None, seeds: int = 1000, workers: int = 0,
-          on_done=None) -> list[QuestionCheck]:
+          variant_seconds: float = 5.0, on_done=None) -> list[QuestionCheck]:
     """Every question (or the ones named) over `seeds` seeds, in parallel processes."""
     bank = load_bank(bank_folder)
     wanted = question_ids or sorted(bank)
@@ -141,7 +161,7 @@ def check(*, bank_folder: Path, question_ids: list[str] | None = None, seeds: in
                           hint=f"did you mean {close[0]!r}?" if close else f"{len(bank)} questions: ls {bank_folder.name}/")
     reports = []
     with ProcessPoolExecutor(max_workers=workers or None) as pool:
-        futures = [pool.submit(check_question, str(bank_folder), qid, seeds) for qid in wanted]
+        futures = [pool.submit(check_question, str(bank_folder), qid, seeds, variant_seconds) for qid in wanted]
         for future in as_completed(futures):
             report = future.result()
             reports.append(report)

@@ -13,7 +13,7 @@ from autograder.cli import main
 from autograder.cohort import synthesize
 from autograder.grade_unit import Unit
 
-RECORDED = Path(__file__).parent / "data" / "grade.sbatch"
+RECORDED = Path(__file__).parent / "recorded" / "grade.sbatch"
 AID = "01_layer_math"
 
 
