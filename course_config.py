@@ -89,3 +89,20 @@ c.Course.assignments = {
 c.Checks.validate_seed = 20261121
 # Notebooks executed at once by `course validate` (0: one per CPU core).
 c.Checks.workers = 0
+
+# --- exams ----------------------------------------------------------------------------
+# Questions live in exam_bank/<id>/question.py; `course exam check` tests every generator.
+c.Exam.exams = {
+    "practice_exam": {
+        "title": "Practice exam: Applied Deep Learning in Medicine",
+        "questions": [
+            "relu_linear_pieces", "softmax_probability", "dense_layer_output", "activation_derivative",
+            "binary_cross_entropy", "kl_divergence", "kfold_training_size", "ridge_slope",
+            "backprop_two_layer", "conv_output_size", "conv_parameter_count", "residual_block_parameters",
+            "requires_grad_semantics", "frozen_trainable_parameters", "pointwise_mutual_information",
+            "random_walk_probability", "link_prediction_score", "vae_kl_term", "gan_losses",
+            "class_activation_map", "partial_dependence", "lime_surrogate_slope", "stable_softmax_code",
+            "transfer_learning_explained",
+        ],
+    },
+}

@@ -335,6 +335,29 @@ def exam_check(ctx, question_ids, seeds):
     return 1 if failed else 0
 
 
+@exam.command("generate")
+@click.argument("exam_id")
+@click.option("--forms", multiple=True, help="A lettered form (repeatable: --forms A --forms B), seeded by --seed.")
+@click.option("--seed", type=int, help="Seed of the lettered forms.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="CSV with a student_id column: one paper each.")
+@click.option("--force", is_flag=True, help="Write over papers generated before.")
+@click.pass_context
+def exam_generate(ctx, exam_id, forms, seed, roster, force):
+    """Draw EXAM_ID's papers (forms or one per student) with their keys and a manifest."""
+    from .exam.generate import generate
+
+    course = _course(ctx)
+    with _progress("drawing") as progress:
+        task = progress.add_task("", total=None)
+
+        def drawn(paper_id, total):
+            progress.update(task, total=total, advance=1, description=paper_id)
+
+        paths = generate(course=course, exam_id=exam_id, forms=list(forms), roster=roster, seed=seed, force=force,
+                         on_paper=drawn)
+    console.print(f"wrote {len(paths)} files under {course.relative(paths[-1].parent)}/ (keys apart from papers)")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         result = app.main(args=argv, prog_name="course", standalone_mode=False)

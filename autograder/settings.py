@@ -130,9 +130,28 @@ class Slurm(Configurable):
 
 
 class Exam(Configurable):
-    """The exam generator: its question bank and how `course exam check` tests it."""
+    """The exam generator: its question bank, the exams drawn from it, and how `course exam check` tests it."""
+
+    @validate("exams")
+    def _check_exams(self, proposal):
+        for exam_id, entry in proposal["value"].items():
+            if not isinstance(entry, dict) or set(entry) != {"title", "questions"} or not entry["questions"]:
+                raise TraitError(f"c.Exam.exams[{exam_id!r}] needs a 'title' and a non-empty 'questions' list")
+            if len(set(entry["questions"])) != len(entry["questions"]):
+                raise TraitError(f"c.Exam.exams[{exam_id!r}] asks a question twice")
+        return proposal["value"]
 
     bank_directory = Unicode("exam_bank", help="Folder of questions, one <question>/question.py each.").tag(config=True)
+    exams = Dict(help="Exam id -> {'title': str, 'questions': [question id, ...]} in the order they are asked.").tag(
+        config=True
+    )
+    output_directory = Unicode("exams", help="Where `course exam generate` writes each exam's papers and keys.").tag(
+        config=True
+    )
+    secret_file = Unicode(
+        ".exam-secret", help="File (kept out of git) holding the secret that seeds per-student variants; "
+        "made on first use. Whoever has it can rebuild every student's key."
+    ).tag(config=True)
     check_seeds = Int(1000, help="Seeds `course exam check` runs every generator over.").tag(config=True)
     variant_seconds = Float(5.0, help="Longest a generator may take for one variant and its executed key.").tag(
         config=True

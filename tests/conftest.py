@@ -7,7 +7,8 @@ from autograder.coursedir import Course
 
 REPO = Path(__file__).resolve().parents[1]
 # What a course folder consists of; copied so that tests never write into the repository.
-COURSE_FILES = ["course_config.py", "nbgrader_config.py", "assignments", "release", "solutions", "tests/submissions"]
+COURSE_FILES = ["course_config.py", "nbgrader_config.py", "assignments", "release", "solutions", "tests/submissions",
+                "exam_bank"]
 
 
 def make_course_copy(folder: Path, extra_config: str = "") -> Course:

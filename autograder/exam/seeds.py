@@ -11,8 +11,6 @@ import hashlib
 import hmac
 import unicodedata
 
-import numpy as np
-
 
 def normalise_student(student_id: str) -> str:
     """The id as seeds see it: the same student however a roster spells it."""
@@ -24,10 +22,13 @@ def form_student(letter: str) -> str:
     return f"form:{letter.upper()}"
 
 
-def variant_seed(secret: bytes, exam_id: str, student_id: str, question_id: str) -> int:
-    message = "\x1f".join((exam_id, normalise_student(student_id), question_id)).encode()
+def variant_seed(secret: bytes, exam_id: str, student_id: str, question_id: str, draw: int = 0) -> int:
+    """`draw` counts re-draws (`course exam reroll`); the first draw is the plain HMAC of the three ids."""
+    parts = (exam_id, normalise_student(student_id), question_id) + ((str(draw),) if draw else ())
+    message = "\x1f".join(parts).encode()
     return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "big")
 
 
-def rng_for(secret: bytes, exam_id: str, student_id: str, question_id: str) -> np.random.Generator:
-    return np.random.default_rng(variant_seed(secret, exam_id, student_id, question_id))
+def forms_key(seed: int) -> bytes:
+    """Forms are printed for everyone to see: seeded by the instructor's --seed, not the secret."""
+    return f"forms:{seed}".encode()

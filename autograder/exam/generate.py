@@ -1,0 +1,205 @@
+"""`course exam generate`: papers (one per form, or one per student of a
+roster) drawn from the bank, with their keys and a manifest.
+
+Everything written is a function of the exam's definition, the bank, the seed material and the
+library versions (recorded in the manifest): two fresh processes write byte-identical files,
+and the grader can rebuild any student's paper from the manifest alone.
+
+exams/<exam>/manifest.json   seeds, generator versions, library versions, papers and their draws
+exams/<exam>/papers/<paper>.json   what the paper shows (no key)
+exams/<exam>/keys/<paper>.json     its key;  exams/<exam>/keys.csv  every key in one table
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import results
+from ..coursedir import Course
+from ..errors import CourseError
+from .bank import Question, load_bank
+from .question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
+from .seeds import form_student, forms_key, normalise_student, variant_seed
+
+MANIFEST_VERSION = 1
+_LIBRARIES = ("numpy", "scipy", "scikit-learn", "torch", "torchvision")
+
+
+@dataclass(frozen=True)
+class Drawn:
+    question: Question
+    seed: int
+    variant: Variant
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str  # a form's letter, or a student's normalised id
+    draw: int  # 0, or how many times `reroll` re-drew it
+    questions: tuple[Drawn, ...]
+
+
+def secret_of(course: Course) -> bytes:
+    path = course.root / course.exam.secret_file
+    if not path.exists():
+        path.write_text(secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def draw_paper(bank: dict[str, Question], exam_id: str, question_ids: list[str], key: bytes, paper_id: str,
+               seeded_as: str, draw: int = 0) -> Paper:
+    drawn = []
+    for qid in question_ids:
+        seed = variant_seed(key, exam_id, seeded_as, qid, draw)
+        try:
+            variant = bank[qid].generate(np.random.default_rng(seed))
+        except Exception as exc:  # an author's generator: name it, the paper, and the seed
+            raise CourseError(f"question {qid} raised {type(exc).__name__}: {exc} (paper {paper_id}, seed {seed})",
+                              hint=f"run `course exam check {qid}`, fix the generator, and generate again") from None
+        drawn.append(Drawn(bank[qid], seed, variant))
+    return Paper(paper_id, draw, tuple(drawn))
+
+
+def read_roster(path: Path) -> list[str]:
+    """Student ids from a CSV with a student_id column; normalised, each once."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CourseError(f"cannot read the roster {path}: {exc.strerror}", hint="give the path of a CSV file") from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or "student_id" not in rows[0]:
+        raise CourseError(f"the roster {path.name} has no students under a 'student_id' column",
+                          hint="its first line must name the columns, one of them student_id")
+    ids = [normalise_student(row["student_id"] or "") for row in rows]
+    blank = [i + 2 for i, sid in enumerate(ids) if not sid]
+    if blank:
+        raise CourseError(f"the roster {path.name} has an empty student_id on line {blank[0]}", hint="fill or remove it")
+    twice = sorted(sid for sid, n in Counter(ids).items() if n > 1)
+    if twice:
+        raise CourseError(f"the roster {path.name} lists {', '.join(twice[:5])} more than once",
+                          hint="each student once (ids are compared ignoring case and surrounding spaces)")
+    return ids
+
+
+def _shown(drawn: Drawn) -> dict:
+    answer = drawn.variant.answer
+    shown = {"question": drawn.question.id, "title": drawn.question.meta.title, "points": drawn.question.meta.points,
+             "text": drawn.variant.text, "kind": answer.kind, "instructions": answer.instructions()}
+    if isinstance(answer, Choice):
+        shown["options"] = list(answer.options)
+    if isinstance(answer, Code):
+        shown["function"] = answer.function
+    return shown
+
+
+def _key(drawn: Drawn) -> dict:
+    answer = drawn.variant.answer
+    key = {"question": drawn.question.id, "kind": answer.kind, "seed": drawn.seed, "shown": answer.shown()}
+    if isinstance(answer, Number):
+        key.update(value=answer.value, tolerance=answer.tolerance, decimals=answer.decimals)
+    elif isinstance(answer, Integer):
+        key.update(value=answer.value)
+    elif isinstance(answer, Choice):
+        key.update(value=LETTERS[answer.correct], option=answer.options[answer.correct])
+    elif isinstance(answer, Code):
+        key.update(value=answer.reference, tests=list(answer.tests))
+    elif isinstance(answer, FreeText):
+        key.update(value=answer.model_answer, rubric=answer.rubric)
+    return key
+
+
+def _json(data) -> str:
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in _LIBRARIES}
+
+
+def exam_dir(course: Course, exam_id: str) -> Path:
+    return course.root / course.exam.output_directory / exam_id
+
+
+def _definition(course: Course, exam_id: str) -> tuple[str, list[str], dict[str, Question]]:
+    if exam_id not in course.exam.exams:
+        known = ", ".join(sorted(course.exam.exams)) or "none yet"
+        raise CourseError(f"unknown exam {exam_id!r}", hint=f"exams in c.Exam.exams: {known}")
+    entry = course.exam.exams[exam_id]
+    bank = load_bank(course.exam_bank_dir())
+    missing = [q for q in entry["questions"] if q not in bank]
+    if missing:
+        raise CourseError(f"exam {exam_id} asks {', '.join(missing)}, not in the bank",
+                          hint=f"add exam_bank/{missing[0]}/question.py or remove it from c.Exam.exams")
+    return entry["title"], list(entry["questions"]), bank
+
+
+def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: dict) -> list[Path]:
+    folder = exam_dir(course, exam_id)
+    written = []
+    rows = []
+    for paper in papers:
+        for sub, content in (("papers", [_shown(d) for d in paper.questions]), ("keys", [_key(d) for d in paper.questions])):
+            path = folder / sub / f"{_file_name(paper.id)}.json"
+            results.write_atomically(path, _json({"exam": exam_id, "paper": paper.id, "draw": paper.draw,
+                                                  "questions": content}))
+            written.append(path)
+        rows += [[paper.id, k["question"], k["kind"], k["shown"] if k["kind"] != "code" else "(reference function)",
+                  k.get("tolerance", "")] for k in (_key(d) for d in paper.questions)]
+    table = io.StringIO()
+    csv.writer(table, lineterminator="\n").writerows([["paper", "question", "kind", "key", "tolerance"], *rows])
+    results.write_atomically(folder / "keys.csv", table.getvalue())
+    results.write_atomically(folder / "manifest.json", _json(manifest))
+    return [*written, folder / "keys.csv", folder / "manifest.json"]
+
+
+def _file_name(paper_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._@-]", "_", paper_id)
+
+
+def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, roster: Path | None = None,
+             seed: int | None = None, force: bool = False, on_paper=None) -> list[Path]:
+    title, question_ids, bank = _definition(course, exam_id)
+    if bool(forms) == bool(roster):
+        raise CourseError("give either --forms (lettered forms) or --roster (one paper per student)")
+    if exam_dir(course, exam_id).exists() and not force:
+        raise CourseError(f"{course.relative(exam_dir(course, exam_id))}/ already exists; its papers may be handed out",
+                          hint="pass --force to draw it again (the old papers go once the new ones are drawn)")
+    if forms:
+        bad = [f for f in forms if len(f) != 1 or f.upper() not in LETTERS]
+        if bad or len(set(f.upper() for f in forms)) != len(forms):
+            raise CourseError(f"forms must be distinct letters A-{LETTERS[-1]}, not {' '.join(forms)}")
+        if seed is None:
+            raise CourseError("lettered forms need --seed (any integer; keep it to rebuild the forms)")
+        key, ids, seeded = forms_key(seed), [f.upper() for f in forms], [form_student(f) for f in forms]
+        mode = {"mode": "forms", "seed": seed}
+    else:
+        key = secret_of(course)
+        ids = read_roster(roster)
+        seeded, mode = ids, {"mode": "roster", "secret_file": course.exam.secret_file}
+    papers = []
+    for paper_id, seeded_as in zip(ids, seeded):
+        papers.append(draw_paper(bank, exam_id, question_ids, key, paper_id, seeded_as))
+        if on_paper:
+            on_paper(paper_id, len(ids))
+    manifest = {
+        "manifest_version": MANIFEST_VERSION, "exam": exam_id, "title": title, **mode,
+        "questions": [{"id": q, "version": bank[q].meta.version, "points": bank[q].meta.points} for q in question_ids],
+        "libraries": _library_versions(),
+        "papers": {p.id: {"draw": p.draw, "seeds": {d.question.id: d.seed for d in p.questions}} for p in papers},
+    }
+    if force:  # only now, with every paper drawn: a failure above leaves the old ones in place
+        shutil.rmtree(exam_dir(course, exam_id), ignore_errors=True)
+    return write_papers(course, exam_id, papers, manifest)

@@ -1,0 +1,100 @@
+"""`course exam generate`: forms and per-student papers, byte-identical from any process, keys apart
+from papers, and bad input refused before anything is written."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.errors import CourseError
+from autograder.exam.generate import exam_dir, generate
+from tests.conftest import make_course_copy
+
+EXAM = "practice_exam"
+
+
+def _cli(course, *args):
+    return subprocess.run([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "exam", *args],
+                          capture_output=True, text=True)
+
+
+def _files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_fresh_processes_write_byte_identical_forms(tmp_path):
+    first, second = make_course_copy(tmp_path / "one"), make_course_copy(tmp_path / "two")
+    for course in (first, second):
+        done = _cli(course, "generate", EXAM, "--forms", "A", "--forms", "B", "--seed", "2027")
+        assert done.returncode == 0, done.stdout
+    assert _files(exam_dir(first, EXAM)) == _files(exam_dir(second, EXAM))
+    manifest = json.loads((exam_dir(first, EXAM) / "manifest.json").read_text())
+    assert manifest["mode"] == "forms" and set(manifest["papers"]) == {"A", "B"} and "torch" in manifest["libraries"]
+
+
+def test_papers_carry_no_key_and_differ_between_forms(tmp_path):
+    course = make_course_copy(tmp_path)
+    generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=1)
+    papers = {f: json.loads((exam_dir(course, EXAM) / "papers" / f"{f}.json").read_text()) for f in "AB"}
+    keys = json.loads((exam_dir(course, EXAM) / "keys" / "A.json").read_text())
+    assert [q["text"] for q in papers["A"]["questions"]] != [q["text"] for q in papers["B"]["questions"]]
+    assert all(set(q) >= {"text", "instructions", "points"} and not set(q) & {"value", "tolerance", "option", "seed"}
+               for q in papers["A"]["questions"])
+    assert [k["question"] for k in keys["questions"]] == [q["question"] for q in papers["A"]["questions"]]
+
+
+def test_each_student_of_a_roster_gets_a_paper_of_their_own(tmp_path):
+    course = make_course_copy(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\nS001,Ada\ns002,Bo\n")
+    generate(course=course, exam_id=EXAM, roster=roster)
+    manifest = json.loads((exam_dir(course, EXAM) / "manifest.json").read_text())
+    assert set(manifest["papers"]) == {"s001", "s002"} and manifest["mode"] == "roster"
+    assert manifest["papers"]["s001"]["seeds"] != manifest["papers"]["s002"]["seeds"]
+    assert (course.root / course.exam.secret_file).stat().st_mode & 0o077 == 0  # the secret is the owner's only
+
+
+@pytest.mark.parametrize("roster_text, words", [
+    ("", "no students"),
+    ("name\nAda\n", "no students under a 'student_id' column"),
+    ("student_id\nS1\n s1 \n", "lists s1 more than once"),
+    ("student_id\nS1\n\"\"\n", "empty student_id on line 3"),
+])
+def test_a_bad_roster_is_refused_and_writes_nothing(tmp_path, roster_text, words):
+    course = make_course_copy(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(roster_text)
+    with pytest.raises(CourseError, match=words):
+        generate(course=course, exam_id=EXAM, roster=roster)
+    assert not exam_dir(course, EXAM).exists()
+
+
+def test_nothing_is_overwritten_without_force(tmp_path):
+    course = make_course_copy(tmp_path)
+    generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
+    before = _files(exam_dir(course, EXAM))
+    refused = _cli(course, "generate", EXAM, "--forms", "A", "--seed", "2")
+    assert refused.returncode == 2 and "--force" in refused.stdout
+    assert _files(exam_dir(course, EXAM)) == before
+    generate(course=course, exam_id=EXAM, forms=["B"], seed=2, force=True)
+    assert sorted(p.name for p in (exam_dir(course, EXAM) / "papers").iterdir()) == ["B.json"]
+
+
+def test_a_generator_that_raises_is_named_with_its_seed_and_the_old_papers_stay(tmp_path):
+    course = make_course_copy(tmp_path)
+    generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
+    before = _files(exam_dir(course, EXAM))
+    source = course.exam_bank_dir() / "kl_divergence" / "question.py"
+    source.write_text(source.read_text().replace("kl = sum(", "kl = 1 / 0 + sum("))
+    with pytest.raises(CourseError, match=r"question kl_divergence raised ZeroDivisionError.*seed \d+"):
+        generate(course=course, exam_id=EXAM, forms=["A"], seed=1, force=True)
+    assert _files(exam_dir(course, EXAM)) == before
+
+
+def test_unknown_exam_and_missing_question_say_what_to_fix(tmp_path):
+    course = make_course_copy(tmp_path, extra_config="\nc.Exam.exams = {'quiz': {'title': 'Q', 'questions': ['nope']}}\n")
+    with pytest.raises(CourseError, match="unknown exam 'practice_exam'"):
+        generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
+    with pytest.raises(CourseError, match="asks nope, not in the bank"):
+        generate(course=course, exam_id="quiz", forms=["A"], seed=1)
