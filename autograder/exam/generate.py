@@ -8,6 +8,7 @@ and the grader can rebuild any student's paper from the manifest alone.
 exams/<exam>/manifest.json   seeds, generator versions, library versions, papers and their draws
 exams/<exam>/papers/<paper>.json   what the paper shows (no key)
 exams/<exam>/keys/<paper>.json     its key;  exams/<exam>/keys.csv  every key in one table
+exams/<exam>/moodle.xml   a Moodle question bank: one category per question, a variant per paper
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .. import results
 from ..coursedir import Course
 from ..errors import CourseError
 from .bank import Question, load_bank
+from .moodle import moodle_xml
 from .question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
 from .seeds import form_student, forms_key, normalise_student, variant_seed
 
@@ -161,8 +163,10 @@ def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: di
     table = io.StringIO()
     csv.writer(table, lineterminator="\n").writerows([["paper", "question", "kind", "key", "tolerance"], *rows])
     results.write_atomically(folder / "keys.csv", table.getvalue())
-    results.write_atomically(folder / "manifest.json", _json(manifest))
-    return [*written, folder / "keys.csv", folder / "manifest.json"]
+    quiz, left_out = moodle_xml(exam_id, papers)
+    results.write_atomically(folder / "moodle.xml", quiz)
+    results.write_atomically(folder / "manifest.json", _json({**manifest, "not_in_moodle": left_out}))
+    return [*written, folder / "keys.csv", folder / "moodle.xml", folder / "manifest.json"]
 
 
 def _file_name(paper_id: str) -> str:

@@ -98,3 +98,32 @@ def test_unknown_exam_and_missing_question_say_what_to_fix(tmp_path):
         generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
     with pytest.raises(CourseError, match="asks nope, not in the bank"):
         generate(course=course, exam_id="quiz", forms=["A"], seed=1)
+
+
+def test_moodle_xml_keeps_tolerances_and_the_key_option_per_category(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    course = make_course_copy(tmp_path)
+    generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=3)
+    folder = exam_dir(course, EXAM)
+    quiz = ET.parse(folder / "moodle.xml").getroot()
+    categories = [q for q in quiz if q.get("type") == "category"]
+    assert len(categories) == len(course.exam.exams[EXAM]["questions"])
+    keys = {f: {k["question"]: k for k in json.loads((folder / "keys" / f"{f}.json").read_text())["questions"]}
+            for f in "AB"}
+    for question in quiz:
+        if question.get("type") == "category":
+            continue
+        qid, form = question.find("name/text").text.rstrip(")").split(" (")
+        key = keys[form][qid]
+        answers = question.findall("answer")
+        if question.get("type") == "numerical":
+            assert float(answers[0].find("text").text) == key["value"]
+            assert float(answers[0].find("tolerance").text) == key.get("tolerance", 0)
+        elif question.get("type") == "multichoice":
+            right = [a.find("text").text for a in answers if a.get("fraction") == "100"]
+            assert right == [key["option"]] and "ABCD"[[a.find("text").text for a in answers].index(right[0])] == key["value"]
+        else:
+            assert question.get("type") == "essay" and key["kind"] == "free_text"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["not_in_moodle"] == ["stable_softmax_code"]  # no Moodle type for code without plug-ins
