@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import multiprocessing
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -160,7 +161,9 @@ def check(*, bank_folder: Path, question_ids: list[str] | None = None, seeds: in
         raise CourseError(f"no question {', '.join(unknown)} in the bank ({bank_folder.name}/)",
                           hint=f"did you mean {close[0]!r}?" if close else f"{len(bank)} questions: ls {bank_folder.name}/")
     reports = []
-    with ProcessPoolExecutor(max_workers=workers or None) as pool:
+    # spawn, not fork: a forked child of a threaded parent (torch, a test runner) can deadlock on a
+    # lock some other thread held at the fork.
+    with ProcessPoolExecutor(max_workers=workers or None, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(check_question, str(bank_folder), qid, seeds, variant_seconds) for qid in wanted]
         for future in as_completed(futures):
             report = future.result()
