@@ -132,14 +132,25 @@ class Jail:
         return found
 
     def kill_all(self) -> None:
-        """Every process the run left behind; its own user makes them findable even outside a jail."""
-        for process in self.processes():
-            try:
-                process.send_signal(signal.SIGKILL)
-            except psutil.Error:
-                pass
+        """Every process the run left behind; its own user makes them findable even outside a jail.
+        Repeated, waiting each time, until none is left: a process may fork while its siblings are
+        killed, and a busy machine takes a while to deliver SIGKILL (a CI run once saw a kernel
+        still alive after its batch)."""
+        for _ in range(_KILL_ROUNDS):
+            alive = []
+            for process in self.processes():
+                try:
+                    if process.status() != psutil.STATUS_ZOMBIE:  # dead already; its parent reaps it
+                        process.send_signal(signal.SIGKILL)
+                        alive.append(process)
+                except psutil.Error:
+                    pass
+            if not alive:
+                return
+            psutil.wait_procs(alive, timeout=_KILL_WAIT_SECONDS)
 
 
+_KILL_ROUNDS, _KILL_WAIT_SECONDS = 10, 2.0
 _UID_LOCKS = Path(tempfile.gettempdir()) / "course-sandbox-uids"
 _claimed: tuple[int, object] | None = None  # this process's user and the lock that keeps it
 
