@@ -7,7 +7,6 @@ the gradebook at the end.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from .backends import backend_named
 from .coursedir import Course
 from .errors import CourseError
 from .gradebook import has_assignment, ingest
-from .grade_unit import Unit, pick_notebook
+from .grade_unit import Unit, sha256_of, submitted_notebook
 from .release import release
 from .slots import parse_gpus, plan_slots
 
@@ -46,10 +45,9 @@ def stale(course: Course, record: results.Result) -> bool:
     """Whether a record no longer answers for its submission: grading did not finish, or the file changed."""
     if record.status in results.UNFINISHED:
         return True
-    folder = course.submission_dir(record.student_id, record.assignment_id)
     try:
-        path, _ = pick_notebook(folder, course.source_notebooks(record.assignment_id)[0].name)
-        return hashlib.sha256(path.read_bytes()).hexdigest() != record.submission_sha256
+        path, _ = submitted_notebook(course, record.student_id, record.assignment_id)
+        return sha256_of(path) != record.submission_sha256
     except Exception:  # now unreadable or gone: grade it again, and say so in the new record
         return True
 

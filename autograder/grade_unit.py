@@ -67,6 +67,15 @@ def pick_notebook(folder: Path, expected: str) -> tuple[Path, str]:
     raise InvalidSubmission(f"{expected} is missing and several other notebooks were submitted ({names})")
 
 
+def submitted_notebook(course: Course, student_id: str, assignment_id: str) -> tuple[Path, str]:
+    """One student's submitted notebook of an assignment, and a note when it was misnamed."""
+    return pick_notebook(course.submission_dir(student_id, assignment_id), course.source_notebooks(assignment_id)[0].name)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _hidden_paths(course: Course) -> list[Path]:
     hidden = [course.root, Path(__file__).resolve().parents[1], Path.home(), *map(Path, course.sandbox.hide)]
     gradebook = course.sqlite_gradebook()
@@ -122,7 +131,7 @@ def grade_unit(unit: Unit, slot: Slot) -> results.Result:
         result.isolation = level
         path, note = pick_notebook(folder, source_path.name)
         result.notebook = path.name
-        result.submission_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        result.submission_sha256 = sha256_of(path)
         nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
                       shown_as=f"{sid}/{path.name}", source_nb=source_nb)
         seed = submission_seed(course, aid, sid)

@@ -10,7 +10,6 @@ queue are watched again, never submitted twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import shutil
@@ -26,7 +25,7 @@ from typing import Callable
 from .. import results
 from ..coursedir import Course
 from ..errors import CourseError
-from ..grade_unit import Unit, pick_notebook, submitted_at
+from ..grade_unit import Unit, sha256_of, submitted_at, submitted_notebook
 from ..pages import render_text
 from . import slurm_commands as slurm
 
@@ -285,9 +284,8 @@ class SlurmBackend:
         record = results.Result(unit.assignment_id, unit.student_id, status, message, 0.0, 0.0,
                                 device=f"Slurm job {task.job_id}_{task.index}", submitted_at=submitted_at(folder))
         try:  # so that --resume keeps a verdict on an unchanged submission
-            expected = self.course.source_notebooks(unit.assignment_id)[0].name
-            path, _ = pick_notebook(folder, expected)
-            record.notebook, record.submission_sha256 = path.name, hashlib.sha256(path.read_bytes()).hexdigest()
+            path, _ = submitted_notebook(self.course, unit.student_id, unit.assignment_id)
+            record.notebook, record.submission_sha256 = path.name, sha256_of(path)
         except Exception:  # unreadable now: the record says nothing about it, and --resume grades it again
             pass
         return record

@@ -153,13 +153,14 @@ def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: di
     written = []
     rows = []
     for paper in papers:
-        for sub, content in (("papers", [_shown(d) for d in paper.questions]), ("keys", [_key(d) for d in paper.questions])):
+        keys = [_key(d) for d in paper.questions]
+        for sub, content in (("papers", [_shown(d) for d in paper.questions]), ("keys", keys)):
             path = folder / sub / f"{_file_name(paper.id)}.json"
             results.write_atomically(path, _json({"exam": exam_id, "paper": paper.id, "draw": paper.draw,
                                                   "questions": content}))
             written.append(path)
         rows += [[paper.id, k["question"], k["kind"], k["shown"] if k["kind"] != "code" else "(reference function)",
-                  k.get("tolerance", "")] for k in (_key(d) for d in paper.questions)]
+                  k.get("tolerance", "")] for k in keys]
     table = io.StringIO()
     csv.writer(table, lineterminator="\n").writerows([["paper", "question", "kind", "key", "tolerance"], *rows])
     results.write_atomically(folder / "keys.csv", table.getvalue())
