@@ -134,8 +134,7 @@ class Jail:
     def kill_all(self) -> None:
         """Every process the run left behind; its own user makes them findable even outside a jail.
         Repeated, waiting each time, until none is left: a process may fork while its siblings are
-        killed, and a busy machine takes a while to deliver SIGKILL (a CI run once saw a kernel
-        still alive after its batch)."""
+        killed, and a busy machine takes a while to deliver SIGKILL."""
         for _ in range(_KILL_ROUNDS):
             alive = []
             for process in self.processes():

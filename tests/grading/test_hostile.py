@@ -13,7 +13,9 @@ from autograder import results
 from autograder.cohort import FULL, HOSTILE, synthesize
 from autograder.grade import grade
 
-pytestmark = pytest.mark.slow
+# One worker for the whole module: under xdist each worker would build its own batch (the same
+# sandbox users), and one worker's leftover check would see the other's kernels still running.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]
 AID = "01_layer_math"
 CANARY = "CANARY-7f3a9c"  # planted in files student code must not read
 

@@ -12,7 +12,8 @@ from autograder.feedback import feedback
 from autograder.grade import grade
 from autograder.report import report
 
-pytestmark = pytest.mark.slow
+# One worker for the module, so its graded cohort is built once, not once per xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pages")]
 AID = "01_layer_math"
 
 
