@@ -25,7 +25,7 @@ def batch(tmp_path_factory):
     from tests.conftest import make_course_copy
 
     course = make_course_copy(tmp_path_factory.mktemp("hostile"), extra_config="""
-c.Execute.timeout = 10
+c.Execute.timeout = 20  # a loaded 2-core runner takes seconds to import torch in a cell
 c.Grading.notebook_timeout = 60
 c.Grading.memory_mb = 3000
 c.Grading.max_processes = 256
