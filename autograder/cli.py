@@ -355,7 +355,57 @@ def exam_generate(ctx, exam_id, forms, seed, roster, force):
 
         paths = generate(course=course, exam_id=exam_id, forms=list(forms), roster=roster, seed=seed, force=force,
                          on_paper=drawn)
-    console.print(f"wrote {len(paths)} files under {course.relative(paths[-1].parent)}/ (keys apart from papers)")
+    _exam_written(course, exam_id, paths)
+
+
+def _exam_written(course, exam_id: str, paths) -> None:
+    from .exam.printable import chromium
+
+    folder = course.exam_dir(exam_id)
+    made = sorted(aid for aid, e in course.exam_assignments().items() if e["exam"] == exam_id)
+    console.print(f"wrote {len(paths)} files: papers, keys (keys.csv, keys/), moodle.xml and printable pages under "
+                  f"{course.relative(folder)}/; released as {', '.join(made)}")
+    if (folder / "notebooks").is_dir():
+        console.print(f"each student's own notebook: {course.relative(folder / 'notebooks')}/<student>.ipynb "
+                      "(hand it out through the LMS; students submit it as the assignment above)")
+    if not chromium():
+        console.print("[yellow]note:[/] no PDFs: printing them needs Chromium (apt-get install chromium)")
+
+
+@exam.command("reroll")
+@click.argument("exam_id")
+@click.argument("student_id")
+@click.pass_context
+def exam_reroll(ctx, exam_id, student_id):
+    """Draw STUDENT_ID's paper of EXAM_ID again (or a first one for a student not on the roster)."""
+    from .exam.generate import reroll
+
+    course = _course(ctx)
+    paper, paths = reroll(course=course, exam_id=exam_id, student_id=student_id)
+    console.print(f"drew paper {paper.id} again (draw {paper.draw}); wrote {len(paths)} files, every other paper "
+                  "unchanged")
+    if course.submission_dir(student_id, exam_id).is_dir():
+        console.print(f"[yellow]note:[/] {student_id} has already submitted {exam_id}; it is graded against the new "
+                      "paper from now on")
+
+
+@exam.command("analyze")
+@click.argument("exam_id")
+@click.pass_context
+def exam_analyze(ctx, exam_id):
+    """Item analysis of a graded exam: facility and discrimination per question and variant, with a plot."""
+    from .exam.analyze import analyze, write_analysis
+
+    course = _course(ctx)
+    items = analyze(course, exam_id)
+    page = write_analysis(course, exam_id, items)
+    for item in items:
+        flags = ", ".join(f"[red]{v.variant} harder ({v.facility:.2f})[/]" for v in item.flagged)
+        disc = "  -  " if item.discrimination is None else f"{item.discrimination:5.2f}"
+        console.print(f"  {item.position:>2}. {item.question:<32} facility {item.facility:4.2f}  discrimination {disc}"
+                      + (f"  {flags}" if flags else ""))
+    flagged = sum(len(i.flagged) for i in items)
+    console.print(f"{len(items)} questions analysed, {flagged} variants flagged harder; open {course.relative(page)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,16 +97,38 @@ class Course:
     # --- assignments -------------------------------------------------------------------
     @property
     def assignment_ids(self) -> list[str]:
+        """The coursework of course_config.py; exam papers are acted on by name."""
         return sorted(self.course.assignments)
+
+    def exam_assignments(self) -> dict[str, dict]:
+        """Exam papers `course exam generate` made into assignments, from each exam's manifest:
+        id -> {exam, paper (a form's letter, or None: each student's own), title, deadline, points}."""
+        found = {}
+        for path in sorted((self.root / self.exam.output_directory).glob("*/manifest.json")):
+            try:
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+                found.update({aid: {**entry, "exam": manifest["exam"]}
+                              for aid, entry in manifest.get("assignments", {}).items()})
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise CourseError(f"{self.relative(path)} cannot be read ({type(exc).__name__})",
+                                  hint="generate the exam again with `course exam generate ... --force`") from None
+        return found
+
+    def assignment(self, assignment_id: str) -> dict:
+        """An assignment's title, deadline (None for an exam without one) and points per graded cell."""
+        if assignment_id in self.course.assignments:
+            return self.course.assignments[assignment_id]
+        return self.exam_assignments()[assignment_id]
 
     def resolve(self, requested: list[str] | None) -> list[str]:
         """The assignments a command acts on: all configured ones, or the requested ones checked."""
         ids = list(requested or self.assignment_ids)
+        known = [*self.assignment_ids, *(self.exam_assignments() if requested else ())]
         for assignment_id in ids:
-            if assignment_id not in self.course.assignments:
+            if assignment_id not in known:
                 raise CourseError(
                     f"unknown assignment {assignment_id!r}",
-                    hint=_suggest(assignment_id, self.assignment_ids) if self.assignment_ids else
+                    hint=_suggest(assignment_id, known) if known else
                     "add it to c.Course.assignments in course_config.py",
                 )
             if not self.source_notebooks(assignment_id):
@@ -115,7 +139,7 @@ class Course:
         return ids
 
     def points(self, assignment_id: str) -> dict[str, float]:
-        return dict(self.course.assignments[assignment_id]["points"])
+        return dict(self.assignment(assignment_id)["points"])
 
     # --- paths -------------------------------------------------------------------------
     def _under(self, directory: str, assignment_id: str) -> Path:
@@ -148,6 +172,14 @@ class Course:
 
     def exam_bank_dir(self) -> Path:
         return self.root / self.exam.bank_directory
+
+    def exam_dir(self, exam_id: str) -> Path:
+        """What `course exam generate` writes for one exam: papers, keys, exports, manifest."""
+        return self.root / self.exam.output_directory / exam_id
+
+    def exam_paper_file(self, exam_id: str, folder: str, paper_id: str, suffix: str = ".json") -> Path:
+        """One paper's file in exams/<exam>/<folder>/; a paper id (a student id) made safe as a name."""
+        return self.exam_dir(exam_id) / folder / (re.sub(r"[^A-Za-z0-9._@-]", "_", paper_id) + suffix)
 
     def slurm_runs_dir(self, assignment_id: str) -> Path:
         """One folder per Slurm grading run: its units, batch script, job ids and task logs."""

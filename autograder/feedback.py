@@ -31,7 +31,7 @@ def _answers(course: Course, record: results.Result, expected: str) -> list[str]
 def feedback(*, course: Course, assignment_id: str, students: list[str] | None = None) -> list[Path]:
     (assignment_id,) = course.resolve([assignment_id])
     source = course.source_notebooks(assignment_id)[0]
-    entry = course.course.assignments[assignment_id]
+    entry = course.assignment(assignment_id)
     total = sum(course.points(assignment_id).values())
     written = []
     for sid in students or submitted_students(course, assignment_id):

@@ -19,6 +19,7 @@ from nbgrader.utils import parse_utc
 
 from . import checks, notebooks, results, sandbox
 from .coursedir import Course
+from .exam.grading import paper_key
 from .execute import CRASHED, OUT_OF_MEMORY, TIMEOUT, RunLimits
 from .grade_one import grade_one, plan_for
 from .sanitize import InvalidSubmission, sanitize
@@ -134,12 +135,13 @@ def grade_unit(unit: Unit, slot: Slot) -> results.Result:
         result.submission_sha256 = sha256_of(path)
         nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
                       shown_as=f"{sid}/{path.name}", source_nb=source_nb)
+        paper = paper_key(course, aid, sid)
         seed = submission_seed(course, aid, sid)
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
                            course.grading.output_chars)
-        graded = grade_one(source_nb, nb, plan=plan_for(source_nb, seed), files_from=course.release_dir(aid),
+        graded = grade_one(source_nb, nb, plan=plan_for(source_nb, seed, paper), files_from=course.release_dir(aid),
                            limits=limits, confine=jail_for(course, slot, level),
-                           env={SEED_ENV: str(seed), **slot.environment()}, startup=_STARTUP)
+                           env={SEED_ENV: str(seed), **slot.environment()}, startup=_STARTUP, paper=paper)
         result.tests = _tests(graded.verdicts)
         result.score = sum(t.points for t in result.tests)
         result.status, message = _status(graded.run, result.tests)

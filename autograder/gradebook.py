@@ -51,7 +51,7 @@ def ingest(course: Course, records: list[Result]) -> None:
     with open_gradebook(course) as gb:
         for record in records:
             aid, sid = record.assignment_id, record.student_id
-            entry = course.course.assignments[aid]
+            entry = course.assignment(aid)
             gb.update_or_create_student(sid)
             when = datetime.fromisoformat(record.submitted_at).replace(tzinfo=None) if record.submitted_at else None
             try:

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from .settings import Grading
 
 
-def days_late(submitted_at: str | None, deadline: str, grace_minutes: int) -> int:
-    """Started days after the deadline (and its grace period); 0 when on time or of unknown time."""
-    if not submitted_at:
+def days_late(submitted_at: str | None, deadline: str | None, grace_minutes: int) -> int:
+    """Started days after the deadline (and its grace period); 0 when on time, of unknown time, or
+    without a deadline (an exam sat in the room)."""
+    if not submitted_at or not deadline:
         return 0
     late = datetime.fromisoformat(submitted_at) - datetime.fromisoformat(deadline)
     if late <= timedelta(minutes=grace_minutes):
@@ -18,7 +19,7 @@ def days_late(submitted_at: str | None, deadline: str, grace_minutes: int) -> in
     return math.ceil(late / timedelta(days=1))
 
 
-def penalty(submitted_at: str | None, deadline: str, max_score: float, policy: Grading) -> float:
+def penalty(submitted_at: str | None, deadline: str | None, max_score: float, policy: Grading) -> float:
     """Points deducted: a share of the maximum per started day late, capped."""
     days = days_late(submitted_at, deadline, policy.late_grace_minutes)
     share = min(policy.late_penalty_max, days * policy.late_penalty_per_day)

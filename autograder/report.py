@@ -124,7 +124,7 @@ def report(*, course: Course, assignment_id: str) -> list[Path]:
     _failure_chart(tests, folder / "failure_rates.png")
     html = render(
         "report.html.j2",
-        title=course.course.assignments[assignment_id]["title"],
+        title=course.assignment(assignment_id)["title"],
         rows=rows, tests=tests, counts=sorted(Counter(r.status for r in rows).items()),
         mean=sum(r.score for r in rows) / len(rows), max_score=max(r.max_score for r in rows),
     )

@@ -156,3 +156,11 @@ class Exam(Configurable):
     variant_seconds = Float(5.0, help="Longest a generator may take for one variant and its executed key.").tag(
         config=True
     )
+    harder_gap = Float(0.2, help="`course exam analyze` flags a variant whose facility is this much below its "
+                       "siblings' (and significantly so).").tag(config=True)
+    analysis_alpha = Float(0.05, help="Significance level of Fisher's exact test behind a flagged variant.").tag(
+        config=True
+    )
+    analysis_min_students = Int(5, help="Fewest students a variant (and its siblings) needs before it can be flagged.").tag(
+        config=True
+    )

@@ -39,7 +39,7 @@ def cell_error(cell) -> str | None:
     return None
 
 
-def judge_run(source_nb, run: Run, plan: dict[str, list[checks.Call]]) -> list[CellVerdict]:
+def judge_run(source_nb, run: Run, plan: dict[str, list[checks.Call]], paper=None) -> list[CellVerdict]:
     """Judge every autograded test cell of `source_nb` (the trusted copy) on the run's results."""
     verdicts = []
     for graded in graded_cells(source_nb):
@@ -48,7 +48,7 @@ def judge_run(source_nb, run: Run, plan: dict[str, list[checks.Call]]) -> list[C
         hidden = tuple(
             message
             for check_id in graded.check_ids
-            if (message := checks.judge(check_id, plan[check_id], run.captures.get(check_id)))
+            if (message := checks.judge(check_id, plan[check_id], run.captures.get(check_id), paper))
         )
         executed = cell_by_grade_id(run.notebook, graded.grade_id)
         if executed is None:

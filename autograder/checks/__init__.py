@@ -40,8 +40,11 @@ class Call:
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     capture_args: bool = False
+    read: bool = False  # the outcome is the variable `fn` itself, not a call of it
 
     def describe(self) -> str:
+        if self.read:
+            return self.fn
         parts = [_describe(a) for a in self.args]
         parts += [f"{k}={_describe(v)}" for k, v in self.kwargs.items()]
         return f"{self.fn}({', '.join(parts)})"
@@ -52,11 +55,17 @@ class Call:
             "args": wire.encode(tuple(self.args)),
             "kwargs": wire.encode(dict(self.kwargs)),
             "capture_args": self.capture_args,
+            "read": self.read,
         }
 
 
 def call(fn: str, *args, capture_args: bool = False, **kwargs) -> Call:
     return Call(fn, args, kwargs, capture_args)
+
+
+def variable(name: str) -> Call:
+    """The value of a variable the student set (an exam answer), read rather than called."""
+    return Call(name, read=True)
 
 
 def fixture(name: str, *args, **kwargs) -> Call:
@@ -124,7 +133,12 @@ def checks_of(assignment_id: str) -> dict[str, Check]:
     return {check.name: check for check in module.CHECKS}
 
 
-def get_check(check_id: str) -> Check:
+def get_check(check_id: str, paper=None) -> Check:
+    """`paper`: the key of the submission's exam paper, which exam checks (`exam:<question>`) judge by."""
+    if check_id.startswith("exam:"):
+        from ..exam.grading import exam_check  # the exam package builds on this one
+
+        return exam_check(check_id.removeprefix("exam:"), paper)
     assignment_id, _, name = check_id.partition(":")
     checks = checks_of(assignment_id)
     if name not in checks:
@@ -141,8 +155,8 @@ def _rng_for(seed: int, check_id: str) -> np.random.Generator:
     return np.random.default_rng([seed, digest])
 
 
-def make_plan(check_ids, seed: int) -> dict[str, list[Call]]:
-    return {check_id: get_check(check_id).plan(_rng_for(seed, check_id)) for check_id in check_ids}
+def make_plan(check_ids, seed: int, paper=None) -> dict[str, list[Call]]:
+    return {check_id: get_check(check_id, paper).plan(_rng_for(seed, check_id)) for check_id in check_ids}
 
 
 def plan_to_wire(plan: dict[str, list[Call]]) -> dict:
@@ -152,7 +166,7 @@ def plan_to_wire(plan: dict[str, list[Call]]) -> dict:
     }
 
 
-def judge(check_id: str, calls: list[Call], record: dict | None) -> str | None:
+def judge(check_id: str, calls: list[Call], record: dict | None, paper=None) -> str | None:
     """The verdict on one check: None when it passed, else the message for the student."""
     if record is None:
         return "the hidden checks of this cell did not run (the kernel stopped before reaching them)"
@@ -166,7 +180,7 @@ def judge(check_id: str, calls: list[Call], record: dict | None) -> str | None:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # a malformed or forged record
         return f"the hidden checks' record could not be read ({type(exc).__name__})"
     try:
-        get_check(check_id).judge(calls, outcomes)
+        get_check(check_id, paper).judge(calls, outcomes)
     except CheckFailed as failure:
         return str(failure)
     except Exception as exc:  # a defect of the check itself, never the student's fault

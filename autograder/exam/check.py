@@ -57,14 +57,20 @@ def _agree(answer, executed) -> str | None:
     elif isinstance(answer, Choice):
         if executed != answer.options[answer.correct]:
             return f"key option {answer.options[answer.correct]!r} but execution shows {executed!r}"
-    elif isinstance(answer, Code):
-        if executed is not True:
-            return "the reference implementation fails its own tests"
+    elif isinstance(answer, Code):  # executed: what running the operation returns on each case
+        for index, (args, returned) in enumerate(zip(answer.cases, executed)):
+            why = answer.wrong(index, returned)
+            if why:
+                return f"case {index + 1} {args!r}: the closed form and the executed operation differ ({why})"
+        failures = answer.failures(answer.reference)
+        if failures:
+            return f"the reference implementation fails {failures[0]}"
     return None
 
 
-def _sound(answer) -> str | None:
-    """Why the answer itself is unusable (range, distractors within tolerance), or None."""
+def _sound(answer, module) -> str | None:
+    """Why the answer itself is unusable (range, distractors within tolerance, code cases that
+    pass the question's sample mistake or fail its sample alternative), or None."""
     if isinstance(answer, Number):
         if not math.isfinite(answer.value) or abs(answer.value) > LARGEST:
             return f"answer {answer.value!r} is not a sensible number"
@@ -79,6 +85,11 @@ def _sound(answer) -> str | None:
     elif isinstance(answer, Choice):
         if len(set(answer.options)) != len(answer.options):
             return "two options read the same"
+    elif isinstance(answer, Code):
+        if hasattr(module, "MISTAKE") and not answer.failures(module.MISTAKE):
+            return "the cases pass the sample MISTAKE: they would not catch it in a response"
+        if hasattr(module, "ALTERNATIVE") and answer.failures(module.ALTERNATIVE):
+            return f"the sample ALTERNATIVE fails {answer.failures(module.ALTERNATIVE)[0]}: a correct response would too"
     return None
 
 
@@ -127,7 +138,7 @@ def check_question(bank_folder: str, question_id: str, seeds: int, variant_secon
             if why:
                 report.disagreements += 1
                 problem("keys disagree", seed, why)
-        why = _sound(variant.answer)
+        why = _sound(variant.answer, question.module)
         if why:
             problem("unsound answer", seed, why)
         for measure, value in variant.difficulty.items():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
+
 import secrets
 import shutil
 from collections import Counter
@@ -29,7 +29,9 @@ from .. import results
 from ..coursedir import Course
 from ..errors import CourseError
 from .bank import Question, load_bank
+from .assignments import check_free, registry, remove, write_assignments, write_student_copies
 from .moodle import moodle_xml
+from .printable import write_printables
 from .question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
 from .seeds import form_student, forms_key, normalise_student, variant_seed
 
@@ -107,7 +109,8 @@ def _shown(drawn: Drawn) -> dict:
 
 def _key(drawn: Drawn) -> dict:
     answer = drawn.variant.answer
-    key = {"question": drawn.question.id, "kind": answer.kind, "seed": drawn.seed, "shown": answer.shown()}
+    key = {"question": drawn.question.id, "kind": answer.kind, "seed": drawn.seed, "shown": answer.shown(),
+           "difficulty": drawn.variant.difficulty}
     if isinstance(answer, Number):
         key.update(value=answer.value, tolerance=answer.tolerance, decimals=answer.decimals)
     elif isinstance(answer, Integer):
@@ -115,7 +118,8 @@ def _key(drawn: Drawn) -> dict:
     elif isinstance(answer, Choice):
         key.update(value=LETTERS[answer.correct], option=answer.options[answer.correct])
     elif isinstance(answer, Code):
-        key.update(value=answer.reference, tests=list(answer.tests))
+        key.update(value=answer.reference, function=answer.function, cases=[list(c) for c in answer.cases],
+                   expected=[np.asarray(e).tolist() for e in answer.expected], tolerance=answer.tolerance)
     elif isinstance(answer, FreeText):
         key.update(value=answer.model_answer, rubric=answer.rubric)
     return key
@@ -131,10 +135,6 @@ def _library_versions() -> dict[str, str]:
     return {name: version(name) for name in _LIBRARIES}
 
 
-def exam_dir(course: Course, exam_id: str) -> Path:
-    return course.root / course.exam.output_directory / exam_id
-
-
 def _definition(course: Course, exam_id: str) -> tuple[str, list[str], dict[str, Question]]:
     if exam_id not in course.exam.exams:
         known = ", ".join(sorted(course.exam.exams)) or "none yet"
@@ -148,16 +148,24 @@ def _definition(course: Course, exam_id: str) -> tuple[str, list[str], dict[str,
     return entry["title"], list(entry["questions"]), bank
 
 
+def _paper_file(exam_id: str, paper: Paper, questions: list[dict]) -> str:
+    return _json({"exam": exam_id, "paper": paper.id, "draw": paper.draw, "questions": questions})
+
+
+def _key_file(exam_id: str, paper: Paper) -> str:
+    return _paper_file(exam_id, paper, [_key(d) for d in paper.questions])
+
+
 def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: dict) -> list[Path]:
-    folder = exam_dir(course, exam_id)
+    folder = course.exam_dir(exam_id)
     written = []
     rows = []
     for paper in papers:
         keys = [_key(d) for d in paper.questions]
-        for sub, content in (("papers", [_shown(d) for d in paper.questions]), ("keys", keys)):
-            path = folder / sub / f"{_file_name(paper.id)}.json"
-            results.write_atomically(path, _json({"exam": exam_id, "paper": paper.id, "draw": paper.draw,
-                                                  "questions": content}))
+        for sub, text in (("papers", _paper_file(exam_id, paper, [_shown(d) for d in paper.questions])),
+                          ("keys", _key_file(exam_id, paper))):
+            path = course.exam_paper_file(exam_id, sub, paper.id)
+            results.write_atomically(path, text)
             written.append(path)
         rows += [[paper.id, k["question"], k["kind"], k["shown"] if k["kind"] != "code" else "(reference function)",
                   k.get("tolerance", "")] for k in keys]
@@ -170,17 +178,13 @@ def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: di
     return [*written, folder / "keys.csv", folder / "moodle.xml", folder / "manifest.json"]
 
 
-def _file_name(paper_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._@-]", "_", paper_id)
-
-
 def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, roster: Path | None = None,
              seed: int | None = None, force: bool = False, on_paper=None) -> list[Path]:
     title, question_ids, bank = _definition(course, exam_id)
     if bool(forms) == bool(roster):
         raise CourseError("give either --forms (lettered forms) or --roster (one paper per student)")
-    if exam_dir(course, exam_id).exists() and not force:
-        raise CourseError(f"{course.relative(exam_dir(course, exam_id))}/ already exists; its papers may be handed out",
+    if course.exam_dir(exam_id).exists() and not force:
+        raise CourseError(f"{course.relative(course.exam_dir(exam_id))}/ already exists; its papers may be handed out",
                           hint="pass --force to draw it again (the old papers go once the new ones are drawn)")
     if forms:
         bad = [f for f in forms if len(f) != 1 or f.upper() not in LETTERS]
@@ -199,12 +203,63 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
         papers.append(draw_paper(bank, exam_id, question_ids, key, paper_id, seeded_as))
         if on_paper:
             on_paper(paper_id, len(ids))
+    made = registry(exam_id, title, mode["mode"], papers)
+    earlier = check_free(course, exam_id, list(made))
     manifest = {
         "manifest_version": MANIFEST_VERSION, "exam": exam_id, "title": title, **mode,
         "questions": [{"id": q, "version": bank[q].meta.version, "points": bank[q].meta.points} for q in question_ids],
         "libraries": _library_versions(),
-        "papers": {p.id: {"draw": p.draw, "seeds": {d.question.id: d.seed for d in p.questions}} for p in papers},
+        "assignments": made,
+        "papers": _drawn(papers),
     }
     if force:  # only now, with every paper drawn: a failure above leaves the old ones in place
-        shutil.rmtree(exam_dir(course, exam_id), ignore_errors=True)
-    return write_papers(course, exam_id, papers, manifest)
+        remove(course, earlier)
+        shutil.rmtree(course.exam_dir(exam_id), ignore_errors=True)
+    written = write_papers(course, exam_id, papers, manifest)
+    written += write_assignments(course, exam_id, title, mode["mode"], papers)
+    return written + write_printables(course, exam_id, title, papers, forms=mode["mode"] == "forms")
+
+
+def _drawn(papers: list[Paper]) -> dict:
+    return {p.id: {"draw": p.draw, "seeds": {d.question.id: d.seed for d in p.questions}} for p in papers}
+
+
+def read_manifest(course: Course, exam_id: str) -> dict:
+    path = course.exam_dir(exam_id) / "manifest.json"
+    if not path.is_file():
+        raise CourseError(f"{exam_id} has not been generated ({course.relative(path)} is missing)",
+                          hint=f"run `course exam generate {exam_id} --roster <students.csv>` first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def reroll(*, course: Course, exam_id: str, student_id: str) -> tuple[Paper, list[Path]]:
+    """Draw one student's paper again (draw + 1), or a first one for a student not on the roster.
+    Every other paper is redrawn from the manifest and must come out byte-identical, so a changed
+    generator or library can never silently change a classmate's key."""
+    title, question_ids, bank = _definition(course, exam_id)
+    manifest = read_manifest(course, exam_id)
+    if manifest["mode"] != "roster":
+        raise CourseError(f"{exam_id} was drawn as lettered forms, which students share",
+                          hint="reroll re-draws a student's own paper, from an exam drawn with --roster")
+    changed = [q["id"] for q in manifest["questions"] if q["id"] not in bank or bank[q["id"]].meta.version != q["version"]]
+    if changed or [q["id"] for q in manifest["questions"]] != question_ids:
+        raise CourseError(f"{exam_id}'s questions changed since its papers were drawn ({', '.join(changed) or 'the list'})",
+                          hint="a reroll would change other students' papers; generate the whole exam again with --force")
+    sid = normalise_student(student_id)
+    if not sid:
+        raise CourseError("give the student id to draw a paper for")
+    draws = {paper_id: entry["draw"] for paper_id, entry in manifest["papers"].items()}
+    draws[sid] = draws[sid] + 1 if sid in draws else 0
+    secret = secret_of(course)
+    papers = [draw_paper(bank, exam_id, question_ids, secret, pid, pid, draw) for pid, draw in draws.items()]
+    for paper in papers:
+        kept = course.exam_paper_file(exam_id, "keys", paper.id)
+        if paper.id != sid and kept.read_text(encoding="utf-8") != _key_file(exam_id, paper):
+            raise CourseError(f"paper {paper.id} no longer comes out as it was drawn: a library or generator changed",
+                              hint="nothing was written; generate the whole exam again with --force")
+    manifest.pop("not_in_moodle", None)
+    manifest["papers"] = _drawn(papers)
+    written = write_papers(course, exam_id, papers, manifest)
+    (paper,) = [p for p in papers if p.id == sid]
+    written += write_student_copies(course, exam_id, [paper])
+    return paper, written + write_printables(course, exam_id, title, [paper], forms=False)

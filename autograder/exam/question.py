@@ -94,27 +94,49 @@ class Choice:
 
 @dataclass(frozen=True)
 class Code:
-    """A short function, graded by its tests run in the student's sandboxed kernel (never here:
-    a response is student code)."""
+    """A short function, called on fixed cases in the student's sandboxed kernel (a response is
+    student code: never run here); what it returns is judged here against the closed-form values."""
 
     function: str
-    reference: str  # source of a correct implementation (the key)
-    tests: tuple[str, ...]  # statements using `function`; each must pass
+    reference: str  # source of a correct implementation (the key shown to graders)
+    cases: tuple[tuple, ...]  # the arguments of each call, plain data
+    expected: tuple  # what each call must return, from the closed form
+    tolerance: float = 1e-6
     kind = "code"
 
-    def reference_passes(self) -> bool:
-        """Our own reference against the tests: what `course exam check` runs."""
+    def wrong(self, index: int, returned) -> str | None:
+        """Why what call `index` returned is not the expected value, or None when it is."""
+        want = np.asarray(self.expected[index], dtype=float)
+        try:
+            got = np.asarray(returned, dtype=float)
+        except (TypeError, ValueError):
+            return f"returned {type(returned).__name__}, not numbers"
+        if got.shape != want.shape:
+            return f"returned shape {got.shape}, expected {want.shape}"
+        if not np.all(np.isfinite(got)):
+            return "returned inf or nan"
+        if not np.allclose(got, want, rtol=0, atol=self.tolerance):
+            return "returned values that are off"
+        return None
+
+    def returns_of(self, source: str) -> list:
+        """What `source` (our own reference, or the bank's sample mistake or alternative: never a
+        response) returns on the cases; `course exam check` judges it like a response."""
         namespace: dict = {"np": np}
-        exec(self.reference, namespace)  # noqa: S102 - our own key, not a response
-        for test in self.tests:
-            exec(test, namespace)  # noqa: S102
-        return True
+        exec(source.format(name=self.function) if "{name}" in source else source, namespace)  # noqa: S102
+        with np.errstate(all="ignore"):  # a sample mistake overflows: that is what it is for
+            return [namespace[self.function](*args) for args in self.cases]
+
+    def failures(self, source: str) -> list[str]:
+        """Why each failing case of `source` fails (empty when it passes them all)."""
+        return [f"case {i + 1}: {why}" for i, returned in enumerate(self.returns_of(source))
+                if (why := self.wrong(i, returned))]
 
     def shown(self) -> str:
         return self.reference
 
     def instructions(self) -> str:
-        return f"Write the function `{self.function}`; it is graded by tests."
+        return f"Write the function `{self.function}`; it is graded by calling it on test inputs."
 
 
 @dataclass(frozen=True)
@@ -144,6 +166,7 @@ class Variant:
     answer: Answer
     params: dict  # plain data: what execute() recomputes the key from
     difficulty: dict[str, float] = field(default_factory=dict)
+    worked: str = ""  # markdown: how the key is reached, step by step, for keys published with worked answers
 
 
 def choice(rng: np.random.Generator, correct: str, distractors: list[str]) -> Choice:

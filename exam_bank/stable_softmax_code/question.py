@@ -1,11 +1,13 @@
-"""Softmax as code: a numerically stable implementation, graded by tests."""
+"""Softmax as code: a numerically stable implementation, called on inputs that overflow a naive one."""
 
-import numpy as np
+import math
+
+import torch
 
 from autograder.exam.question import Code, Meta, Variant
 
-META = Meta(title="A stable softmax", lecture="L02 activation functions", points=3, version=1,
-            band={"largest_logit": (500, 1000)})
+META = Meta(title="A stable softmax", lecture="L02 activation functions", points=3, version=2,
+            band={"largest_logit": (750, 1000)})
 REFERENCE = '''def {name}(z):
     z = np.asarray(z, dtype=float)
     shifted = z - z.max(axis=-1, keepdims=True)
@@ -13,27 +15,41 @@ REFERENCE = '''def {name}(z):
     return e / e.sum(axis=-1, keepdims=True)
 '''
 
+# For synthetic cohorts (autograder.exam.cohort): the classic overflow, and another correct way.
+MISTAKE = '''def {name}(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / e.sum(axis=-1, keepdims=True)
+'''
+ALTERNATIVE = '''from scipy.special import logsumexp
 
-def _tests(name: str, big: int) -> tuple[str, ...]:
-    return (
-        f"assert np.allclose({name}([1.0, 2.0, 3.0]), np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())",
-        f"assert np.allclose({name}([{big}.0, {big}.0]), [0.5, 0.5])",
-        f"assert np.all(np.isfinite({name}([{big}.0, 0.0, -{big}.0])))",
-        f"assert np.allclose({name}(np.array([[0.0, 0.0], [0.0, {np.log(3):.12f}]])).sum(axis=1), 1)",
-        f"assert np.allclose({name}(np.array([[0.0, 0.0], [0.0, {np.log(3):.12f}]]))[1], [0.25, 0.75])",
-    )
+
+def {name}(z):
+    z = np.asarray(z, dtype=float)
+    return np.exp(z - logsumexp(z, axis=-1, keepdims=True))
+'''
+
+
+def _cases(big: int) -> tuple[tuple, ...]:
+    return (([1.0, 2.0, 3.0],), ([float(big), float(big)],), ([float(big), 0.0, -float(big)],),
+            ([[0.0, 0.0], [0.0, math.log(3)]],))
+
+
+def _expected(big: int) -> tuple:
+    """By hand: e^(z - max) over its sum; e^-big is 0 to any tolerance that matters."""
+    third = 1 + math.exp(-1) + math.exp(-2)
+    return ([math.exp(-2) / third, math.exp(-1) / third, 1 / third], [0.5, 0.5], [1.0, 0.0, 0.0],
+            [[0.5, 0.5], [0.25, 0.75]])
 
 
 def generate(rng):
     name = str(rng.choice(["softmax", "stable_softmax", "class_probabilities"]))
-    big = int(rng.integers(500, 1001))
+    big = int(rng.integers(750, 1001))  # beyond 709, exp overflows in float64: a naive softmax fails
     text = (f"Write `{name}(z)`: the softmax of a vector, or of every row of a matrix, of logits. It must not "
             f"overflow for logits as large as {big}.")
-    return Variant(text, Code(name, REFERENCE.format(name=name), _tests(name, big)), {"name": name, "big": big},
-                   {"largest_logit": big})
+    return Variant(text, Code(name, REFERENCE.format(name=name), _cases(big), _expected(big)),
+                   {"name": name, "big": big}, {"largest_logit": big})
 
 
 def execute(params):
-    """The reference, run against the tests: the key is sound when it passes them."""
-    code = Code(params["name"], REFERENCE.format(name=params["name"]), _tests(params["name"], params["big"]))
-    return code.reference_passes()
+    """torch's own softmax, in float64, on the same cases."""
+    return [torch.softmax(torch.tensor(args[0], dtype=torch.float64), dim=-1).numpy() for args in _cases(params["big"])]

@@ -45,8 +45,9 @@ def _build(name: str, params: dict):
     return _builder(name)(**params)
 
 
-def _resolve(name: str, namespace: dict) -> Callable[..., Any]:
-    """A planned call's target: a fixture when the name starts with @, else the student's name."""
+def _resolve(name: str, namespace: dict) -> Any:
+    """A planned call's target: a fixture when the name starts with @, else the student's name
+    (a function to call, or, for a call marked `read`, a variable whose value is the outcome)."""
     if name.startswith("@"):
         return _builder(name[1:])
     if name not in namespace:
@@ -76,7 +77,7 @@ def run_calls(calls: list[dict], namespace: dict) -> list[dict]:
                 over="warn", divide="warn", invalid="warn"
             ):
                 warnings.simplefilter("always")
-                value = target(*args, **kwargs)
+                value = target if call.get("read") else target(*args, **kwargs)
             outcome["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
             outcome["value"] = wire.encode(value)
             if call.get("capture_args"):

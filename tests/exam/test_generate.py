@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from autograder.errors import CourseError
-from autograder.exam.generate import exam_dir, generate
+from autograder.exam.generate import generate
 from tests.conftest import make_course_copy
 
 EXAM = "practice_exam"
@@ -28,16 +28,18 @@ def test_two_fresh_processes_write_byte_identical_forms(tmp_path):
     for course in (first, second):
         done = _cli(course, "generate", EXAM, "--forms", "A", "--forms", "B", "--seed", "2027")
         assert done.returncode == 0, done.stdout
-    assert _files(exam_dir(first, EXAM)) == _files(exam_dir(second, EXAM))
-    manifest = json.loads((exam_dir(first, EXAM) / "manifest.json").read_text())
+    for folder in (first.exam_dir(EXAM), first.source_dir(f"{EXAM}_A"), first.release_dir(f"{EXAM}_B")):
+        twin = second.root / folder.relative_to(first.root)
+        assert _files(folder) == _files(twin), folder  # PDFs included: their print date is blanked
+    manifest = json.loads((first.exam_dir(EXAM) / "manifest.json").read_text())
     assert manifest["mode"] == "forms" and set(manifest["papers"]) == {"A", "B"} and "torch" in manifest["libraries"]
 
 
 def test_papers_carry_no_key_and_differ_between_forms(tmp_path):
     course = make_course_copy(tmp_path)
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=1)
-    papers = {f: json.loads((exam_dir(course, EXAM) / "papers" / f"{f}.json").read_text()) for f in "AB"}
-    keys = json.loads((exam_dir(course, EXAM) / "keys" / "A.json").read_text())
+    papers = {f: json.loads((course.exam_dir(EXAM) / "papers" / f"{f}.json").read_text()) for f in "AB"}
+    keys = json.loads((course.exam_dir(EXAM) / "keys" / "A.json").read_text())
     assert [q["text"] for q in papers["A"]["questions"]] != [q["text"] for q in papers["B"]["questions"]]
     assert all(set(q) >= {"text", "instructions", "points"} and not set(q) & {"value", "tolerance", "option", "seed"}
                for q in papers["A"]["questions"])
@@ -49,7 +51,7 @@ def test_each_student_of_a_roster_gets_a_paper_of_their_own(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\nS001,Ada\ns002,Bo\n")
     generate(course=course, exam_id=EXAM, roster=roster)
-    manifest = json.loads((exam_dir(course, EXAM) / "manifest.json").read_text())
+    manifest = json.loads((course.exam_dir(EXAM) / "manifest.json").read_text())
     assert set(manifest["papers"]) == {"s001", "s002"} and manifest["mode"] == "roster"
     assert manifest["papers"]["s001"]["seeds"] != manifest["papers"]["s002"]["seeds"]
     assert (course.root / course.exam.secret_file).stat().st_mode & 0o077 == 0  # the secret is the owner's only
@@ -67,29 +69,29 @@ def test_a_bad_roster_is_refused_and_writes_nothing(tmp_path, roster_text, words
     roster.write_text(roster_text)
     with pytest.raises(CourseError, match=words):
         generate(course=course, exam_id=EXAM, roster=roster)
-    assert not exam_dir(course, EXAM).exists()
+    assert not course.exam_dir(EXAM).exists()
 
 
 def test_nothing_is_overwritten_without_force(tmp_path):
     course = make_course_copy(tmp_path)
     generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
-    before = _files(exam_dir(course, EXAM))
+    before = _files(course.exam_dir(EXAM))
     refused = _cli(course, "generate", EXAM, "--forms", "A", "--seed", "2")
     assert refused.returncode == 2 and "--force" in refused.stdout
-    assert _files(exam_dir(course, EXAM)) == before
+    assert _files(course.exam_dir(EXAM)) == before
     generate(course=course, exam_id=EXAM, forms=["B"], seed=2, force=True)
-    assert sorted(p.name for p in (exam_dir(course, EXAM) / "papers").iterdir()) == ["B.json"]
+    assert sorted(p.name for p in (course.exam_dir(EXAM) / "papers").iterdir()) == ["B.json"]
 
 
 def test_a_generator_that_raises_is_named_with_its_seed_and_the_old_papers_stay(tmp_path):
     course = make_course_copy(tmp_path)
     generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
-    before = _files(exam_dir(course, EXAM))
+    before = _files(course.exam_dir(EXAM))
     source = course.exam_bank_dir() / "kl_divergence" / "question.py"
     source.write_text(source.read_text().replace("kl = sum(", "kl = 1 / 0 + sum("))
     with pytest.raises(CourseError, match=r"question kl_divergence raised ZeroDivisionError.*seed \d+"):
         generate(course=course, exam_id=EXAM, forms=["A"], seed=1, force=True)
-    assert _files(exam_dir(course, EXAM)) == before
+    assert _files(course.exam_dir(EXAM)) == before
 
 
 def test_unknown_exam_and_missing_question_say_what_to_fix(tmp_path):
@@ -105,7 +107,7 @@ def test_moodle_xml_keeps_tolerances_and_the_key_option_per_category(tmp_path):
 
     course = make_course_copy(tmp_path)
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=3)
-    folder = exam_dir(course, EXAM)
+    folder = course.exam_dir(EXAM)
     quiz = ET.parse(folder / "moodle.xml").getroot()
     categories = [q for q in quiz if q.get("type") == "category"]
     assert len(categories) == len(course.exam.exams[EXAM]["questions"])

@@ -1,0 +1,84 @@
+"""Exam papers as nbgrader assignments, released like any coursework.
+
+Forms: one assignment per form, `<exam>_<letter>`, its questions in the notebook. A roster: one
+assignment, `<exam>`, whose notebook leaves each question's text to the student's own copy
+(exams/<exam>/notebooks/<student>.ipynb, handed out through the LMS: nbgrader releases one
+notebook to everyone). Either way the grader finds the submission's paper from the manifest and
+the student id, and grades it with `course grade <assignment>`.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+
+from .. import notebooks, results
+from ..coursedir import Course
+from ..errors import CourseError
+from ..release import release
+from .notebook import fill_questions, grade_ids, paper_notebook
+
+
+def assignment_ids(exam_id: str, mode: str, paper_ids: list[str]) -> dict[str, str | None]:
+    """Assignment id -> the paper it holds (a form's letter), or None for each student's own."""
+    if mode == "forms":
+        return {f"{exam_id}_{letter}": letter for letter in paper_ids}
+    return {exam_id: None}
+
+
+def registry(exam_id: str, title: str, mode: str, papers) -> dict[str, dict]:
+    """The manifest's "assignments" entry, which the course reads to know exam papers as assignments."""
+    first = papers[0]
+    points = grade_ids([(d.question.id, d.variant.answer.kind, d.question.meta.points) for d in first.questions])
+    return {aid: {"paper": paper, "title": f"{title}, form {paper}" if paper else title, "deadline": None,
+                  "points": points}
+            for aid, paper in assignment_ids(exam_id, mode, [p.id for p in papers]).items()}
+
+
+def check_free(course: Course, exam_id: str, wanted: list[str]) -> list[str]:
+    """Refuse ids that coursework uses, or source folders this exam did not make; returns the
+    assignment ids an earlier generation of this exam made (to be replaced)."""
+    clash = sorted(set(wanted) & set(course.assignment_ids))
+    if clash:
+        raise CourseError(f"exam {exam_id} would make assignment {clash[0]}, which c.Course.assignments already has",
+                          hint="rename the exam in c.Exam.exams")
+    ours = [aid for aid, entry in course.exam_assignments().items() if entry["exam"] == exam_id]
+    taken = [aid for aid in wanted if aid not in ours and course.source_dir(aid).exists()]
+    if taken:
+        raise CourseError(f"{course.relative(course.source_dir(taken[0]))}/ exists and was not made by this exam",
+                          hint="move it away, or rename the exam in c.Exam.exams")
+    return ours
+
+
+def remove(course: Course, assignment_ids_: list[str]) -> None:
+    for aid in assignment_ids_:
+        shutil.rmtree(course.source_dir(aid), ignore_errors=True)
+        shutil.rmtree(course.release_dir(aid), ignore_errors=True)
+
+
+def write_assignments(course: Course, exam_id: str, title: str, mode: str, papers) -> list:
+    """Source notebooks, released through nbgrader; for a roster, each student's own copy."""
+    written = []
+    shared = mode != "forms"
+    for aid, paper_id in assignment_ids(exam_id, mode, [p.id for p in papers]).items():
+        paper = papers[0] if shared else next(p for p in papers if p.id == paper_id)
+        subtitle = "Your own paper" if shared else f"Form {paper_id}"
+        nb = paper_notebook(title, subtitle, [(d.question, d.variant) for d in paper.questions], shared)
+        path = course.source_dir(aid) / f"{exam_id}.ipynb"
+        notebooks.write(nb, path)
+        written += [path, *release(course=course, assignment_ids=[aid])]
+    if shared:
+        written += write_student_copies(course, exam_id, papers)
+    return written
+
+
+def write_student_copies(course: Course, exam_id: str, papers) -> list:
+    released = notebooks.read(course.release_dir(exam_id) / f"{exam_id}.ipynb")
+    written = []
+    for paper in papers:
+        path = course.exam_paper_file(exam_id, "notebooks", paper.id, ".ipynb")
+        copy = fill_questions(released, [(d.question, d.variant) for d in paper.questions])
+        results.write_atomically(path, nbformat.writes(copy))
+        written.append(path)
+    return written
