@@ -35,7 +35,32 @@ def generate(rng):
         if apart(value, mistakes, TOL):
             break
     text = f"What is the derivative of the {name} activation, $s'(z)$, at $z = {z:g}$?"
-    return Variant(text, Number(value, TOL, 3, mistakes), {"name": name, "z": z}, {"abs_z": abs(z)})
+    return Variant(text, Number(value, TOL, 3, mistakes), {"name": name, "z": z}, {"abs_z": abs(z)},
+                   worked=_worked(name, z, value))
+
+
+def _worked(name, z, value):
+    s = _sigmoid(z)
+    if name == "sigmoid":
+        steps = ["$s(z) = \\sigma(z) = 1 / (1 + e^{-z})$, so $s'(z) = \\sigma(z)\\,(1 - \\sigma(z))$ "
+                 "(not $\\sigma(z)$ itself).",
+                 f"$\\sigma({z:g}) = 1 / (1 + e^{{{-z:g}}}) = {s:.4f}$.",
+                 f"$s'({z:g}) = {s:.4f} \\cdot (1 - {s:.4f}) = {value:.3f}$."]
+    elif name == "tanh":
+        steps = ["$s(z) = \\tanh z$, so $s'(z) = 1 - \\tanh^2 z$ (the tanh is squared).",
+                 f"$\\tanh({z:g}) = {math.tanh(z):.4f}$.",
+                 f"$s'({z:g}) = 1 - ({math.tanh(z):.4f})^2 = {value:.3f}$."]
+    elif name == "softplus":
+        steps = ["$s(z) = \\ln(1 + e^z)$, so $s'(z) = e^z / (1 + e^z) = \\sigma(z)$, the sigmoid.",
+                 f"$s'({z:g}) = 1 / (1 + e^{{{-z:g}}}) = {value:.3f}$."]
+    elif z > 0:
+        steps = ["ELU ($\\alpha = 1$): $s(z) = z$ for $z > 0$ and $e^z - 1$ otherwise, so $s'(z) = 1$ for $z > 0$.",
+                 f"At $z = {z:g} > 0$: $s'({z:g}) = {value:.3f}$."]
+    else:
+        steps = ["ELU ($\\alpha = 1$): $s(z) = z$ for $z > 0$ and $e^z - 1$ otherwise, so $s'(z) = e^z$ "
+                 "for $z \\le 0$ (the $-1$ drops out).",
+                 f"At $z = {z:g}$: $s'({z:g}) = e^{{{z:g}}} = {value:.3f}$."]
+    return "\n\n".join(steps)
 
 
 def execute(params):

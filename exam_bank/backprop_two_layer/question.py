@@ -27,9 +27,23 @@ def generate(rng):
     text = (f"A network computes $h = \\tanh(w_1 x + b_1)$, $y = w_2 h + b_2$ and the loss $L = \\frac12 (y - t)^2$, "
             f"with $w_1 = {w1:g}$, $b_1 = {b1:g}$, $w_2 = {w2:g}$, $b_2 = {b2:g}$, input $x = {x:g}$ and target "
             f"$t = {t:g}$. What is $\\partial L / \\partial {wrt[0]}_{wrt[1]}$?")
+    chain = {"w2": ("(y - t)\\, h", f"{upstream:.4f} \\cdot {_bracketed(h)}"),
+             "b1": ("(y - t)\\, w_2 \\,(1 - h^2)", f"{upstream:.4f} \\cdot {_bracketed(w2)} \\cdot {1 - h * h:.4f}"),
+             "w1": ("(y - t)\\, w_2 \\,(1 - h^2)\\, x",
+                    f"{upstream:.4f} \\cdot {_bracketed(w2)} \\cdot {1 - h * h:.4f} \\cdot {_bracketed(x)}")}[wrt]
+    worked = (f"Forward: $h = \\tanh({_bracketed(w1)} \\cdot {_bracketed(x)} + {_bracketed(b1)}) = "
+              f"\\tanh({w1 * x + b1:g}) = {h:.4f}$, $y = {_bracketed(w2)} \\cdot {_bracketed(h)} + {_bracketed(b2)} "
+              f"= {y:.4f}$.\n\n"
+              f"Backward: $\\partial L / \\partial y = y - t = {y:.4f} - {_bracketed(t)} = {upstream:.4f}$, and "
+              "$\\tanh'(a) = 1 - h^2$.\n\n"
+              f"Chain rule: $\\partial L / \\partial {wrt[0]}_{wrt[1]} = {chain[0]} = {chain[1]} = {value:.3f}$.")
     return Variant(text, Number(value, TOL, 3, mistakes),
                    {"w1": w1, "b1": b1, "w2": w2, "b2": b2, "x": x, "t": t, "wrt": wrt},
-                   {"chain_factors": {"w2": 3, "b1": 3, "w1": 4}[wrt]})
+                   {"chain_factors": {"w2": 3, "b1": 3, "w1": 4}[wrt]}, worked=worked)
+
+
+def _bracketed(v):
+    return f"({v:.4g})" if v < 0 else f"{v:.4g}"
 
 
 def execute(params):

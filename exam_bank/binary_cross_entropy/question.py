@@ -23,7 +23,15 @@ def generate(rng):
             break
     text = (f"A classifier gives the probabilities $p = {matrix(p)}$ of the positive class for labels "
             f"$y = {matrix(y)}$. What is the mean binary cross-entropy (natural logarithm)?")
-    return Variant(text, Number(bce, TOL, 3, mistakes), {"y": y.tolist(), "p": p.tolist()}, {"samples": n})
+    each = ", ".join(f"$-\\ln {q:g} = {term:.4f}$" if t else f"$-\\ln(1 - {q:g}) = {term:.4f}$"
+                     for t, q, term in zip(y, p, terms))
+    worked = ("$\\mathrm{BCE} = -\\frac{1}{n} \\sum_i \\left[y_i \\ln p_i + (1 - y_i) \\ln(1 - p_i)\\right]$: "
+              "a sample costs $-\\ln p_i$ when $y_i = 1$ and $-\\ln(1 - p_i)$ when $y_i = 0$.\n\n"
+              f"Per sample: {each}.\n\n"
+              f"Mean over the {n} samples: ${' + '.join(f'{term:.4f}' for term in terms)} = {sum(terms):.4f}$, "
+              f"and ${sum(terms):.4f} / {n} = {bce:.3f}$.")
+    return Variant(text, Number(bce, TOL, 3, mistakes), {"y": y.tolist(), "p": p.tolist()}, {"samples": n},
+                   worked=worked)
 
 
 def execute(params):

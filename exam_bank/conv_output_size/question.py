@@ -23,9 +23,15 @@ def generate(rng):
             break
     text = (f"`torch.nn.Conv2d(3, 16, kernel_size={kernel}, stride={stride}, padding={padding}, dilation={dilation})` "
             f"is applied to a batch of $3 \\times {size} \\times {size}$ images. What is the height of its output?")
+    worked = (f"The dilated kernel spans $d\\,(k - 1) + 1 = {dilation} \\cdot {kernel - 1} + 1 = {span}$ input rows, "
+              f"and the padding adds {padding} rows on each side.\n\n"
+              "$H_{out} = \\lfloor (H + 2p - d\\,(k - 1) - 1) / s \\rfloor + 1"
+              f" = \\lfloor ({size} + 2 \\cdot {padding} - {span}) / {stride} \\rfloor + 1$\n\n"
+              f"$= \\lfloor {size + 2 * padding - span} / {stride} \\rfloor + 1 = "
+              f"{(size + 2 * padding - span) // stride} + 1 = {out}$ (rounded down: a window must fit entirely).")
     return Variant(text, Integer(out, tuple(m for m in mistakes if m != out)),
                    {"size": size, "kernel": kernel, "stride": stride, "padding": padding, "dilation": dilation},
-                   {"input": size, "kernel": kernel})
+                   {"input": size, "kernel": kernel}, worked=worked)
 
 
 def execute(params):

@@ -21,8 +21,14 @@ def generate(rng):
     text = (f"`sklearn.model_selection.KFold(n_splits={k})` (no shuffling) splits {n} samples. How many "
             f"samples does the model of fold {fold + 1} train on?")
     mistakes = (n - n // k, n // k, n - (n // k + 1) if validation == n // k else n - n // k)
+    extra = n % k
+    worked = (f"${n} = {k} \\cdot {n // k} + {extra}$: `KFold` gives the first {extra} of the {k} folds "
+              f"{n // k + 1} samples each and the other {k - extra} folds {n // k}.\n\n"
+              f"Fold {fold + 1} is {'one' if fold < extra else 'not one'} of the first {extra}, so it holds out "
+              f"{validation} samples for validation.\n\n"
+              f"The model trains on all the other samples: ${n} - {validation} = {train}$.")
     return Variant(text, Integer(train, tuple(m for m in mistakes if m != train)), {"n": n, "k": k, "fold": fold},
-                   {"samples": n, "folds": k})
+                   {"samples": n, "folds": k}, worked=worked)
 
 
 def execute(params):

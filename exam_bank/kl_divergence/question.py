@@ -25,7 +25,13 @@ def generate(rng):
             break
     text = (f"For the distributions $p = {matrix(p)}$ and $q = {matrix(q)}$ over three outcomes, what is "
             "$D_{KL}(p \\,\\|\\, q)$ in nats?")
-    return Variant(text, Number(kl, TOL, 3, mistakes), {"p": p, "q": q}, {"outcomes": 3})
+    terms = [a * math.log(a / b) for a, b in zip(p, q)]
+    each = " + ".join(f"{a:g} \\ln({a:g} / {b:g})" for a, b in zip(p, q))
+    worked = ("$D_{KL}(p \\,\\|\\, q) = \\sum_i p_i \\ln(p_i / q_i)$, weighted by $p$ and with the natural "
+              "logarithm (nats); swapping $p$ and $q$ gives a different number.\n\n"
+              f"$D_{{KL}}(p \\,\\|\\, q) = {each}$\n\n"
+              f"$= {' + '.join(f'({v:.4f})' if v < 0 else f'{v:.4f}' for v in terms)} = {kl:.3f}$.")
+    return Variant(text, Number(kl, TOL, 3, mistakes), {"p": p, "q": q}, {"outcomes": 3}, worked=worked)
 
 
 def execute(params):

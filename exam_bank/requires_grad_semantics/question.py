@@ -33,12 +33,40 @@ SITUATIONS = {
          "the first layer's `.grad` is a tensor of zeros"],
     ),
 }
+# Each situation: why the true statement holds and what the tempting false one gets wrong (worked answers)
+WORKED = {
+    "batchnorm": (
+        "`requires_grad = False` only stops gradients, and so optimizer updates, of *parameters*: the frozen "
+        "convolution weights have no gradient and do not move.\n\n"
+        "The batch-norm running mean and variance are *buffers*, not parameters: in `train()` mode every forward "
+        "pass updates them from the batch (a moving average), with no gradient involved.\n\n"
+        "So \"nothing in the backbone changes\" is wrong: the statistics drift towards the new data unless the "
+        "backbone is put in `eval()` mode."
+    ),
+    "weight_decay": (
+        "A parameter with `requires_grad = False` gets no gradient: after `loss.backward()` its `.grad` is None.\n\n"
+        "`SGD.step()` skips every parameter whose `.grad` is None, and it applies weight decay by adding "
+        "$\\lambda w$ to that gradient, so the decay is skipped with it: the frozen weights stay exactly as they "
+        "were.\n\n"
+        "\"Weight decay shrinks the frozen weights anyway\" would need a decay step separate from the gradient; "
+        "SGD has none (and it raises no error for frozen parameters)."
+    ),
+    "gradient_flow": (
+        "The trainable second layer's weight gradient needs only the loss's gradient at its output and its own "
+        "input (the first layer's output), so backpropagation reaches it and fills its `.grad`.\n\n"
+        "The first layer's weights do not require gradients: autograd computes nothing for them and their "
+        "`.grad` stays None, not a tensor of zeros.\n\n"
+        "\"Backpropagation stops at the frozen layer\" is wrong for the layer after it: the second layer's "
+        "gradient never has to pass through the first one."
+    ),
+}
 
 
 def generate(rng):
     situation = str(rng.choice(sorted(SITUATIONS)))
     question, true, false = SITUATIONS[situation]
-    return Variant(question, choice(rng, true, false), {"situation": situation}, {"options": 4})
+    return Variant(question, choice(rng, true, false), {"situation": situation}, {"options": 4},
+                   worked=WORKED[situation])
 
 
 def execute(params):

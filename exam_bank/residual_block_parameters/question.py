@@ -23,8 +23,19 @@ def generate(rng):
     text = (f"A ResNet basic block (torchvision's `BasicBlock`) maps {c_in} channels to {c_out} with stride {stride}: "
             f"two 3x3 convolutions without bias, each followed by batch normalization; {shortcut}. How many trainable "
             "parameters does the block have?")
+    steps = [f"Convolutions (3x3, no bias): $9 \\cdot {c_in} \\cdot {c_out} + 9 \\cdot {c_out} \\cdot {c_out} = "
+             f"{9 * c_in * c_out} + {9 * c_out * c_out} = {convs}$.",
+             "Two batch normalizations, each with a scale and a shift per channel: "
+             f"$2 \\cdot 2 \\cdot {c_out} = {norms}$ (the running mean and variance are buffers, not trainable)."]
+    if projection:
+        steps.append(f"Projection shortcut: 1x1 convolution ${c_in} \\cdot {c_out} = {c_in * c_out}$ plus its batch "
+                     f"normalization $2 \\cdot {c_out} = {2 * c_out}$, together {projection}.")
+        steps.append(f"Total: ${convs} + {norms} + {projection} = {count}$.")
+    else:
+        steps.append(f"The identity shortcut has no parameters. Total: ${convs} + {norms} = {count}$.")
+    worked = "\n\n".join(steps)
     return Variant(text, Integer(count, tuple(m for m in mistakes if m != count)),
-                   {"c_in": c_in, "c_out": c_out, "stride": stride}, {"channels": c_out})
+                   {"c_in": c_in, "c_out": c_out, "stride": stride}, {"channels": c_out}, worked=worked)
 
 
 def execute(params):

@@ -22,8 +22,18 @@ def generate(rng):
             break
     text = (f"Ridge regression without intercept, minimising $\\sum_i (y_i - w x_i)^2 + \\lambda w^2$ with "
             f"$\\lambda = {lam:g}$, is fitted to $x = {matrix(x)}$, $y = {matrix(y)}$. What is $w$?")
+    products = " + ".join(f"{_bracketed(a)} \\cdot {_bracketed(b)}" for a, b in zip(x, y))
+    worked = ("Setting the derivative in $w$ to zero, $-2 \\sum_i x_i (y_i - w x_i) + 2 \\lambda w = 0$, gives "
+              "$w = \\sum_i x_i y_i / (\\sum_i x_i^2 + \\lambda)$.\n\n"
+              f"$\\sum_i x_i y_i = {products} = {sxy:g}$.\n\n"
+              f"$\\sum_i x_i^2 = {' + '.join(f'{_bracketed(a)}^2' for a in x)} = {sxx:g}$.\n\n"
+              f"$w = {sxy:g} / ({sxx:g} + {lam:g}) = {sxy:g} / {sxx + lam:g} = {slope:.3f}$.")
     return Variant(text, Number(slope, TOL, 3, mistakes), {"x": x.tolist(), "y": y.tolist(), "lambda": lam},
-                   {"points": 4, "lambda": lam})
+                   {"points": 4, "lambda": lam}, worked=worked)
+
+
+def _bracketed(v):
+    return f"({v:g})" if v < 0 else f"{v:g}"
 
 
 def execute(params):

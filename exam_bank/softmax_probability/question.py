@@ -22,8 +22,15 @@ def generate(rng):
             break
     text = (f"A classifier maps an image $x$ to the logits $z = {matrix(z)}$ over {n} classes and models "
             f"$p(y \\mid x)$ with a softmax. What is $p(y = {k + 1} \\mid x)$ (class {k + 1} is entry {k + 1})?")
+    total = sum(exps)
+    worked = (f"Softmax: $p(y = {k + 1} \\mid x) = e^{{z_{k + 1}}} / \\sum_j e^{{z_j}}$, the denominator over all "
+              f"{n} classes (class {k + 1} included).\n\n"
+              f"Numerator: $e^{{{z[k]:g}}} = {exps[k]:.4f}$.\n\n"
+              f"Denominator: ${' + '.join(f'e^{{{v:g}}}' for v in z)} = {' + '.join(f'{e:.4f}' for e in exps)} "
+              f"= {total:.4f}$.\n\n"
+              f"$p(y = {k + 1} \\mid x) = {exps[k]:.4f} / {total:.4f} = {p:.3f}$.")
     return Variant(text, Number(float(p), TOL, 3, mistakes), {"z": z.tolist(), "k": k},
-                   {"classes": n, "largest_logit": float(np.abs(z).max())})
+                   {"classes": n, "largest_logit": float(np.abs(z).max())}, worked=worked)
 
 
 def execute(params):

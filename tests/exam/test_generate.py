@@ -81,6 +81,7 @@ def test_nothing_is_overwritten_without_force(tmp_path):
     assert _files(course.exam_dir(EXAM)) == before
     generate(course=course, exam_id=EXAM, forms=["B"], seed=2, force=True)
     assert sorted(p.name for p in (course.exam_dir(EXAM) / "papers").iterdir()) == ["B.json"]
+    assert not course.source_dir(f"{EXAM}_A").exists() and sorted(course.exam_assignments()) == [f"{EXAM}_B"]
 
 
 def test_a_generator_that_raises_is_named_with_its_seed_and_the_old_papers_stay(tmp_path):
@@ -129,3 +130,24 @@ def test_moodle_xml_keeps_tolerances_and_the_key_option_per_category(tmp_path):
             assert question.get("type") == "essay" and key["kind"] == "free_text"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["not_in_moodle"] == ["stable_softmax_code"]  # no Moodle type for code without plug-ins
+
+
+def test_exam_commands_on_missing_or_wrong_input_say_what_to_do(tmp_path):
+    course = make_course_copy(tmp_path)
+    for args, words in ((("reroll", EXAM, "ada"), "has not been generated"),
+                        (("analyze", EXAM), "has no papers yet")):
+        done = _cli(course, *args)
+        assert done.returncode == 2 and words in done.stdout and "Traceback" not in done.stdout, done.stdout
+    course.source_dir(f"{EXAM}_A").mkdir(parents=True)  # someone's own folder where a form would go
+    with pytest.raises(CourseError, match="exists and was not made by this exam"):
+        generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
+    course.source_dir(f"{EXAM}_A").rmdir()
+    generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
+    for args, words in ((("reroll", EXAM, "ada"), "drawn as lettered forms"),
+                        (("analyze", EXAM), "no graded submissions")):
+        done = _cli(course, *args)
+        assert done.returncode == 2 and words in done.stdout, done.stdout
+    (course.exam_dir(EXAM) / "manifest.json").write_text("{ not json")
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "grade",
+                           f"{EXAM}_A"], capture_output=True, text=True)
+    assert done.returncode == 2 and "manifest.json cannot be read" in done.stdout, done.stdout
