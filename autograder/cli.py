@@ -347,11 +347,13 @@ def exam_generate(ctx, exam_id, forms, seed, roster, force):
     from .exam.generate import generate
 
     course = _course(ctx)
-    with _progress("drawing") as progress:
-        task = progress.add_task("", total=None)
+    with _progress("papers") as progress:
+        tasks = {}
 
-        def drawn(paper_id, total):
-            progress.update(task, total=total, advance=1, description=paper_id)
+        def drawn(phase, paper_id, total):
+            if phase not in tasks:
+                tasks[phase] = progress.add_task("", total=total)
+            progress.update(tasks[phase], advance=1, description=f"{phase} {paper_id}")
 
         paths = generate(course=course, exam_id=exam_id, forms=list(forms), roster=roster, seed=seed, force=force,
                          on_paper=drawn)

@@ -180,6 +180,7 @@ def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: di
 
 def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, roster: Path | None = None,
              seed: int | None = None, force: bool = False, on_paper=None) -> list[Path]:
+    """`on_paper(phase, paper_id, papers)` is called as each paper is drawn, then as each is printed."""
     title, question_ids, bank = _definition(course, exam_id)
     if bool(forms) == bool(roster):
         raise CourseError("give either --forms (lettered forms) or --roster (one paper per student)")
@@ -202,7 +203,7 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
     for paper_id, seeded_as in zip(ids, seeded):
         papers.append(draw_paper(bank, exam_id, question_ids, key, paper_id, seeded_as))
         if on_paper:
-            on_paper(paper_id, len(ids))
+            on_paper("drawing", paper_id, len(ids))
     made = registry(exam_id, title, mode["mode"], papers)
     earlier = check_free(course, exam_id, list(made))
     manifest = {
@@ -217,7 +218,7 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
         shutil.rmtree(course.exam_dir(exam_id), ignore_errors=True)
     written = write_papers(course, exam_id, papers, manifest)
     written += write_assignments(course, exam_id, title, mode["mode"], papers)
-    return written + write_printables(course, exam_id, title, papers, forms=mode["mode"] == "forms")
+    return written + write_printables(course, exam_id, title, papers, forms=mode["mode"] == "forms", on_paper=on_paper)
 
 
 def _drawn(papers: list[Paper]) -> dict:

@@ -7,6 +7,7 @@ the pages must print the same offline, on a machine that cannot fetch a script.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -35,11 +36,16 @@ def markdown_html(text: str) -> Markup:
 
     def keep(match: re.Match) -> str:
         block, inline = match.group(1), match.group(2)
-        pieces.append(latex_to_mathml(block or inline, display="block" if block else "inline"))
+        pieces.append(_mathml(block or inline, "block" if block else "inline"))
         return f"MATHPIECE{len(pieces) - 1}X"
 
     html = _markdown(_MATH.sub(keep, text))
     return Markup(re.sub(r"MATHPIECE(\d+)X", lambda m: pieces[int(m.group(1))], html))
+
+
+@functools.lru_cache(maxsize=4096)  # a roster's papers repeat most formulas; a conversion takes about 1 ms
+def _mathml(latex: str, display: str) -> str:
+    return latex_to_mathml(latex, display=display)
 
 
 def _question(drawn) -> dict:
@@ -82,7 +88,7 @@ def _undated(match: re.Match) -> bytes:
     return b"/" + match.group(1) + b" (D:" + b"0" * len(match.group(2))
 
 
-def write_printables(course: Course, exam_id: str, title: str, papers, *, forms: bool) -> list[Path]:
+def write_printables(course: Course, exam_id: str, title: str, papers, *, forms: bool, on_paper=None) -> list[Path]:
     """exams/<exam>/print/<paper>.html and <paper>-key.html; for forms, a PDF of each too (when
     Chromium is here; without it the pages are written and the PDFs skipped, see `chromium()`)."""
     written = []
@@ -97,4 +103,6 @@ def write_printables(course: Course, exam_id: str, title: str, papers, *, forms:
             if forms and chromium():
                 print_pdf(page, page.with_suffix(".pdf"))
                 written.append(page.with_suffix(".pdf"))
+        if on_paper:
+            on_paper("printing", paper.id, len(papers))
     return written
