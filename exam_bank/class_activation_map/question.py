@@ -33,7 +33,20 @@ def generate(rng):
             + wanted.format(r=r + 1, c=c + 1) + "?")
     return Variant(text, Number(float(value), TOL, 3, mistakes),
                    {"A": A.tolist(), "w": w.tolist(), "r": r, "c": c, "method": method},
-                   {"channels": 2, "map_side": side})
+                   {"channels": 2, "map_side": side}, worked=_worked(A, w, r, c, side, method, value))
+
+
+def _worked(A, w, r, c, side, method, value):
+    a1, a2, w1, w2, cells = A[0, r, c], A[1, r, c], w[0], w[1], side * side
+    at = f"At row {r + 1}, column {c + 1}: $A_1 = {a1:g}$, $A_2 = {a2:g}$."
+    if method == "cam":
+        return (f"CAM weights each feature map by the class's linear weight: $\\sum_k w_k A_k$.\n\n{at}\n\n"
+                f"${w1:g} \\cdot {a1:g} + ({w2:g}) \\cdot {a2:g} = {value:.3f}$")
+    return ("The class score is $y = \\sum_k w_k \\cdot \\mathrm{mean}(A_k)$, so $\\partial y / \\partial A_k$ is "
+            f"$w_k / {cells}$ at each of the {cells} positions, and $\\alpha_k = w_k / {cells}$: "
+            f"$\\alpha = ({w1:g}/{cells}, {w2:g}/{cells})$.\n\n{at}\n\n"
+            f"$\\operatorname{{ReLU}}(({w1:g} \\cdot {a1:g} + ({w2:g}) \\cdot {a2:g}) / {cells}) = "
+            f"\\operatorname{{ReLU}}({w1 * a1 + w2 * a2:g}/{cells}) = {value:.3f}$")
 
 
 def execute(params):

@@ -24,7 +24,7 @@ def generate(rng):
     text = (f"`torch.nn.Conv2d(3, 16, kernel_size={kernel}, stride={stride}, padding={padding}, dilation={dilation})` "
             f"is applied to a batch of $3 \\times {size} \\times {size}$ images. What is the height of its output?")
     worked = (f"The dilated kernel spans $d\\,(k - 1) + 1 = {dilation} \\cdot {kernel - 1} + 1 = {span}$ input rows, "
-              f"and the padding adds {padding} rows on each side.\n\n"
+              f"and the padding adds {padding} row{'' if padding == 1 else 's'} on each side.\n\n"
               "$H_{out} = \\lfloor (H + 2p - d\\,(k - 1) - 1) / s \\rfloor + 1"
               f" = \\lfloor ({size} + 2 \\cdot {padding} - {span}) / {stride} \\rfloor + 1$\n\n"
               f"$= \\lfloor {size + 2 * padding - span} / {stride} \\rfloor + 1 = "

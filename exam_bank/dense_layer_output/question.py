@@ -28,12 +28,12 @@ def generate(rng):
             f"$x = {matrix(x[:, None])}$ and $b = {matrix(b[:, None])}$. What is $x'_{i + 1}$?")
     params = {"W": W.tolist(), "x": x.tolist(), "b": b.tolist(), "i": i, "activation": name}
     products = " + ".join(f"{_bracketed(W[i, j])} \\cdot {_bracketed(x[j])}" for j in range(n_in))
-    formula = "1 / (1 + e^{-a})" if name == "sigmoid" else "(e^a - e^{-a}) / (e^a + e^{-a})"
+    s, formula = {"sigmoid": ("\\sigma", "1 / (1 + e^{-a})"),
+                  "tanh": ("\\tanh", "(e^a - e^{-a}) / (e^a + e^{-a})")}[name]
     worked = (f"Component {i + 1} uses row {i + 1} of $W$ and entry {i + 1} of $b$: "
               f"$a_{i + 1} = \\sum_j W_{{{i + 1}j}} x_j + b_{i + 1}$.\n\n"
               f"$a_{i + 1} = {products} + {_bracketed(b[i])} = {pre:g}$.\n\n"
-              f"Then the activation: $x'_{i + 1} = \\operatorname{{{name}}}({pre:g})$ with "
-              f"$\\operatorname{{{name}}}(a) = {formula}$, so $x'_{i + 1} = {value:.3f}$.")
+              f"Then the {name}, ${s}(a) = {formula}$: $x'_{i + 1} = {s}({pre:g}) = {value:.3f}$.")
     return Variant(text, Number(float(value), TOL, 3, mistakes), params,
                    {"multiply_adds": n_in, "largest_entry": float(max(np.abs(W).max(), np.abs(x).max()))},
                    worked=worked)

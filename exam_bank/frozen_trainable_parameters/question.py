@@ -20,8 +20,19 @@ def generate(rng):
     text = (f"A backbone `nn.Sequential(nn.Linear({sizes[0]}, {sizes[1]}), nn.ReLU(), nn.Linear({sizes[1]}, "
             f"{sizes[2]}), nn.ReLU())` is pretrained. You set `requires_grad = False` on the parameters of {freeze} "
             f"and add a new head `nn.Linear({sizes[2]}, {classes})`. How many parameters will the optimizer update?")
+    c, k = sizes[2], classes
+    steps = ["`nn.Linear(m, n)` has $m \\cdot n$ weights and $n$ biases; the ReLUs have none, and the optimizer "
+             "updates only the parameters that still require gradients."]
+    if frozen == 1:
+        middle = sizes[1] * c + c
+        steps += [f"Trainable: the second backbone layer, ${sizes[1]} \\cdot {c} + {c} = {middle}$, and the new head, "
+                  f"${c} \\cdot {k} + {k} = {c * k + k}$.",
+                  f"Together ${middle} + {c * k + k} = {trainable}$ (of {total} parameters in the model)."]
+    else:
+        steps.append(f"Trainable: only the new head, ${c} \\cdot {k} + {k} = {trainable}$ "
+                     f"(of {total} parameters in the model).")
     return Variant(text, Integer(trainable, tuple(m for m in mistakes if m != trainable)),
-                   {"sizes": sizes, "classes": classes, "frozen": frozen}, {"layers": 3})
+                   {"sizes": sizes, "classes": classes, "frozen": frozen}, {"layers": 3}, worked="\n\n".join(steps))
 
 
 def execute(params):

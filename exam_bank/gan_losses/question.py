@@ -30,8 +30,20 @@ def generate(rng):
               "the generator's non-saturating loss, $-\\frac1n \\sum_i \\log D(G(z_i))$")
     text = (f"A discriminator outputs $D(x) = {matrix(real)}$ on a batch of real images and $D(G(z)) = {matrix(fake)}$ "
             f"on a batch of generated ones. What is {wanted} (natural logarithm)?")
+    logs = {"real": " + ".join(f"\\ln {r:g}" for r in real), "fake": " + ".join(f"\\ln {f:g}" for f in fake),
+            "one_minus": " + ".join(f"\\ln {1 - f:g}" for f in fake)}
+    if which == "discriminator":
+        on_real, on_fake = -sum(math.log(r) for r in real) / n, -sum(math.log(1 - f) for f in fake) / n
+        worked = (f"$L_D = -\\frac1n \\sum_i \\ln D(x_i) - \\frac1n \\sum_i \\ln(1 - D(G(z_i)))$ with $n = {n}$.\n\n"
+                  f"Real images (label 1): $-({logs['real']})/{n} = {on_real:.4f}$.\n\n"
+                  f"Generated images (label 0): $-({logs['one_minus']})/{n} = {on_fake:.4f}$.\n\n"
+                  f"$L_D = {on_real:.4f} + {on_fake:.4f} = {value:.3f}$")
+    else:
+        worked = ("The non-saturating generator loss is binary cross-entropy on the generated images with label 1: "
+                  "$L_G = -\\frac1n \\sum_i \\ln D(G(z_i))$, not the saturating $\\frac1n \\sum_i \\ln(1 - D(G(z_i)))$."
+                  f"\n\n$L_G = -({logs['fake']})/{n} = {value:.3f}$")
     return Variant(text, Number(value, TOL, 3, mistakes), {"real": real.tolist(), "fake": fake.tolist(), "which": which},
-                   {"batch": n})
+                   {"batch": n}, worked=worked)
 
 
 def execute(params):

@@ -22,10 +22,11 @@ def generate(rng):
             f"samples does the model of fold {fold + 1} train on?")
     mistakes = (n - n // k, n // k, n - (n // k + 1) if validation == n // k else n - n // k)
     extra = n % k
-    worked = (f"${n} = {k} \\cdot {n // k} + {extra}$: `KFold` gives the first {extra} of the {k} folds "
-              f"{n // k + 1} samples each and the other {k - extra} folds {n // k}.\n\n"
-              f"Fold {fold + 1} is {'one' if fold < extra else 'not one'} of the first {extra}, so it holds out "
-              f"{validation} samples for validation.\n\n"
+    larger = "fold 1 validates" if extra == 1 else f"folds 1 to {extra} validate"
+    smaller = f"fold {k}" if extra == k - 1 else f"folds {extra + 1} to {k}"
+    worked = (f"${n} = {k} \\cdot {n // k} + {extra}$: `KFold` gives the remainder to the first folds, so {larger} "
+              f"on {n // k + 1} samples and {smaller} on {n // k}.\n\n"
+              f"Fold {fold + 1} therefore holds out {validation} samples for validation.\n\n"
               f"The model trains on all the other samples: ${n} - {validation} = {train}$.")
     return Variant(text, Integer(train, tuple(m for m in mistakes if m != train)), {"n": n, "k": k, "fold": fold},
                    {"samples": n, "folds": k}, worked=worked)

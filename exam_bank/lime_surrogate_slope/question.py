@@ -31,8 +31,16 @@ def generate(rng):
     text = (f"LIME explains a prediction at $x = 0$ with perturbed inputs $z = {matrix(z)}$ whose model outputs are "
             f"$f(z) = {matrix(f)}$, weighted by the kernel $\\pi(z) = \\exp(-z^2 / {width * width:g})$. What is the "
             "slope of the weighted least-squares line (with intercept) through these points?")
+    numerator = sum(w * (a - mz) * (b - mf) for w, a, b in zip(weights, z, f))
+    denominator = sum(w * (a - mz) ** 2 for w, a in zip(weights, z))
+    worked = (f"Weights $\\pi(z) = \\exp(-z^2 / {width * width:g})$: "
+              f"$({', '.join(f'{w:.4f}' for w in weights)})$, total ${total:.4f}$.\n\n"
+              f"Weighted means: $\\bar z = \\sum \\pi z / \\sum \\pi = {mz:.4f}$, $\\bar f = {mf:.4f}$.\n\n"
+              "Weighted least squares slope: "
+              "$\\beta = \\sum \\pi (z - \\bar z)(f - \\bar f) \\,/\\, \\sum \\pi (z - \\bar z)^2$.\n\n"
+              f"$\\beta = {numerator:.4f} / {denominator:.4f} = {slope:.3f}$")
     return Variant(text, Number(float(slope), TOL, 3, mistakes), {"z": z.tolist(), "f": f.tolist(), "width": width},
-                   {"samples": n})
+                   {"samples": n}, worked=worked)
 
 
 def execute(params):

@@ -33,7 +33,26 @@ def generate(rng):
     text = (f"A graph on nodes 1-6 has the edges {edge_list(edges)}. What is the {name} of the candidate link "
             f"between nodes {u + 1} and {v + 1}?")
     return Variant(text, Number(value, TOL, 3, mistakes), {"edges": edges, "u": u, "v": v, "score": score},
-                   {"nodes": 6, "common_neighbours": len(common)})
+                   {"nodes": 6, "common_neighbours": len(common)}, worked=_worked(neighbours, u, v, score, value))
+
+
+def _worked(neighbours, u, v, score, value):
+    common, either = neighbours[u] & neighbours[v], neighbours[u] | neighbours[v]
+    lines = [f"Neighbours: $N({u + 1}) = {_nodes(neighbours[u])}$, $N({v + 1}) = {_nodes(neighbours[v])}$; "
+             f"in common: ${_nodes(common)}$."]
+    if score == "jaccard":
+        return "\n\n".join([*lines, f"$J = |N({u + 1}) \\cap N({v + 1})| \\,/\\, |N({u + 1}) \\cup N({v + 1})|$, "
+                            f"the union being ${_nodes(either)}$.", f"$J = {len(common)}/{len(either)} = {value:.3f}$"])
+    terms = " + ".join(f"\\frac{{1}}{{\\ln {len(neighbours[w])}}}" for w in sorted(common))
+    numbers = " + ".join(f"{1 / math.log(len(neighbours[w])):.4f}" for w in sorted(common))
+    return "\n\n".join([*lines, "$AA = \\sum_{w} 1 / \\ln d(w)$ over the common neighbours $w$, of degrees "
+                        + ", ".join(f"$d({w + 1}) = {len(neighbours[w])}$" for w in sorted(common)) + ".",
+                        f"$AA = {terms} = " + (f"{numbers} = " if len(common) > 1 else "") + f"{value:.3f}$"])
+
+
+def _nodes(numbers) -> str:
+    """A set of nodes, numbered from 1, in LaTeX."""
+    return "\\{" + ", ".join(str(n + 1) for n in sorted(numbers)) + "\\}"
 
 
 def execute(params):

@@ -49,7 +49,28 @@ def generate(rng):
     text = (f"A model predicts $f(x_1, x_2) = {a:g} x_1 + {b:g} x_1 x_2 + {c:g} x_2^2$. The data set has the instances "
             f"(rows, columns $x_1, x_2$) $X = {matrix(X)}$. What is {wanted}?")
     return Variant(text, Number(float(value), TOL, 3, mistakes),
-                   {"abc": [a, b, c], "X": X.tolist(), "at": at, "kind": kind, "row": row}, {"instances": n})
+                   {"abc": [a, b, c], "X": X.tolist(), "at": at, "kind": kind, "row": row}, {"instances": n},
+                   worked=_worked(a, b, c, X, at, kind, row, float(value)))
+
+
+def _g(v) -> str:
+    return f"{v + 0.0:g}"  # + 0.0: zero shown as 0, never -0
+
+
+def _worked(a, b, c, X, at, kind, row, value):
+    f = _model(a, b, c)
+    fixed = (f"With $x_1 = {_g(at)}$: $f({_g(at)}, x_2) = {_g(a * at)} + ({_g(b * at)}) x_2 + ({_g(c)}) x_2^2$; "
+             "each instance's own $x_1$ is replaced, only its $x_2$ is used.")
+    if kind == "ice":
+        x2 = X[row, 1]
+        return (f"The ICE curve of instance {row + 1} is its prediction as $x_1$ varies, its $x_2 = {_g(x2)}$ kept.\n\n"
+                f"{fixed}\n\n$f({_g(at)}, {_g(x2)}) = {_g(a * at)} + ({_g(b * at)}) \\cdot ({_g(x2)}) "
+                f"+ ({_g(c)}) \\cdot ({_g(x2)})^2 = {value:.3f}$")
+    values = [f(at, x2) for x2 in X[:, 1]]
+    return (f"The partial dependence at $x_1 = {_g(at)}$ is the average over the instances of the prediction with "
+            f"$x_1 = {_g(at)}$ (the mean of the ICE curves there).\n\n{fixed}\n\n"
+            f"For $x_2 = {', '.join(_g(v) for v in X[:, 1])}$: $f = {', '.join(_g(v) for v in values)}$.\n\n"
+            f"Mean: $({' + '.join(f'({_g(v)})' if v < 0 else _g(v) for v in values)}) / {len(values)} = {value:.3f}$")
 
 
 def execute(params):

@@ -24,8 +24,15 @@ def generate(rng):
     text = (f"Words (rows) and context words (columns) co-occur with the counts $C = {matrix(counts)}$. "
             f"What is the pointwise mutual information $\\mathrm{{PMI}}(w_{i + 1}, c_{j + 1})$, with probabilities "
             "estimated from these counts and the natural logarithm?")
+    cell = int(counts[i, j])
+    worked = (f"$\\mathrm{{PMI}}(w, c) = \\ln \\frac{{P(w, c)}}{{P(w)\\,P(c)}}$, each probability a count over the "
+              f"total $N = {total}$.\n\n"
+              f"$P(w_{i + 1}, c_{j + 1}) = {cell}/{total}$, $P(w_{i + 1}) = {row}/{total}$ (row {i + 1}), "
+              f"$P(c_{j + 1}) = {column}/{total}$ (column {j + 1}).\n\n"
+              f"$\\mathrm{{PMI}} = \\ln \\frac{{{cell} \\cdot {total}}}{{{row} \\cdot {column}}} = "
+              f"\\ln {cell * total / (row * column):.4f} = {pmi:.3f}$")
     return Variant(text, Number(pmi, TOL, 3, mistakes), {"counts": counts.tolist(), "i": i, "j": j},
-                   {"vocabulary": 3, "largest_count": int(counts.max())})
+                   {"vocabulary": 3, "largest_count": int(counts.max())}, worked=worked)
 
 
 def execute(params):

@@ -1,6 +1,7 @@
 """Graph embeddings: where a uniform random walk (DeepWalk's) is after a few steps."""
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import torch
@@ -35,7 +36,21 @@ def generate(rng):
             f"that it is at node {end + 1} after exactly {steps} steps?")
     return Variant(text, Number(value, TOL, 3, mistakes),
                    {"nodes": nodes, "edges": edges, "steps": steps, "start": start, "end": end},
-                   {"nodes": nodes, "steps": steps})
+                   {"nodes": nodes, "steps": steps}, worked=_worked(neighbours, nodes, steps, start, end, value))
+
+
+def _worked(neighbours, nodes, steps, start, end, value):
+    """The walk's distribution over the nodes, step by step, in exact fractions."""
+    degree = [len(neighbours[n]) for n in range(nodes)]
+    lines = [f"A step from node $n$ goes to each of its $d(n)$ neighbours with probability $1/d(n)$, so "
+             f"$p_t(m) = \\sum_{{n \\sim m}} p_{{t-1}}(n) / d(n)$; the degrees of nodes 1-{nodes} are "
+             f"${tuple(degree)}$, and $p_0$ puts everything on node {start + 1}."]
+    p = [Fraction(int(n == start)) for n in range(nodes)]
+    for t in range(1, steps + 1):
+        p = [sum((p[n] / degree[n] for n in neighbours[m]), Fraction(0)) for m in range(nodes)]
+        lines.append(f"$p_{t} = ({', '.join(str(v) for v in p)})$")
+    lines.append(f"At node {end + 1} after {steps} steps: $p_{steps}({end + 1}) = {p[end]} \\approx {value:.3f}$")
+    return "\n\n".join(lines)
 
 
 def execute(params):

@@ -18,7 +18,7 @@ def generate(rng):
             "weight equal to zero. Into how many linear pieces do the kinks cut the function on the real line?")
     worked = (f"Each ReLU unit $\\max(0, w x + b)$ bends the function once, where $w x + b = 0$: {hidden} units give "
               f"{hidden} distinct kinks, and with no output weight zero each is a real change of slope.\n\n"
-              f"{hidden} points cut the real line into {hidden} + 1 intervals (the outer two unbounded), and the "
+              f"The {hidden} kinks cut the real line into {hidden} + 1 intervals (the outer two unbounded), and the "
               f"function is linear on each: ${hidden} + 1 = {pieces}$ pieces.\n\n"
               f"Counting the kinks ({hidden}) instead of the pieces between and beyond them is the usual slip.")
     return Variant(text, Integer(pieces, (hidden, 2 * hidden, 2 ** hidden)), {"kinks": kinks}, {"hidden": hidden},

@@ -46,8 +46,16 @@ def generate(rng):
     big = int(rng.integers(750, 1001))  # beyond 709, exp overflows in float64: a naive softmax fails
     text = (f"Write `{name}(z)`: the softmax of a vector, or of every row of a matrix, of logits. It must not "
             f"overflow for logits as large as {big}.")
+    worked = ("Softmax does not change when the same constant $m$ is subtracted from every logit: "
+              "$\\frac{e^{z_i - m}}{\\sum_j e^{z_j - m}} = \\frac{e^{-m} e^{z_i}}{e^{-m} \\sum_j e^{z_j}}$.\n\n"
+              "Take $m = \\max_j z_j$, per row (`axis=-1, keepdims=True`): every exponent is then at most 0, the "
+              "largest term is $e^0 = 1$, so nothing overflows and the sum is at least 1.\n\n"
+              "The largest float64 is about $1.8 \\cdot 10^{308} = e^{709.78}$: `np.exp` of anything above about 709 "
+              f"is `inf`, so a naive softmax of $[{big}, {big}]$ computes inf/inf = nan; the stable one gives "
+              f"$[0.5, 0.5]$, and for $[{big}, 0, -{big}]$ gives $[1, 0, 0]$ ($e^{{-{big}}}$ underflows harmlessly "
+              "to 0).")
     return Variant(text, Code(name, REFERENCE.format(name=name), _cases(big), _expected(big)),
-                   {"name": name, "big": big}, {"largest_logit": big})
+                   {"name": name, "big": big}, {"largest_logit": big}, worked=worked)
 
 
 def execute(params):

@@ -21,8 +21,19 @@ def generate(rng):
               "the features without overfitting.")
     text = (f"You adapt an ImageNet-pretrained ResNet-18 to {n} labelled {modality} images. Would you freeze the "
             "backbone or fine-tune it? Justify in three or four sentences, and say how you would check the choice.")
+    choice = "freeze the backbone, train the head" if n <= 1000 else "fine-tune the whole network"
+    worked = ("Marking guide: a good answer makes these points.\n\n"
+              f"- The choice for {n} images (2 points): {choice}. "
+              + ("Millions of backbone weights fitted to so few images overfit; a frozen backbone leaves only the "
+                 "head's few parameters to learn." if n <= 1000 else
+                 "With this much data the network can adapt its features without overfitting, and usually beats a "
+                 "frozen backbone.") + "\n"
+              f"- Domain shift (1 point): ImageNet features come from natural photographs, not {modality} images; "
+              "the further the domain, the more it pays to update the backbone (with a small learning rate).\n"
+              "- The check (1 point): compare frozen and fine-tuned on a held-out validation set split by patient "
+              "(no patient in both), watching for overfitting.")
     return Variant(text, FreeText(MODEL.format(n=n, modality=modality, advice=advice), RUBRIC),
-                   {"n": n, "modality": modality}, {"images": n})
+                   {"n": n, "modality": modality}, {"images": n}, worked=worked)
 
 
 def execute(params):

@@ -24,7 +24,13 @@ def generate(rng):
     text = (f"The encoder of a VAE gives $q(z \\mid x) = \\mathcal N(\\mu, \\operatorname{{diag}}(\\sigma^2))$ with "
             f"$\\mu = {matrix(mu)}$ and $\\sigma = {matrix(sigma)}$; the prior is $\\mathcal N(0, I)$. What is "
             "$D_{KL}(q(z \\mid x) \\,\\|\\, p(z))$ in nats?")
-    return Variant(text, Number(kl, TOL, 3, mistakes), {"mu": mu.tolist(), "sigma": sigma.tolist()}, {"latent": k})
+    terms = [0.5 * (s * s + m * m - 1 - math.log(s * s)) for m, s in zip(mu, sigma)]
+    lines = ["$D_{KL} = \\frac12 \\sum_j (\\sigma_j^2 + \\mu_j^2 - 1 - \\ln \\sigma_j^2)$, a term per dimension:\n"]
+    lines += [f"- dimension {j + 1}: $\\frac12 ({s * s:g} + {m * m:g} - 1 - \\ln {s * s:g}) = {t:.4f}$"
+              for j, (m, s, t) in enumerate(zip(mu, sigma, terms))]
+    lines.append(f"\n$D_{{KL}} = {' + '.join(f'{t:.4f}' for t in terms)} = {kl:.3f}$ nats")
+    return Variant(text, Number(kl, TOL, 3, mistakes), {"mu": mu.tolist(), "sigma": sigma.tolist()}, {"latent": k},
+                   worked="\n".join(lines))
 
 
 def execute(params):

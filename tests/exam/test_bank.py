@@ -25,6 +25,22 @@ def test_the_bank_has_at_least_24_generators_and_covers_every_lecture():
     assert kinds == {"number", "integer", "choice", "code", "free_text"}
 
 
+def _practice_exam() -> list[str]:
+    from autograder.coursedir import Course
+
+    return Course.load(REPO).exam.exams["practice_exam"]["questions"]
+
+
+@pytest.mark.parametrize("question_id", _practice_exam())
+def test_the_practice_exam_is_published_with_worked_answers_that_reach_the_key(question_id):
+    question = load_bank(BANK)[question_id]
+    for seed in range(50):
+        variant = question.generate(np.random.default_rng(seed))
+        assert variant.worked.strip(), f"seed {seed} has no worked answer"
+        if isinstance(variant.answer, (Number, Integer)):
+            assert variant.answer.shown() in variant.worked, f"seed {seed}: the worked answer ends elsewhere"
+
+
 @pytest.mark.parametrize("question_id", sorted(load_bank(BANK)))
 def test_the_key_counts_and_typical_mistakes_do_not(question_id):
     question = load_bank(BANK)[question_id]
