@@ -387,8 +387,8 @@ def exam_reroll(ctx, exam_id, student_id):
     console.print(f"drew paper {paper.id} again (draw {paper.draw}); wrote {len(paths)} files, every other paper "
                   "unchanged")
     if course.submission_dir(student_id, exam_id).is_dir():
-        console.print(f"[yellow]note:[/] {student_id} has already submitted {exam_id}; it is graded against the new "
-                      "paper from now on")
+        console.print(f"[yellow]note:[/] {student_id} has already submitted {exam_id}; its grade was removed, and "
+                      f"`course grade {exam_id} --resume` grades it against the new paper")
 
 
 @exam.command("analyze")

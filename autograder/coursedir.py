@@ -63,6 +63,11 @@ def load_config(root: Path) -> Config:
     return config
 
 
+def safe_file_name(text: str) -> str:
+    """`text` as a file name; not one-to-one, so callers refuse ids that come out the same."""
+    return re.sub(r"[^A-Za-z0-9._@-]", "_", text)
+
+
 @dataclass
 class Course:
     root: Path
@@ -123,9 +128,9 @@ class Course:
     def resolve(self, requested: list[str] | None) -> list[str]:
         """The assignments a command acts on: all configured ones, or the requested ones checked."""
         ids = list(requested or self.assignment_ids)
-        known = [*self.assignment_ids, *(self.exam_assignments() if requested else ())]
         for assignment_id in ids:
-            if assignment_id not in known:
+            if assignment_id not in self.course.assignments and assignment_id not in self.exam_assignments():
+                known = [*self.assignment_ids, *self.exam_assignments()]
                 raise CourseError(
                     f"unknown assignment {assignment_id!r}",
                     hint=_suggest(assignment_id, known) if known else
@@ -179,7 +184,7 @@ class Course:
 
     def exam_paper_file(self, exam_id: str, folder: str, paper_id: str, suffix: str = ".json") -> Path:
         """One paper's file in exams/<exam>/<folder>/; a paper id (a student id) made safe as a name."""
-        return self.exam_dir(exam_id) / folder / (re.sub(r"[^A-Za-z0-9._@-]", "_", paper_id) + suffix)
+        return self.exam_dir(exam_id) / folder / (safe_file_name(paper_id) + suffix)
 
     def slurm_runs_dir(self, assignment_id: str) -> Path:
         """One folder per Slurm grading run: its units, batch script, job ids and task logs."""

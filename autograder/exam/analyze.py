@@ -97,7 +97,11 @@ def collect(course: Course, exam_id: str) -> tuple[list[dict], list[Answer]]:
             if record is None or record.status not in JUDGED:
                 continue
             paper = entry["paper"] or normalise_student(sid)
-            keys = json.loads(course.exam_paper_file(exam_id, "keys", paper).read_text(encoding="utf-8"))["questions"]
+            key_file = course.exam_paper_file(exam_id, "keys", paper)
+            if not key_file.is_file():
+                raise CourseError(f"{sid} was graded on a paper that is gone ({course.relative(key_file)})",
+                                  hint=f"grade {aid} again, or move {sid}'s grading record away")
+            keys = json.loads(key_file.read_text(encoding="utf-8"))["questions"]
             verdicts = {t.grade_id: t.passed for t in record.tests}
             right, variant = {}, {}
             for position, key in enumerate(keys, start=1):

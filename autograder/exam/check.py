@@ -86,6 +86,8 @@ def _sound(answer, module) -> str | None:
         if len(set(answer.options)) != len(answer.options):
             return "two options read the same"
     elif isinstance(answer, Code):
+        if not answer.cases:
+            return "a code question without cases passes any response"
         if hasattr(module, "MISTAKE") and not answer.failures(module.MISTAKE):
             return "the cases pass the sample MISTAKE: they would not catch it in a response"
         if hasattr(module, "ALTERNATIVE") and answer.failures(module.ALTERNATIVE):

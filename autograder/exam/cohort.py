@@ -42,7 +42,9 @@ def response_source(key: dict, how: str, position: int, module) -> str:
                      MISTAKE: getattr(module, "MISTAKE", "").format(name=name)}
         return templates[how]
     value = _value(key, how)
-    shown = f"np.float64({value!r})" if how == ALTERNATIVE and key["kind"] == "number" else repr(value)
+    # Other correct forms: a float32 (what torch gives) for a number, an int64 (what np.sum gives) for an integer
+    forms = {"number": f"np.float32({value!r})", "integer": f"np.int64({key['value']!r})"}
+    shown = forms.get(key["kind"], repr(value)) if how == ALTERNATIVE else repr(value)
     return f"{answer_variable(position)} = {shown}"
 
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import results
-from ..coursedir import Course
+from ..coursedir import Course, safe_file_name
+from ..grade import submitted_students
 from ..errors import CourseError
 from .bank import Question, load_bank
 from .assignments import check_free, registry, remove, write_assignments, write_student_copies
@@ -35,7 +36,7 @@ from .printable import write_printables
 from .question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
 from .seeds import form_student, forms_key, normalise_student, variant_seed
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: assignments, code cases and difficulty in the keys
 _LIBRARIES = ("numpy", "scipy", "scikit-learn", "torch", "torchvision")
 
 
@@ -93,6 +94,11 @@ def read_roster(path: Path) -> list[str]:
     if twice:
         raise CourseError(f"the roster {path.name} lists {', '.join(twice[:5])} more than once",
                           hint="each student once (ids are compared ignoring case and surrounding spaces)")
+    files = Counter(safe_file_name(sid) for sid in ids)
+    alike = sorted(sid for sid in ids if files[safe_file_name(sid)] > 1)
+    if alike:
+        raise CourseError(f"the roster {path.name} has ids that differ only in characters a file name cannot hold: "
+                          f"{', '.join(alike[:4])}", hint="give those students ids of letters, digits, '.', '-' or '@'")
     return ids
 
 
@@ -187,6 +193,11 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
     if course.exam_dir(exam_id).exists() and not force:
         raise CourseError(f"{course.relative(course.exam_dir(exam_id))}/ already exists; its papers may be handed out",
                           hint="pass --force to draw it again (the old papers go once the new ones are drawn)")
+    graded = _graded(course, exam_id)
+    if graded:
+        raise CourseError(f"{len(graded)} submissions of {exam_id} are graded against its current keys "
+                          f"({course.relative(graded[0])}, ...); drawing again would leave those grades without their papers",
+                          hint="move those autograded/ folders away first, or draw one student's paper again with reroll")
     if forms:
         bad = [f for f in forms if len(f) != 1 or f.upper() not in LETTERS]
         if bad or len(set(f.upper() for f in forms)) != len(forms):
@@ -198,10 +209,15 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
     else:
         key = secret_of(course)
         ids = read_roster(roster)
+        # A student's re-draws (reroll) survive --force, and so does a paper reroll drew for a newcomer:
+        # nobody gets back a paper that was replaced, nobody who has a paper loses it.
+        redrawn = _earlier_draws(course, exam_id) if force else {}
+        ids += [sid for sid in redrawn if sid not in ids]
         seeded, mode = ids, {"mode": "roster", "secret_file": course.exam.secret_file}
+    draws = redrawn if roster else {}
     papers = []
     for paper_id, seeded_as in zip(ids, seeded):
-        papers.append(draw_paper(bank, exam_id, question_ids, key, paper_id, seeded_as))
+        papers.append(draw_paper(bank, exam_id, question_ids, key, paper_id, seeded_as, draws.get(paper_id, 0)))
         if on_paper:
             on_paper("drawing", paper_id, len(ids))
     made = registry(exam_id, title, mode["mode"], papers)
@@ -221,6 +237,23 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
     return written + write_printables(course, exam_id, title, papers, forms=mode["mode"] == "forms", on_paper=on_paper)
 
 
+def _graded(course: Course, exam_id: str) -> list[Path]:
+    """Grading records of this exam's papers, which name keys a new draw would replace."""
+    found = []
+    for aid, entry in course.exam_assignments().items():
+        if entry["exam"] == exam_id:
+            found += sorted(course.root.glob(f"{course.nbgrader.autograded_directory}/*/{aid}/result.json"))
+    return found
+
+
+def _earlier_draws(course: Course, exam_id: str) -> dict[str, int]:
+    try:
+        manifest = read_manifest(course, exam_id)
+    except CourseError:
+        return {}
+    return {pid: entry["draw"] for pid, entry in manifest["papers"].items()} if manifest["mode"] == "roster" else {}
+
+
 def _drawn(papers: list[Paper]) -> dict:
     return {p.id: {"draw": p.draw, "seeds": {d.question.id: d.seed for d in p.questions}} for p in papers}
 
@@ -230,7 +263,16 @@ def read_manifest(course: Course, exam_id: str) -> dict:
     if not path.is_file():
         raise CourseError(f"{exam_id} has not been generated ({course.relative(path)} is missing)",
                           hint=f"run `course exam generate {exam_id} --roster <students.csv>` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        version, papers = manifest["manifest_version"], manifest["papers"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CourseError(f"{course.relative(path)} cannot be read ({type(exc).__name__})",
+                          hint=f"generate {exam_id} again with --force") from None
+    if version != MANIFEST_VERSION:
+        raise CourseError(f"{exam_id} was generated by an older version of this tool (manifest {version})",
+                          hint=f"generate {exam_id} again with --force") from None
+    return manifest
 
 
 def reroll(*, course: Course, exam_id: str, student_id: str) -> tuple[Paper, list[Path]]:
@@ -249,13 +291,17 @@ def reroll(*, course: Course, exam_id: str, student_id: str) -> tuple[Paper, lis
     sid = normalise_student(student_id)
     if not sid:
         raise CourseError("give the student id to draw a paper for")
+    twin = [p for p in manifest["papers"] if p != sid and safe_file_name(p) == safe_file_name(sid)]
+    if twin:
+        raise CourseError(f"{student_id} and {twin[0]} would share one paper file ({safe_file_name(sid)})",
+                          hint="use the student id exactly as the roster has it")
     draws = {paper_id: entry["draw"] for paper_id, entry in manifest["papers"].items()}
     draws[sid] = draws[sid] + 1 if sid in draws else 0
     secret = secret_of(course)
     papers = [draw_paper(bank, exam_id, question_ids, secret, pid, pid, draw) for pid, draw in draws.items()]
     for paper in papers:
         kept = course.exam_paper_file(exam_id, "keys", paper.id)
-        if paper.id != sid and kept.read_text(encoding="utf-8") != _key_file(exam_id, paper):
+        if paper.id != sid and (not kept.is_file() or kept.read_text(encoding="utf-8") != _key_file(exam_id, paper)):
             raise CourseError(f"paper {paper.id} no longer comes out as it was drawn: a library or generator changed",
                               hint="nothing was written; generate the whole exam again with --force")
     manifest.pop("not_in_moodle", None)
@@ -263,4 +309,8 @@ def reroll(*, course: Course, exam_id: str, student_id: str) -> tuple[Paper, lis
     written = write_papers(course, exam_id, papers, manifest)
     (paper,) = [p for p in papers if p.id == sid]
     written += write_student_copies(course, exam_id, [paper])
+    for aid, entry in course.exam_assignments().items():  # a grade against the old paper is a grade of nothing
+        for submitter in submitted_students(course, aid) if entry["exam"] == exam_id else []:
+            if normalise_student(submitter) == sid:
+                course.record_path(submitter, aid).unlink(missing_ok=True)
     return paper, written + write_printables(course, exam_id, title, [paper], forms=False)

@@ -77,6 +77,7 @@ def print_pdf(page: Path, pdf: Path) -> None:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise CourseError(f"Chromium could not print {page.name}: {last}")
     pdf.write_bytes(_PDF_DATES.sub(_undated, pdf.read_bytes()))
+    pdf.chmod(0o600)  # a key: the owner's only, like every other file written here
 
 
 # Chromium stamps the time of printing into a PDF; without it two generations are byte-identical.

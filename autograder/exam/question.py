@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import numpy as np
+from dlmed import wire
 
 LETTERS = "ABCDEFGH"
 
@@ -107,6 +108,8 @@ class Code:
     def wrong(self, index: int, returned) -> str | None:
         """Why what call `index` returned is not the expected value, or None when it is."""
         want = np.asarray(self.expected[index], dtype=float)
+        if isinstance(returned, wire.TensorData):  # a torch tensor the student's function returned
+            returned = returned.array
         try:
             got = np.asarray(returned, dtype=float)
         except (TypeError, ValueError):

@@ -44,7 +44,8 @@ def _expected(big: int) -> tuple:
 def generate(rng):
     name = str(rng.choice(["softmax", "stable_softmax", "class_probabilities"]))
     big = int(rng.integers(750, 1001))  # beyond 709, exp overflows in float64: a naive softmax fails
-    text = (f"Write `{name}(z)`: the softmax of a vector, or of every row of a matrix, of logits. It must not "
+    text = (f"Write `{name}(z)`: the softmax of a vector, or of every row of a matrix, of logits (`z` is a NumPy "
+            "array; return one of the same shape). It must not "
             f"overflow for logits as large as {big}.")
     worked = ("Softmax does not change when the same constant $m$ is subtracted from every logit: "
               "$\\frac{e^{z_i - m}}{\\sum_j e^{z_j - m}} = \\frac{e^{-m} e^{z_i}}{e^{-m} \\sum_j e^{z_j}}$.\n\n"

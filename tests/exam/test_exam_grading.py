@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from autograder import results
+from autograder.errors import CourseError
 from autograder.exam import cohort
 from autograder.exam.analyze import analyze, write_analysis
 from autograder.exam.generate import generate, reroll
@@ -79,6 +80,8 @@ def test_mistakes_and_blanks_get_nothing_and_say_why(forms):
 
 def test_released_form_has_no_hidden_checks_and_free_text_goes_to_formgrader(forms):
     course, _ = forms
+    with pytest.raises(CourseError, match="graded against its current keys"):  # keys under grades stay
+        generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=12, force=True)
     released = (course.release_dir(f"{EXAM}_A") / f"{EXAM}.ipynb").read_text()
     assert "hidden_check" not in released and "answer_01 = None" in released
     for key in _keys(course, "A"):
@@ -129,6 +132,7 @@ def test_reroll_changes_one_paper_and_nothing_else(roster):
     course, _ = roster
     before = {s: course.exam_paper_file(EXAM, "keys", s).read_bytes() for s in ("ada", "bo", "cy")}
     paper, _ = reroll(course=course, exam_id=EXAM, student_id="ADA ")
+    assert results.load(course.record_path("ada", EXAM)) is None  # graded against the old paper: regraded on --resume
     after = {s: course.exam_paper_file(EXAM, "keys", s).read_bytes() for s in ("ada", "bo", "cy")}
     assert paper.id == "ada" and paper.draw == 1
     assert after["ada"] != before["ada"] and after["bo"] == before["bo"] and after["cy"] == before["cy"]

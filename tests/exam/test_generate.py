@@ -62,6 +62,7 @@ def test_each_student_of_a_roster_gets_a_paper_of_their_own(tmp_path):
     ("name\nAda\n", "no students under a 'student_id' column"),
     ("student_id\nS1\n s1 \n", "lists s1 more than once"),
     ("student_id\nS1\n\"\"\n", "empty student_id on line 3"),
+    ("student_id\nAnne Marie\nanne_marie\n", "differ only in characters a file name cannot hold"),
 ])
 def test_a_bad_roster_is_refused_and_writes_nothing(tmp_path, roster_text, words):
     course = make_course_copy(tmp_path)
