@@ -6,7 +6,7 @@ import torch
 
 from autograder.exam.question import Code, Meta, Variant
 
-META = Meta(title="A stable softmax", lecture="L02 activation functions", points=3, version=2,
+META = Meta(title="A stable softmax", lecture="L02 activation functions", points=3, version=3,
             band={"largest_logit": (750, 1000)})
 REFERENCE = '''def {name}(z):
     z = np.asarray(z, dtype=float)
