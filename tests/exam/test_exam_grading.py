@@ -147,7 +147,7 @@ def test_reroll_changes_one_paper_and_nothing_else(roster):
 def test_analysis_flags_a_harder_form_and_its_page_renders(tmp_path):
     course = make_course_copy(tmp_path)
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=5)
-    for index, (student, hows) in enumerate(cohort.abilities_cohort(24, QUESTIONS, seed=2).items()):
+    for index, (student, hows) in enumerate(cohort.abilities_cohort(16, QUESTIONS, seed=2).items()):
         form = "AB"[index % 2]
         hows[2] = cohort.CORRECT if form == "A" else cohort.MISTAKE  # question 3: form B's variant is the hard one
         aid = f"{EXAM}_{form}"
