@@ -1,8 +1,10 @@
 """Files rendered from templates/: HTML pages people read (feedback, reports; escaping on, one
-stylesheet) and plain text files (the Slurm batch script)."""
+stylesheet) and plain text files (the Slurm batch script); and tables as CSV text."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import jinja2
@@ -20,3 +22,11 @@ def render(template: str, **context) -> str:
 
 def render_text(template: str, **context) -> str:
     return _TEXT_ENV.get_template(template).render(**context)
+
+
+def csv_text(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

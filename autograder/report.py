@@ -6,8 +6,6 @@ statuses and messages come from the grading records.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from .coursedir import Course  # noqa: E402
 from .errors import CourseError  # noqa: E402
 from .grade import submitted_students  # noqa: E402
 from .gradebook import open_gradebook  # noqa: E402
-from .pages import render  # noqa: E402
+from .pages import csv_text, render  # noqa: E402
 
 
 @dataclass
@@ -96,14 +94,6 @@ def _failure_chart(tests: list[TestStats], path: Path) -> None:
     plt.close(fig)
 
 
-def _csv(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def report(*, course: Course, assignment_id: str) -> list[Path]:
     (assignment_id,) = course.resolve([assignment_id])
     records = [results.load(course.record_path(s, assignment_id)) for s in submitted_students(course, assignment_id)]
@@ -114,10 +104,10 @@ def report(*, course: Course, assignment_id: str) -> list[Path]:
     folder = course.reports_dir(assignment_id)
     folder.mkdir(parents=True, exist_ok=True)
     grades, per_test = folder / "grades.csv", folder / "tests.csv"
-    results.write_atomically(grades, _csv(
+    results.write_atomically(grades, csv_text(
         ["student_id", "score", "max_score", "status", "late_penalty"],
         [[r.student_id, f"{r.score:g}", f"{r.max_score:g}", r.status, f"{r.late_penalty:g}"] for r in rows]))
-    results.write_atomically(per_test, _csv(
+    results.write_atomically(per_test, csv_text(
         ["grade_id", "max_points", "passed", "graded", "pass_rate"],
         [[t.grade_id, f"{t.max_points:g}", t.passed, t.graded, f"{t.pass_rate:.3f}"] for t in tests]))
     _histogram(rows, folder / "histogram.png")

@@ -12,8 +12,6 @@ Only auto-marked questions are analysed: hand-marked ones have no verdict in the
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +27,7 @@ from .. import results  # noqa: E402
 from ..coursedir import Course  # noqa: E402
 from ..errors import CourseError  # noqa: E402
 from ..grade import submitted_students  # noqa: E402
-from ..pages import render  # noqa: E402
+from ..pages import csv_text, render  # noqa: E402
 from .bank import load_bank  # noqa: E402
 from .notebook import TEST_GRADE_ID  # noqa: E402
 from .seeds import normalise_student  # noqa: E402
@@ -192,24 +190,18 @@ def _plot(items: list[ItemStats], path: Path) -> None:
     plt.close(fig)
 
 
-def _csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
 def write_analysis(course: Course, exam_id: str, items: list[ItemStats]) -> Path:
     """analysis/items.csv, variants.csv, analysis.png and analysis.html under the exam's folder."""
     folder = course.exam_dir(exam_id) / "analysis"
     folder.mkdir(parents=True, exist_ok=True)
-    results.write_atomically(folder / "items.csv", _csv(
-        [["position", "question", "lecture", "answered", "facility", "discrimination", "flagged_variants"]]
-        + [[i.position, i.question, i.lecture, i.answered, f"{i.facility:.3f}",
+    results.write_atomically(folder / "items.csv", csv_text(
+        ["position", "question", "lecture", "answered", "facility", "discrimination", "flagged_variants"],
+        [[i.position, i.question, i.lecture, i.answered, f"{i.facility:.3f}",
             "" if i.discrimination is None else f"{i.discrimination:.3f}", ";".join(v.variant for v in i.flagged)]
            for i in items]))
-    results.write_atomically(folder / "variants.csv", _csv(
-        [["question", "variant", "answered", "right", "facility", "p_value", "flagged"]]
-        + [[i.question, v.variant, v.answered, v.right, f"{v.facility:.3f}",
+    results.write_atomically(folder / "variants.csv", csv_text(
+        ["question", "variant", "answered", "right", "facility", "p_value", "flagged"],
+        [[i.question, v.variant, v.answered, v.right, f"{v.facility:.3f}",
             "" if v.p_value is None else f"{v.p_value:.4f}", v.flagged] for i in items for v in i.variants]))
     _plot(items, folder / "analysis.png")
     page = folder / "analysis.html"

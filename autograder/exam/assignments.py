@@ -30,7 +30,7 @@ def assignment_ids(exam_id: str, mode: str, paper_ids: list[str]) -> dict[str, s
 def registry(exam_id: str, title: str, mode: str, papers) -> dict[str, dict]:
     """The manifest's "assignments" entry, which the course reads to know exam papers as assignments."""
     first = papers[0]
-    points = grade_ids([(d.question.id, d.variant.answer.kind, d.question.meta.points) for d in first.questions])
+    points = grade_ids([(d.variant.answer.kind, d.question.meta.points) for d in first.questions])
     return {aid: {"paper": paper, "title": f"{title}, form {paper}" if paper else title, "deadline": None,
                   "points": points}
             for aid, paper in assignment_ids(exam_id, mode, [p.id for p in papers]).items()}

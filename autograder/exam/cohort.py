@@ -28,7 +28,7 @@ def _value(key: dict, how: str):
         step = {CORRECT: 0.0, ALTERNATIVE: 0.9, OUTSIDE: OUTSIDE_FACTOR, MISTAKE: 20.0}[how] * key["tolerance"]
         return round(value + step, key["decimals"] + 2) if how != CORRECT else round(value, key["decimals"])
     if kind == "integer":
-        return {CORRECT: value, ALTERNATIVE: float(value), OUTSIDE: value + 1, MISTAKE: value * 2 + 1}[how]
+        return {CORRECT: value, ALTERNATIVE: value, OUTSIDE: value + 1, MISTAKE: value * 2 + 1}[how]
     wrong = "B" if value == "A" else "A"
     return {CORRECT: value, ALTERNATIVE: value.lower() + ")", OUTSIDE: wrong, MISTAKE: wrong}[how]
 
@@ -36,14 +36,14 @@ def _value(key: dict, how: str):
 def response_source(key: dict, how: str, position: int, module) -> str:
     """The answer cell a student with this answer would hand in."""
     if key["kind"] == "code":
-        name = key["function"]
-        templates = {CORRECT: key["value"], ALTERNATIVE: getattr(module, "ALTERNATIVE", key["value"]).format(name=name),
-                     OUTSIDE: getattr(module, "MISTAKE", "").format(name=name),
-                     MISTAKE: getattr(module, "MISTAKE", "").format(name=name)}
-        return templates[how]
+        if how == CORRECT:
+            return key["value"]
+        # no tolerance for code: "just outside" is the question's typical mistake too
+        template = getattr(module, "ALTERNATIVE", key["value"]) if how == ALTERNATIVE else getattr(module, "MISTAKE", "")
+        return template.format(name=key["function"])
     value = _value(key, how)
     # Other correct forms: a float32 (what torch gives) for a number, an int64 (what np.sum gives) for an integer
-    forms = {"number": f"np.float32({value!r})", "integer": f"np.int64({key['value']!r})"}
+    forms = {"number": f"np.float32({value!r})", "integer": f"np.int64({value!r})"}
     shown = forms.get(key["kind"], repr(value)) if how == ALTERNATIVE else repr(value)
     return f"{answer_variable(position)} = {shown}"
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-
 import secrets
 import shutil
 from collections import Counter
@@ -27,8 +26,9 @@ import numpy as np
 
 from .. import results
 from ..coursedir import Course, safe_file_name
-from ..grade import submitted_students
 from ..errors import CourseError
+from ..grade import submitted_students
+from ..pages import csv_text
 from .bank import Question, load_bank
 from .assignments import check_free, registry, remove, write_assignments, write_student_copies
 from .moodle import moodle_xml
@@ -175,9 +175,7 @@ def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: di
             written.append(path)
         rows += [[paper.id, k["question"], k["kind"], k["shown"] if k["kind"] != "code" else "(reference function)",
                   k.get("tolerance", "")] for k in keys]
-    table = io.StringIO()
-    csv.writer(table, lineterminator="\n").writerows([["paper", "question", "kind", "key", "tolerance"], *rows])
-    results.write_atomically(folder / "keys.csv", table.getvalue())
+    results.write_atomically(folder / "keys.csv", csv_text(["paper", "question", "kind", "key", "tolerance"], rows))
     quiz, left_out = moodle_xml(exam_id, papers)
     results.write_atomically(folder / "moodle.xml", quiz)
     results.write_atomically(folder / "manifest.json", _json({**manifest, "not_in_moodle": left_out}))

@@ -64,10 +64,10 @@ def _test_cell(position: int, question_id: str, kind: str, points: float):
         metadata=_nbgrader(TEST_GRADE_ID.format(position), grade=True, solution=False, locked=True, points=points))
 
 
-def grade_ids(questions: list[tuple[str, str, float]]) -> dict[str, float]:
-    """Points per graded cell, for (question id, kind, points) in paper order."""
+def grade_ids(questions: list[tuple[str, float]]) -> dict[str, float]:
+    """Points per graded cell, for (answer kind, points) in paper order."""
     return {(FREE_TEXT_GRADE_ID if kind == "free_text" else TEST_GRADE_ID).format(n): points
-            for n, (_, kind, points) in enumerate(questions, start=1)}
+            for n, (kind, points) in enumerate(questions, start=1)}
 
 
 def paper_notebook(title: str, subtitle: str, drawn, shared: bool) -> nbformat.NotebookNode:
