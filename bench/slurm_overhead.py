@@ -20,9 +20,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 from throughput import course_with_cohort, timed  # noqa: E402
 
-from autograder.backends.slurm import Run  # noqa: E402
-from autograder.coursedir import Course  # noqa: E402
-from autograder.grade import grade  # noqa: E402
+from autograder.course.coursedir import Course  # noqa: E402
+from autograder.grading.backends.slurm import Run  # noqa: E402
+from autograder.grading.grade import grade  # noqa: E402
 
 
 def _elapsed_seconds(job_ids: list[str]) -> dict[str, float]:

@@ -23,12 +23,12 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from autograder import notebooks  # noqa: E402
-from autograder.cohort import as_submitted  # noqa: E402
-from autograder.coursedir import Course  # noqa: E402
-from autograder.grade import grade  # noqa: E402
-from autograder.release import release  # noqa: E402
-from autograder.slots import plan_slots  # noqa: E402
+from autograder.authoring.release import release  # noqa: E402
+from autograder.course import notebooks  # noqa: E402
+from autograder.course.coursedir import Course  # noqa: E402
+from autograder.demo.cohort import as_submitted  # noqa: E402
+from autograder.grading.grade import grade  # noqa: E402
+from autograder.grading.slots import plan_slots  # noqa: E402
 
 
 def course_with_cohort(folder: Path, assignment_id: str, students: int) -> Course:

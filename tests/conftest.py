@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.coursedir import Course
+from autograder.course.coursedir import Course
 
 REPO = Path(__file__).resolve().parents[1]
 # What a course folder consists of; copied so that tests never write into the repository.

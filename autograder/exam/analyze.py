@@ -23,11 +23,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.stats import false_discovery_control, fisher_exact  # noqa: E402
 
-from .. import results  # noqa: E402
-from ..coursedir import Course  # noqa: E402
-from ..errors import CourseError  # noqa: E402
-from ..grade import submitted_students  # noqa: E402
-from ..pages import csv_text, render  # noqa: E402
+from ..course.coursedir import Course  # noqa: E402
+from ..course.errors import CourseError  # noqa: E402
+from ..grading.grade import submitted_students  # noqa: E402
+from ..records import results  # noqa: E402
+from ..reports.pages import csv_text, render  # noqa: E402
 from .bank import load_bank  # noqa: E402
 from .notebook import TEST_GRADE_ID  # noqa: E402
 from .seeds import normalise_student  # noqa: E402

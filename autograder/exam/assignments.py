@@ -13,10 +13,11 @@ import shutil
 
 import nbformat
 
-from .. import notebooks, results
-from ..coursedir import Course
-from ..errors import CourseError
-from ..release import release
+from ..authoring.release import release
+from ..course import notebooks
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from ..records import results
 from .notebook import fill_questions, grade_ids, paper_notebook
 
 

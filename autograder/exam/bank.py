@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import CourseError
+from ..course.errors import CourseError
 from .question import Meta
 
 

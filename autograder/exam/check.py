@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import chisquare
 
-from ..errors import CourseError
+from ..course.errors import CourseError
 from .bank import load_bank
 from .question import Choice, Code, FreeText, Integer, Number
 

@@ -12,8 +12,8 @@ import json
 import nbformat
 import numpy as np
 
-from .. import notebooks
-from ..coursedir import Course
+from ..course import notebooks
+from ..course.coursedir import Course
 from .bank import load_bank
 from .grading import answer_variable
 

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import results
-from ..coursedir import Course, safe_file_name
-from ..errors import CourseError
-from ..grade import submitted_students
-from ..pages import csv_text
-from .bank import Question, load_bank
+from ..course.coursedir import Course, safe_file_name
+from ..course.errors import CourseError
+from ..grading.grade import submitted_students
+from ..records import results
+from ..reports.pages import csv_text
 from .assignments import check_free, registry, remove, write_assignments, write_student_copies
+from .bank import Question, load_bank
 from .moodle import moodle_xml
 from .printable import write_printables
 from .question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant

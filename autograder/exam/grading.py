@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from dlmed import wire
 
-from ..checks import Check, CheckFailed, call, variable
+from ..checks import Check, CheckFailed, call, register_family, variable
 from ..checks.expect import returned
-from ..coursedir import Course
-from ..errors import CourseError
-from ..sanitize import InvalidSubmission
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from ..grading.sanitize import InvalidSubmission
 from .question import LETTERS, Choice, Code, Integer, Number
 from .seeds import normalise_student
 
@@ -67,6 +67,9 @@ def exam_check(question_id: str, paper: PaperKey | None) -> Check:
                           hint="grade the paper with `course grade`; exam answers have no key outside a paper")
     position, key = paper.entry(question_id)
     return AnswerCheck(question_id, position, key)
+
+
+register_family(PREFIX.removesuffix(":"), exam_check)
 
 
 def _number(value, name: str):

@@ -18,10 +18,10 @@ import mistune
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from .. import results
-from ..coursedir import Course
-from ..errors import CourseError
-from ..pages import render
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from ..records import results
+from ..reports.pages import render
 from .question import Choice, Code, Number
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)

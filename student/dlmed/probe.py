@@ -6,7 +6,8 @@ names it in $DLMED_PLAN; this module runs those calls and appends plain-data out
 $DLMED_CAPTURE. It never judges: the references, tolerances and messages live in the staff
 package and run in the grader's own process, where student code cannot patch them.
 Without a plan (an instructor running the source notebook) the staff package judges here,
-in the kernel, so authors get instant feedback.
+in the kernel, so authors get instant feedback: it declares its judge as the entry point
+`judge` of the group `dlmed.authoring`, the one hook by which this library reaches it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from . import wire
 
 PLAN_ENV = "DLMED_PLAN"
+AUTHORING_HOOK = "dlmed.authoring"
 CAPTURE_ENV = "DLMED_CAPTURE"
 _MAX_ERROR_CHARS = 500
 
@@ -108,10 +110,9 @@ def hidden_check(check_id: str, namespace: dict) -> None:
 
 
 def _judge_here(check_id: str, namespace: dict) -> None:
-    try:
-        from autograder.checks import judge_in_kernel
-    except ImportError:
-        raise RuntimeError(
-            "This hidden check is judged by the course's grader; run it with `course validate`."
-        ) from None
-    judge_in_kernel(check_id, namespace)
+    from importlib.metadata import entry_points
+
+    hooks = entry_points(group=AUTHORING_HOOK, name="judge")
+    if not hooks:  # a student's machine: the staff package is not installed
+        raise RuntimeError("This hidden check is judged by the course's grader; run it with `course validate`.")
+    next(iter(hooks)).load()(check_id, namespace)

@@ -7,9 +7,11 @@ import io
 import types
 
 import pytest
-from autograder import checks, notebooks
-from autograder.cases import cases_for, is_demo
 from dlmed import probe
+
+from autograder import checks
+from autograder.authoring.cases import cases_for, is_demo
+from autograder.course import notebooks
 
 pytestmark = pytest.mark.slow
 

@@ -26,7 +26,7 @@ def test_the_bank_has_at_least_24_generators_and_covers_every_lecture():
 
 
 def _practice_exam() -> list[str]:
-    from autograder.coursedir import Course
+    from autograder.course.coursedir import Course
 
     return Course.load(REPO).exam.exams["practice_exam"]["questions"]
 

@@ -9,12 +9,12 @@ import subprocess
 
 import pytest
 
-from autograder import results
-from autograder.errors import CourseError
+from autograder.course.errors import CourseError
 from autograder.exam import cohort
 from autograder.exam.analyze import analyze, write_analysis
 from autograder.exam.generate import generate, reroll
-from autograder.grade import grade
+from autograder.grading.grade import grade
+from autograder.records import results
 from tests.conftest import make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exam-grading")]

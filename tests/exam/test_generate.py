@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from autograder.errors import CourseError
+from autograder.course.errors import CourseError
 from autograder.exam.generate import generate
 from tests.conftest import make_course_copy
 

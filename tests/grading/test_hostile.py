@@ -9,9 +9,9 @@ import threading
 import psutil
 import pytest
 
-from autograder import results
-from autograder.cohort import FULL, HOSTILE, synthesize
-from autograder.grade import grade
+from autograder.demo.cohort import FULL, HOSTILE, synthesize
+from autograder.grading.grade import grade
+from autograder.records import results
 
 # One worker for the whole module: under xdist each worker would build its own batch (the same
 # sandbox users), and one worker's leftover check would see the other's kernels still running.

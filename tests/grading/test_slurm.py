@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from autograder import results
-from autograder.backends.slurm import JOBS, Run, in_flight
-from autograder.cohort import FULL, Hostile, synthesize
-from autograder.errors import CourseError
-from autograder.grade import grade
-from autograder.gradebook import open_gradebook
-from autograder.slurm_check import FAIL, PASS, slurm_check
-from autograder.status import status
+from autograder.course.errors import CourseError
+from autograder.demo.cohort import FULL, Hostile, synthesize
+from autograder.grading.backends.slurm import JOBS, Run, in_flight
+from autograder.grading.backends.slurm_check import FAIL, PASS, slurm_check
+from autograder.grading.grade import grade
+from autograder.records import results
+from autograder.records.gradebook import open_gradebook
+from autograder.reports.status import status
 from tests.conftest import REPO, make_course_copy
 
 # One worker runs them all (pytest --dist loadgroup), so one cluster serves the module.

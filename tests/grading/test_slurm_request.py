@@ -2,16 +2,20 @@
 that file), the request's defaults, options that belong to Slurm only, and how each way a task can
 end without a record becomes a status (node failures and preemption cannot be staged here)."""
 
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from autograder import results
-from autograder.backends.slurm import Request, Run, SlurmBackend, Task, render_script
-from autograder.backends.slurm_commands import TaskState
 from autograder.cli import main
-from autograder.cohort import synthesize
-from autograder.grade_unit import Unit
+from autograder.demo.cohort import synthesize
+from autograder.grading.backends.slurm import Request, Run, SlurmBackend, Task, render_script
+from autograder.grading.backends.slurm_commands import TaskState
+from autograder.grading.unit import Unit
+from autograder.records import results
 
 RECORDED = Path(__file__).parent / "recorded" / "grade.sbatch"
 AID = "01_layer_math"
@@ -24,6 +28,17 @@ def test_batch_script_matches_the_recorded_copy(course_copy):
                            run_dir=Path("/courses/adlm/slurm/01_layer_math/20261122T101500Z-abcd"),
                            python="/opt/course/.venv/bin/python")
     assert script == RECORDED.read_text()
+
+
+def test_batch_scripts_written_before_the_package_layout_still_run(course_copy, tmp_path):
+    # Tasks of a run submitted by an earlier version may still be queued when the grader is upgraded.
+    module = re.search(r" -m (\S+) ", (RECORDED.parent / "grade-before-layout.sbatch").read_text()).group(1)
+    course_copy.submission_dir("ghost", AID).mkdir(parents=True)  # submitted nothing: graded without a kernel
+    units = tmp_path / "units.json"
+    units.write_text(json.dumps([Unit(str(course_copy.root), AID, "ghost").to_dict()]))
+    done = subprocess.run([sys.executable, "-m", module, str(units), "0"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert results.load(course_copy.record_path("ghost", AID)).status == results.INVALID
 
 
 def test_request_defaults_leave_room_beyond_the_graders_own_limits(course_copy):

@@ -1,0 +1,52 @@
+"""`course solutions`: executed solution notebooks, hidden tests removed, for after the deadline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nbgrader.preprocessors import ClearHiddenTests
+
+from ..course import notebooks
+from ..course.coursedir import Course
+from ..course.errors import ValidationFailed
+from ..grading.execute import RunLimits
+from ..grading.run_and_judge import plan_for, run_and_judge
+
+_SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", flags=re.M)
+
+
+def publishable(executed_nb, config):
+    """The executed notebook without hidden tests or solution markers."""
+    nb, _ = ClearHiddenTests(config=config).preprocess(executed_nb, {})
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _SOLUTION_MARKER.sub("", cell.source)
+    return nb
+
+
+def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) -> list[Path]:
+    """Execute each source notebook; refuse to publish one whose own tests fail."""
+    written = []
+    for assignment_id in course.resolve(assignment_ids):
+        for path in course.source_notebooks(assignment_id):
+            name = course.relative(path)
+            source_nb = notebooks.read(path, shown_as=name)
+            graded = run_and_judge(
+                source_nb,
+                source_nb,
+                plan=plan_for(source_nb, course.checks.validate_seed),
+                files_from=course.source_dir(assignment_id),
+                limits=RunLimits(int(course.config.Execute.timeout)),
+            )
+            run, failed = graded.run, graded.failed
+            if run.error or failed:
+                reason = run.error or f"{failed[0].grade_id}: {failed[0].messages[0]}"
+                raise ValidationFailed(
+                    f"the solution of {name} fails its own tests ({reason})",
+                    hint=f"fix the solution, then run `course validate {assignment_id}`",
+                )
+            target = course.solutions_dir(assignment_id) / path.name
+            notebooks.write(publishable(run.notebook, course.config), target)
+            written.append(target)
+    return written

@@ -1,0 +1,127 @@
+"""`course validate`: prove that an assignment's tests are right.
+
+The solution passes every test; the released stub fails every graded test cell; every
+known mistake is caught by a hidden check (by the cells and words it names, if it names any);
+every alternative correct solution gets full marks. Each case is a real run in a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import checks
+from ..course import notebooks
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from ..grading.execute import RunLimits
+from ..grading.run_and_judge import plan_for, run_and_judge
+from ..grading.verdicts import CellVerdict
+from .cases import Case, cases_for
+
+
+@dataclass
+class CaseResult:
+    assignment_id: str
+    notebook: str
+    case: Case
+    verdicts: list[CellVerdict]
+    problems: list[str]  # why the case does not meet its expectation; empty when it does
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def score(self) -> tuple[float, float]:
+        return sum(v.points for v in self.verdicts), sum(v.max_points for v in self.verdicts)
+
+
+def structure_problems(course: Course, assignment_id: str, nb, name: str) -> list[str]:
+    """Defects visible without running anything: cells with no hidden check, unknown checks, outputs."""
+    problems = []
+    known = {f"{assignment_id}:{n}" for n in checks.checks_of(assignment_id)}
+    used = set()
+    for cell in notebooks.graded_cells(nb):
+        if cell.is_test and not cell.check_ids:
+            problems.append(f"{name}: test cell {cell.grade_id} names no hidden check, so its grade would rest on the student's kernel")
+        for check_id in cell.check_ids:
+            used.add(check_id)
+            if check_id not in known:
+                problems.append(f"{name}: cell {cell.grade_id} names unknown hidden check {check_id}")
+    for check_id in sorted(known - used):
+        problems.append(f"{name}: hidden check {check_id} is defined but no test cell uses it")
+    for cell in nb.cells:
+        if cell.get("outputs") or cell.get("execution_count"):
+            problems.append(f"{name}: source cell {cell.get('id', '?')} carries outputs; clear them before committing")
+            break
+    return problems
+
+
+def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
+    failed = [v for v in verdicts if not v.passed]
+    by_id = {v.grade_id: v for v in verdicts}
+    if case.kind in ("solution", "alternative"):
+        return [f"{v.grade_id} failed: {v.messages[0]}" for v in failed]
+    if case.kind == "stub":
+        return [f"{v.grade_id} passes on the unanswered stub: it would give points for nothing"
+                for v in verdicts if v.passed]
+    # a known mistake
+    problems = []
+    if not any(v.hidden for v in verdicts):
+        problems.append("no hidden check catches this mistake")
+    for grade_id, fragment in case.expect.items():
+        verdict = by_id.get(grade_id)
+        if verdict is None:
+            problems.append(f"EXPECT names {grade_id}, which is not a graded test cell")
+        elif not verdict.hidden:
+            problems.append(f"{grade_id} should catch it but its hidden checks passed")
+        elif not any(fragment.lower() in m.lower() for m in verdict.hidden):
+            problems.append(f"{grade_id} caught it without saying {fragment!r}: {verdict.hidden[0]}")
+    return problems
+
+
+def _run_case(assignment_id, name, source_nb, case, plan, files_from: Path, timeout: int) -> CaseResult:
+    try:
+        graded = run_and_judge(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout))
+    except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
+        return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0)
+    problems = expectation_problems(case, graded.verdicts)
+    if graded.run.error and case.kind in ("solution", "alternative"):
+        problems.insert(0, f"the run broke off: {graded.run.error}")
+    return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds)
+
+
+def validate(*, course: Course, assignment_ids: list[str] | None = None, on_start=None, on_done=None):
+    """Run every case of every requested assignment. Returns (structure problems, case results)."""
+    jobs, structural = [], []
+    for assignment_id in course.resolve(assignment_ids):
+        for path in course.source_notebooks(assignment_id):
+            name = course.relative(path)
+            source_nb = notebooks.read(path, shown_as=name)
+            structural += structure_problems(course, assignment_id, source_nb, name)
+            try:
+                plan = plan_for(source_nb, course.checks.validate_seed)
+            except CourseError as exc:
+                structural.append(f"{name}: {exc.message}")
+                continue
+            for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id)):
+                jobs.append((assignment_id, name, source_nb, case, plan,
+                             course.source_dir(assignment_id), int(course.config.Execute.timeout)))
+    if on_start:
+        on_start(len(jobs))
+    workers = course.checks.workers or os.cpu_count() or 1
+    results: list[CaseResult | None] = [None] * len(jobs)
+    # Processes, not threads: Jupyter's ZeroMQ clients are not safe to drive from several threads,
+    # and spawn (not fork) so no worker inherits another's sockets.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_run_case, *job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            results[futures[future]] = result = future.result()
+            if on_done:
+                on_done(result)
+    return structural, results

@@ -1,0 +1,166 @@
+"""A synthetic cohort for the demo and the tests: correct, mistaken, blank, broken and hostile
+submissions of one assignment, each with the grade it must get.
+
+Correct and mistaken notebooks come from the assignment's own validation cases (tests/submissions),
+as students would hand them in (hidden tests removed). Hostile ones are a correct or blank notebook
+with one attack added, or a damaged file. An attack that comes after every test must not cost a
+correct notebook its points; a forgery must not earn a blank one any.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+from nbgrader.preprocessors import ClearHiddenTests
+
+from ..authoring.cases import cases_for
+from ..course import notebooks
+from ..course.coursedir import Course
+from ..records import results
+
+FULL, ZERO = "full", "zero"
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    base: str  # "solution" or "stub": the notebook the attack is added to
+    status: str  # the status its record must have
+    score: str  # FULL or ZERO
+    code: str = ""  # a cell added to the notebook (at `where`)
+    where: str = "end"  # "start": before every other cell, "end": after the last
+    damage: Callable[[nbformat.NotebookNode], bytes] | None = None  # the file's bytes, for broken files
+    file_name: str | None = None  # submitted under another name
+
+
+def _test_cells(nb):
+    return [c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade") and not notebooks.nbgrader_meta(c).get("solution")]
+
+
+def _delete_tests(nb) -> bytes:
+    for cell in _test_cells(nb):
+        nb.cells.remove(cell)
+    return nbformat.writes(nb).encode()
+
+
+def _tests_as_markdown(nb) -> bytes:
+    for cell in _test_cells(nb):
+        cell.cell_type = "markdown"
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+    return nbformat.writes(nb).encode()
+
+
+def _tests_edited(nb) -> bytes:
+    for cell in _test_cells(nb):
+        cell.source = "pass  # nothing to see here"
+    return nbformat.writes(nb).encode()
+
+
+def _strip_metadata(nb) -> bytes:
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    return nbformat.writes(nb).encode()
+
+
+def _older_nbformat(nb) -> bytes:
+    return nbformat.writes(nbformat.convert(nb, 3)).encode()
+
+
+# Placeholders filled in by the caller: {course_root}, {gradebook}, {port}.
+_READ_SECRETS = """
+import glob, pathlib
+for pattern in ["{course_root}/solutions/*/*.ipynb", "{course_root}/assignments/*/*.ipynb", "{gradebook}",
+                "{course_root}/autograder/checks/*.py", "{course_root}/submitted/*/*/*.ipynb"]:
+    for path in glob.glob(pattern) or [pattern]:
+        try:
+            print("READ", path, pathlib.Path(path).read_text()[:2000])
+        except Exception as exc:
+            print("blocked", path, type(exc).__name__)
+"""
+
+HOSTILE = [
+    Hostile("infinite_loop", "solution", results.TIMEOUT, FULL, "while True:\n    pass"),
+    Hostile("sleep_forever", "solution", results.TIMEOUT, FULL, "import time\ntime.sleep(10**6)"),
+    Hostile("os_exit", "solution", results.CRASHED, FULL, "import os\nos._exit(3)"),
+    Hostile("segfault", "solution", results.CRASHED, FULL, "import ctypes\nctypes.string_at(0)"),
+    Hostile("memory_hog", "solution", results.OUT_OF_MEMORY, FULL,
+            "import numpy as np, time\nblocks = []\nwhile True:\n    blocks.append(np.ones(2**27))\n    time.sleep(0.05)"),
+    # The classic shell bomb: small processes, so the process limit (not memory) is what stops it.
+    Hostile("fork_bomb", "solution", results.OK, FULL, "import subprocess\nsubprocess.Popen(['bash', '-c', ':(){{ :|:& }};:'])"),
+    Hostile("print_100mb", "solution", results.OK, FULL, "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 2**20)"),
+    Hostile("read_secrets", "solution", results.OK, FULL, _READ_SECRETS, where="start"),
+    Hostile("write_gradebook", "solution", results.OK, FULL,
+            "try:\n    open('{gradebook}', 'w').write('gone')\nexcept Exception as exc:\n    print('blocked', type(exc).__name__)"),
+    Hostile("network", "solution", results.OK, FULL,
+            "import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'LEAK')\n"
+            "except OSError as exc:\n    print('blocked', exc)"),
+    Hostile("background_process", "solution", results.OK, FULL,
+            "import subprocess\nsubprocess.Popen(['sleep', '900'], start_new_session=True)\n"
+            "subprocess.Popen(['sh', '-c', 'sleep 900 & sleep 900'], start_new_session=True)"),
+    Hostile("sys_exit", "solution", results.OK, FULL, "import sys\nsys.exit(0)"),
+    Hostile("stderr_warnings", "solution", results.OK, FULL,
+            "import warnings, sys\nwarnings.warn('deprecated thing')\nprint('a note on stderr', file=sys.stderr)", where="start"),
+    Hostile("forge_blank_asserts", "stub", results.TESTS_FAILED, ZERO,
+            "def _blank(lines):\n    return [l.replace('assert ', 'pass  #') for l in lines]\n"
+            "get_ipython().input_transformers_post.append(_blank)", where="start"),
+    Hostile("forge_always_equal", "stub", results.TESTS_FAILED, ZERO,
+            "import numpy as np\nclass _Yes(np.ndarray):\n    def __eq__(self, other): return True\n"
+            "    def __array_finalize__(self, obj): pass\n"
+            "import builtins\n_real_all = builtins.all\nbuiltins.all = lambda *a, **k: True\n"
+            "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None", where="start"),
+    Hostile("forge_patch_helpers", "stub", results.TESTS_FAILED, ZERO,
+            "import dlmed, dlmed.probe\ndlmed.hidden_check = dlmed.probe.hidden_check = lambda *a, **k: None\n"
+            "import sys\nsys.modules['dlmed'].hidden_check = lambda *a, **k: None", where="start"),
+    Hostile("deleted_tests", "solution", results.OK, FULL, damage=_delete_tests),
+    Hostile("tests_as_markdown", "solution", results.OK, FULL, damage=_tests_as_markdown),
+    Hostile("edited_tests_blank", "stub", results.TESTS_FAILED, ZERO, damage=_tests_edited),
+    Hostile("stripped_metadata", "solution", results.OK, FULL, damage=_strip_metadata),
+    Hostile("invalid_json", "solution", results.INVALID, ZERO, damage=lambda nb: nbformat.writes(nb).encode()[:-40]),
+    Hostile("empty_file", "solution", results.INVALID, ZERO, damage=lambda nb: b""),
+    Hostile("wrong_file_name", "solution", results.OK, FULL, file_name="my answers (1).ipynb"),
+    Hostile("older_nbformat", "solution", results.OK, FULL, damage=_older_nbformat),
+]
+
+
+def as_submitted(nb) -> nbformat.NotebookNode:
+    """What a student hands in: the hidden tests are not in their copy."""
+    nb, _ = ClearHiddenTests().preprocess(nbformat.from_dict(nb), {})
+    return nb
+
+
+def attack(case: Hostile, base: nbformat.NotebookNode, **placeholders) -> bytes:
+    nb = nbformat.from_dict(json.loads(json.dumps(base)))
+    if case.code:
+        cell = nbformat.v4.new_code_cell(case.code.format(**placeholders))
+        nb.cells.insert(0 if case.where == "start" else len(nb.cells), cell)
+    return case.damage(nb) if case.damage else nbformat.writes(nb).encode()
+
+
+def synthesize(course: Course, assignment_id: str, *, hostile: list[Hostile], mistakes: int | None = None,
+               port: int = 9) -> dict[str, str]:
+    """Write submitted/<student>/<assignment>/ for a cohort; returns student id -> what they handed in."""
+    source_path = course.source_notebooks(assignment_id)[0]
+    cases = cases_for(notebooks.read(source_path), course.config, course.cases_dir(assignment_id))
+    by_kind = {kind: [c for c in cases if c.kind == kind] for kind in ("solution", "stub", "mistake", "alternative")}
+    bases = {"solution": as_submitted(by_kind["solution"][0].notebook), "stub": as_submitted(by_kind["stub"][0].notebook)}
+    placeholders = {"course_root": course.root, "gradebook": course.sqlite_gradebook() or "", "port": port}
+    cohort: dict[str, bytes | nbformat.NotebookNode] = {}
+    names: dict[str, str] = {}
+    for case in by_kind["solution"] + by_kind["alternative"] + by_kind["stub"] + by_kind["mistake"][:mistakes]:
+        student = (case.name if case.name == case.kind else f"{case.kind}-{case.name}").replace("_", "-").lower()
+        cohort[student], names[student] = nbformat.writes(as_submitted(case.notebook)).encode(), case.kind
+    files = {}
+    for case in hostile:
+        student = f"hostile-{case.name}".replace("_", "-")
+        cohort[student], names[student] = attack(case, bases[case.base], **placeholders), "hostile"
+        files[student] = case.file_name
+    for student, content in cohort.items():
+        folder = course.submission_dir(student, assignment_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / (files.get(student) or source_path.name)).write_bytes(content)
+    return names

@@ -1,0 +1,63 @@
+"""The local backend: one worker process per slot on this machine."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+
+from ...course.errors import CourseError
+from ...records import results
+from ..slots import Slot
+from ..unit import Unit, grade_unit
+
+_slot: Slot | None = None  # the slot of this worker process, taken once when it starts
+
+
+def _take_slot(free) -> None:
+    global _slot
+    _slot = free.get()
+
+
+def _grade(unit: Unit) -> results.Result:
+    return grade_unit(unit, _slot)
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, course, resume: bool = False, **options):  # a local run leaves nothing to resume but records
+        if options:
+            raise CourseError(f"the local backend takes no {', '.join(sorted(options))}",
+                              hint="those options are for --backend slurm")
+
+    def describe(self, slots) -> str:
+        gpus = sorted({s.gpu for s in slots if s.gpu is not None})
+        where = f"GPUs {','.join(map(str, gpus))}" if gpus else "CPU"
+        return f"{len(slots)} slots on this machine ({where})"
+
+    def run(self, units, slots, on_done):
+        done: list[results.Result] = []
+        # spawn, not fork: a worker must not inherit the parent's sockets or threads. Each worker
+        # keeps one slot (its GPU share and its sandbox user) for its whole life.
+        context = multiprocessing.get_context("spawn")
+        free = context.Queue()
+        for slot in slots:
+            free.put(slot)
+        with ProcessPoolExecutor(len(slots), mp_context=context, initializer=_take_slot, initargs=(free,)) as pool:
+            futures = {pool.submit(_grade, unit): unit for unit in units}
+            for future in as_completed(futures):
+                unit = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    result = _lost(unit, "a grading worker process died")
+                except Exception as exc:  # the worker failed outside grade_unit's own guard
+                    result = _lost(unit, f"{type(exc).__name__}: {exc}")
+                done.append(result)
+                on_done(result)
+        return done
+
+
+def _lost(unit: Unit, why: str) -> results.Result:
+    return results.Result(unit.assignment_id, unit.student_id, results.INFRA, why, 0.0, 0.0)

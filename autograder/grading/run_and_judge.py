@@ -1,0 +1,38 @@
+"""The step every verb builds on: one notebook run in a fresh kernel, then its verdicts (validate,
+solutions and the grading unit share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import checks
+from ..course import notebooks
+from .execute import Run, RunLimits, run_notebook
+from .verdicts import CellVerdict, judge_run
+
+
+def plan_for(source_nb, seed: int, paper=None) -> dict[str, list[checks.Call]]:
+    """The calls every hidden check named in the source notebook will make, inputs drawn from `seed`
+    (and, for an exam, the submission's paper)."""
+    check_ids = [c for cell in notebooks.graded_cells(source_nb) for c in cell.check_ids]
+    return checks.make_plan(check_ids, seed=seed, paper=paper)
+
+
+@dataclass
+class Graded:
+    run: Run
+    verdicts: list[CellVerdict]
+
+    @property
+    def failed(self) -> list[CellVerdict]:
+        return [v for v in self.verdicts if not v.passed]
+
+
+def run_and_judge(source_nb, submission_nb, *, plan, files_from: Path, limits: RunLimits, confine=None, env=None,
+              startup=None, paper=None) -> Graded:
+    """Execute `submission_nb` in a fresh kernel (in a jail when `confine` gives one) and judge it
+    against the trusted `source_nb` (and, for an exam, the key of the submission's paper)."""
+    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), files_from=files_from, limits=limits,
+                       confine=confine, env=env, startup=startup)
+    return Graded(run, judge_run(source_nb, run, plan, paper))

@@ -1,0 +1,220 @@
+"""Where student code runs: a bubblewrap jail per run, an unprivileged user per grading process, limits.
+
+bubblewrap gives a read-only root with the course hidden, a private network, PID and IPC
+namespace (so every process of the run, `setsid()` escapes included, dies with it) and one
+writable scratch folder. Inside it the kernel drops to a user of its own (one per grading
+process), whose process limit therefore counts that run alone. Nothing here stores secrets: the caller decides what to hide.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from ..course.errors import CourseError
+
+BUBBLEWRAP = "bubblewrap"
+UNPRIVILEGED = "unprivileged user, no bubblewrap"
+NONE = "none"
+_WARNINGS = {
+    UNPRIVILEGED: "bubblewrap is missing: student code runs as an unprivileged user with limits, but it can "
+    "read world-readable course files and reach the network. Install it: apt-get install bubblewrap",
+    NONE: "bubblewrap is missing and grading does not run as root: student code runs with limits only, and "
+    "can read the course folder. Install bubblewrap and grade as root",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _bubblewrap_works() -> bool:
+    if not shutil.which("bwrap"):
+        return False
+    probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "true"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def isolation(mode: str) -> str:
+    """The strongest isolation this machine allows; `mode='bubblewrap'` refuses anything less."""
+    if _bubblewrap_works():
+        return BUBBLEWRAP
+    if mode == BUBBLEWRAP:
+        raise CourseError(
+            "c.Sandbox.mode is 'bubblewrap' but bubblewrap is missing or cannot create namespaces here",
+            hint="apt-get install bubblewrap (and grade as root), or set c.Sandbox.mode = 'auto'",
+        )
+    return UNPRIVILEGED if os.geteuid() == 0 else NONE
+
+
+def warning(level: str) -> str | None:
+    return _WARNINGS.get(level)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_processes: int
+    max_file_bytes: int
+    memory_bytes: int
+
+
+@dataclass
+class Jail:
+    """One run's confinement: the command prefix for its kernel, and what to clean up after."""
+
+    level: str
+    scratch: Path  # the only writable folder; holds the working folder, plan, captures, sockets
+    workdir: Path
+    uid: int | None
+    limits: Limits
+    hidden: list[Path] = field(default_factory=list)
+    visible: list[Path] = field(default_factory=list)  # read-only exceptions inside hidden folders
+    devices: list[str] = field(default_factory=list)
+    root_pid: int | None = None  # the launched kernel command, once started
+
+    def prepare(self) -> None:
+        if self.uid is not None:
+            for path in [self.scratch, *self.scratch.rglob("*")]:
+                os.chown(path, self.uid, self.uid, follow_symlinks=False)
+
+    def prefix(self) -> list[str]:
+        limits = [
+            "prlimit",
+            f"--nproc={self.limits.max_processes}",
+            f"--fsize={self.limits.max_file_bytes}",
+            "--core=0",
+            "--",
+        ]
+        drop = []
+        if self.uid is not None:
+            drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--"]
+        if self.level != BUBBLEWRAP:
+            return limits + drop
+        jail = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                "--perms", "1777", "--tmpfs", "/dev/shm", "--tmpfs", "/tmp", "--tmpfs", "/run"]
+        for path in sorted(set(self.hidden), key=lambda p: len(p.parts)):
+            jail += ["--tmpfs", str(path)]
+        for path in self.visible:
+            if path.exists():
+                jail += ["--ro-bind", str(path), str(path)]
+        for device in self.devices:
+            jail += ["--dev-bind", device, device]
+        jail += ["--bind", str(self.scratch), str(self.scratch), "--chdir", str(self.workdir),
+                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                 "--die-with-parent", "--new-session",
+                 # ipykernel exits when its parent is not the PID this variable names, and inside the
+                 # PID namespace its parent is the jail's init; --die-with-parent does that job instead.
+                 "--unsetenv", "JPY_PARENT_PID", "--"]
+        return jail + limits + drop
+
+    def processes(self) -> list[psutil.Process]:
+        if self.uid is None:  # no user of its own: the launched process tree is all we can find
+            try:
+                root = psutil.Process(self.root_pid) if self.root_pid else None
+                return [root, *root.children(recursive=True)] if root else []
+            except psutil.Error:
+                return []
+        found = []
+        for process in psutil.process_iter(["uids"]):
+            uids = process.info["uids"]
+            if uids is not None and self.uid in (uids.real, uids.effective):
+                found.append(process)
+        return found
+
+    def kill_all(self) -> None:
+        """Every process the run left behind; its own user makes them findable even outside a jail.
+        Repeated, waiting each time, until none is left: a process may fork while its siblings are
+        killed, and a busy machine takes a while to deliver SIGKILL."""
+        for _ in range(_KILL_ROUNDS):
+            alive = []
+            for process in self.processes():
+                try:
+                    if process.status() != psutil.STATUS_ZOMBIE:  # dead already; its parent reaps it
+                        process.send_signal(signal.SIGKILL)
+                        alive.append(process)
+                except psutil.Error:
+                    pass
+            if not alive:
+                return
+            psutil.wait_procs(alive, timeout=_KILL_WAIT_SECONDS)
+
+
+_KILL_ROUNDS, _KILL_WAIT_SECONDS = 10, 2.0
+_UID_LOCKS = Path(tempfile.gettempdir()) / "course-sandbox-uids"
+_claimed: tuple[int, object] | None = None  # this process's user and the lock that keeps it
+
+
+def claim_uid(base: int, span: int = 4096) -> int:
+    """A sandbox user no other grading process on this machine is using, kept for this process's
+    life. Runs are found and killed by their user, so two batches must never share one."""
+    global _claimed
+    if _claimed is None:
+        _UID_LOCKS.mkdir(exist_ok=True)
+        for uid in range(base, base + span):
+            handle = open(_UID_LOCKS / str(uid), "w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            _claimed = (uid, handle)
+            break
+        else:
+            raise CourseError(f"all {span} sandbox users from {base} are taken by other grading processes")
+    return _claimed[0]
+
+
+def nvidia_devices(gpu: int | None) -> list[str]:
+    """The device nodes a run on GPU `gpu` needs inside the jail (the control nodes and its own card)."""
+    if gpu is None:
+        return []
+    control = [d for d in glob.glob("/dev/nvidia*") if not d[len("/dev/nvidia"):].isdigit()]
+    own = f"/dev/nvidia{gpu}"
+    return sorted(control + ([own] if os.path.exists(own) else []))
+
+
+def always_visible() -> list[Path]:
+    """What the kernel needs even when it sits inside a hidden folder: the interpreter's environment
+    and the student-side library (an editable install points into the repository)."""
+    import dlmed
+
+    return [Path(sys.prefix), Path(sys.base_prefix), Path(dlmed.__file__).resolve().parents[1]]
+
+
+class MemoryWatch(threading.Thread):
+    """Stops a run whose processes together hold more resident memory than allowed. A poll, because
+    RLIMIT_AS breaks CUDA and RLIMIT_RSS is ignored by Linux."""
+
+    def __init__(self, jail: Jail, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.jail, self.interval = jail, interval
+        self.exceeded = False
+        self.peak_bytes = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.interval):
+            total = 0
+            for process in self.jail.processes():
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak_bytes = max(self.peak_bytes, total)
+            if total > self.jail.limits.memory_bytes:
+                self.exceeded = True
+                self.jail.kill_all()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()

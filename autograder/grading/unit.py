@@ -1,0 +1,170 @@
+"""Grade one submission on one slot: the unit every backend runs.
+
+submitted/<student>/<assignment>/ -> sanitize -> run in a jail -> verdicts -> a Result, saved with
+the executed notebook under autograded/. A unit never raises: whatever happens becomes the
+submission's record (an unexpected failure of ours becomes `infra_error`, which is retried).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from dlmed.runtime import SEED_ENV
+from nbgrader.utils import parse_utc
+
+import autograder
+
+from .. import checks
+from ..course import notebooks
+from ..course.coursedir import Course
+from ..exam.grading import paper_key
+from ..records import results
+from . import sandbox
+from .execute import CRASHED, OUT_OF_MEMORY, TIMEOUT, RunLimits
+from .run_and_judge import plan_for, run_and_judge
+from .sanitize import InvalidSubmission, sanitize
+from .slots import Slot
+
+_STOPPED = {TIMEOUT: results.TIMEOUT, OUT_OF_MEMORY: results.OUT_OF_MEMORY, CRASHED: results.CRASHED}
+_STARTUP = "import dlmed.runtime as _runtime; _runtime.configure(); del _runtime"
+_TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Plain data, so that any backend can ship it (a Slurm array task reads it from a file)."""
+
+    course_root: str
+    assignment_id: str
+    student_id: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def submission_seed(course: Course, assignment_id: str, student_id: str) -> int:
+    """Fresh hidden-check inputs for every submission, the same ones again when it is regraded."""
+    text = f"{course.grading.seed}:{assignment_id}:{student_id}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+
+
+def submitted_at(folder: Path) -> str | None:
+    try:
+        return parse_utc((folder / _TIMESTAMP_FILE).read_text().strip()).replace(tzinfo=timezone.utc).isoformat()
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def pick_notebook(folder: Path, expected: str) -> tuple[Path, str]:
+    """The submitted notebook, and a note when it was not where it belongs."""
+    if (folder / expected).is_file():
+        return folder / expected, ""
+    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if len(found) == 1:
+        return found[0], f"graded {found[0].name} in place of {expected}; name it {expected} next time. "
+    if not found:
+        raise InvalidSubmission(f"no notebook submitted: {expected} is missing")
+    names = ", ".join(p.name for p in found)
+    raise InvalidSubmission(f"{expected} is missing and several other notebooks were submitted ({names})")
+
+
+def submitted_notebook(course: Course, student_id: str, assignment_id: str) -> tuple[Path, str]:
+    """One student's submitted notebook of an assignment, and a note when it was misnamed."""
+    return pick_notebook(course.submission_dir(student_id, assignment_id), course.source_notebooks(assignment_id)[0].name)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# The folder that holds the staff package (the repository, in an editable install): sources and checks.
+_STAFF_FOLDER = Path(autograder.__file__).resolve().parents[1]
+
+
+def _hidden_paths(course: Course) -> list[Path]:
+    hidden = [course.root, _STAFF_FOLDER, Path.home(), *map(Path, course.sandbox.hide)]
+    gradebook = course.sqlite_gradebook()
+    if gradebook is not None:
+        hidden.append(gradebook.parent)
+    return [p for p in hidden if p != Path("/")]
+
+
+def jail_for(course: Course, slot: Slot, level: str):
+    limits = sandbox.Limits(
+        max_processes=course.grading.max_processes,
+        max_file_bytes=course.grading.max_file_mb * 2**20,
+        memory_bytes=course.grading.memory_mb * 2**20,
+    )
+    uid = sandbox.claim_uid(course.sandbox.uid_base) if level != sandbox.NONE else None
+
+    def confine(scratch: Path, workdir: Path) -> sandbox.Jail:
+        return sandbox.Jail(level=level, scratch=scratch, workdir=workdir, uid=uid, limits=limits,
+                            hidden=_hidden_paths(course), visible=sandbox.always_visible(),
+                            devices=sandbox.nvidia_devices(slot.gpu))
+    return confine
+
+
+def _status(run, tests: list[results.TestResult]) -> tuple[str, str]:
+    if run.stopped:
+        return _STOPPED[run.stopped], run.error
+    failed = [t.grade_id for t in tests if not t.passed]
+    if failed:
+        return results.TESTS_FAILED, f"{len(failed)} of {len(tests)} tests failed: {', '.join(failed)}"
+    return results.OK, results.EXPLAINED[results.OK]
+
+
+def _tests(verdicts) -> list[results.TestResult]:
+    return [
+        results.TestResult(v.grade_id, v.points, v.max_points, "; ".join(v.messages) if v.messages else "passed")
+        for v in verdicts
+    ]
+
+
+def grade_unit(unit: Unit, slot: Slot) -> results.Result:
+    started = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    clock = time.perf_counter()
+    course = Course.load(Path(unit.course_root))
+    aid, sid = unit.assignment_id, unit.student_id
+    source_path = course.source_notebooks(aid)[0]
+    source_nb = notebooks.read(source_path)
+    max_score = sum(c.points for c in notebooks.graded_cells(source_nb) if c.is_test)
+    folder = course.submission_dir(sid, aid)
+    result = results.Result(aid, sid, results.INFRA, "", 0.0, max_score, device=slot.label,
+                            started_at=started, submitted_at=submitted_at(folder))
+    try:
+        level = sandbox.isolation(course.sandbox.mode)
+        result.isolation = level
+        path, note = pick_notebook(folder, source_path.name)
+        result.notebook = path.name
+        result.submission_sha256 = sha256_of(path)
+        nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
+                      shown_as=f"{sid}/{path.name}", source_nb=source_nb)
+        paper = paper_key(course, aid, sid)
+        seed = submission_seed(course, aid, sid)
+        limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
+                           course.grading.output_chars)
+        graded = run_and_judge(source_nb, nb, plan=plan_for(source_nb, seed, paper), files_from=course.release_dir(aid),
+                           limits=limits, confine=jail_for(course, slot, level),
+                           env={SEED_ENV: str(seed), **slot.environment()}, startup=_STARTUP, paper=paper)
+        result.tests = _tests(graded.verdicts)
+        result.score = sum(t.points for t in result.tests)
+        result.status, message = _status(graded.run, result.tests)
+        truncated = " Output over the limit was cut." if graded.run.truncated else ""
+        result.message = note + message + truncated
+        result.peak_memory_mb = round(graded.run.peak_memory_bytes / 2**20, 1)
+        out = course.autograded_dir(sid, aid) / source_path.name
+        results.write_atomically(out, nbformat.writes(graded.run.notebook))
+    except InvalidSubmission as exc:
+        result.status, result.message = results.INVALID, str(exc)
+    except checks.CheckCrashed as exc:
+        result.status, result.message = results.INFRA, f"a hidden check crashed: {exc}"
+    except Exception as exc:  # a defect of ours or of the machine; retried, never the student's loss
+        result.status, result.message = results.INFRA, f"{type(exc).__name__}: {exc}"
+    result.seconds = round(time.perf_counter() - clock, 2)
+    results.save(result, course.record_path(sid, aid))
+    return result

@@ -1,0 +1,78 @@
+"""Ingest grading records into nbgrader's gradebook, so formgrader and `nbgrader export` see them.
+
+Only the autograded cells' scores, the submission time and the late penalty are written; manual
+grades given in formgrader are left as they are when a submission is regraded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from . import late
+from .results import Result
+
+
+def ensure_alembic_on_path() -> None:
+    # nbgrader creates a fresh gradebook by running the `alembic` command by name; in a virtual
+    # environment that was not activated, it sits beside our interpreter but not on PATH.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def open_gradebook(course: Course) -> Gradebook:
+    ensure_alembic_on_path()
+    try:
+        return Gradebook(course.nbgrader.db_url)
+    except Exception as exc:  # sqlalchemy raises many types for a missing or unreachable database
+        raise CourseError(
+            f"cannot open the gradebook at {course.nbgrader.db_url}: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            hint="check c.CourseDirectory.db_url in course_config.py; a PostgreSQL database must exist",
+        ) from None
+
+
+def has_assignment(course: Course, assignment_id: str) -> bool:
+    with open_gradebook(course) as gb:
+        try:
+            return bool(gb.find_assignment(assignment_id).notebooks)
+        except MissingEntry:
+            return False
+
+
+def ingest(course: Course, records: list[Result]) -> None:
+    with open_gradebook(course) as gb:
+        for record in records:
+            aid, sid = record.assignment_id, record.student_id
+            entry = course.assignment(aid)
+            gb.update_or_create_student(sid)
+            when = datetime.fromisoformat(record.submitted_at).replace(tzinfo=None) if record.submitted_at else None
+            try:
+                submission = gb.find_submission(aid, sid)
+            except MissingEntry:
+                with warnings.catch_warnings():  # nbgrader's own autoflush noise while it builds the rows
+                    warnings.simplefilter("ignore")
+                    submission = gb.add_submission(aid, sid)
+            submission.timestamp = when
+            points = {t.grade_id: t.points for t in record.tests}
+            max_total = sum(cell.max_score for nb in submission.notebooks for cell in nb.notebook.grade_cells)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if not _is_manual(grade):
+                        grade.auto_score = points.get(grade.cell.name, 0.0)
+                        grade.needs_manual_grade = False
+                notebook.late_submission_penalty = late.penalty(record.submitted_at, entry["deadline"], max_total,
+                                                                course.grading)
+        gb.db.commit()
+
+
+def _is_manual(grade) -> bool:
+    """A cell the student answers in prose or code and a person grades (nbgrader: solution + grade)."""
+    return any(cell.name == grade.cell.name for cell in grade.notebook.notebook.solution_cells)

@@ -1,0 +1,52 @@
+"""`course feedback`: one HTML file per student from their grading record and their own answers.
+
+Only the verdict messages and the student's answer cells are shown: never a test cell (hidden
+tests are restored into the graded notebook), never solution code, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..course import notebooks
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from ..grading.grade import submitted_students
+from ..grading.unit import pick_notebook
+from ..records import late, results
+from .pages import render
+
+
+def answer_cells(nb) -> list[str]:
+    """The cells the student wrote: nbgrader solution cells, as the student submitted them."""
+    return [cell.source for cell in nb.cells if notebooks.nbgrader_meta(cell).get("solution")]
+
+
+def _answers(course: Course, record: results.Result, expected: str) -> list[str]:
+    try:
+        path, _ = pick_notebook(course.submission_dir(record.student_id, record.assignment_id), expected)
+        return answer_cells(notebooks.read(path))
+    except Exception:  # an invalid submission has no cells to show; its record says why
+        return []
+
+
+def feedback(*, course: Course, assignment_id: str, students: list[str] | None = None) -> list[Path]:
+    (assignment_id,) = course.resolve([assignment_id])
+    source = course.source_notebooks(assignment_id)[0]
+    entry = course.assignment(assignment_id)
+    total = sum(course.points(assignment_id).values())
+    written = []
+    for sid in students or submitted_students(course, assignment_id):
+        record = results.load(course.record_path(sid, assignment_id))
+        if record is None:
+            raise CourseError(f"{sid} has no grading record for {assignment_id}",
+                              hint=f"run `course grade {assignment_id} --resume` first")
+        html = render(
+            "feedback.html.j2", title=entry["title"], r=record, explained=results.EXPLAINED[record.status],
+            penalty=late.penalty(record.submitted_at, entry["deadline"], total, course.grading),
+            manual=total - record.max_score, answers=_answers(course, record, source.name),
+        )
+        path = course.feedback_file(sid, assignment_id)
+        results.write_atomically(path, html)
+        written.append(path)
+    return written

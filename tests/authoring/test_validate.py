@@ -1,0 +1,63 @@
+"""`course validate` on the real assignments, and on broken ones it must reject."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.authoring.cases import Case
+from autograder.authoring.validate import expectation_problems, structure_problems
+from autograder.cli import main
+from autograder.course import notebooks
+from autograder.course.coursedir import Course
+from autograder.grading.verdicts import CellVerdict
+
+pytestmark = pytest.mark.slow
+
+
+# One test per assignment, so that pytest-xdist spreads the long validations over its workers.
+ASSIGNMENTS = Course.load(Path(__file__).resolve().parents[2]).assignment_ids
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_assignment_validates(repo_course, capsys, assignment_id):
+    assert main(["--course-dir", str(repo_course.root), "validate", assignment_id]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"validate {assignment_id}" in out
+    assert "0 failed, 0 structural problems" in out
+
+
+def test_a_mistake_no_test_catches_fails_validation(course_copy, capsys):
+    mistakes = course_copy.cases_dir("01_layer_math") / "mistakes"
+    shutil.rmtree(mistakes)
+    mistakes.mkdir()
+    (mistakes / "not_a_mistake.py").write_text('"""relu written differently, but right."""\nimport numpy as np\n\n\ndef relu(z):\n    return np.clip(z, 0, None)\n')
+    shutil.rmtree(course_copy.cases_dir("01_layer_math") / "alternatives")
+    assert main(["--course-dir", str(course_copy.root), "validate", "01_layer_math"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not_a_mistake" in out and "no hidden check catches this mistake" in out
+
+
+def test_a_test_cell_that_passes_on_the_stub_fails_validation(course_copy):
+    source = course_copy.source_notebooks("01_layer_math")[0]
+    text = source.read_text()
+    # Make the relu cell's hidden check and visible asserts vanish: the cell then passes on anything.
+    text = text.replace('hidden_check(\\"01_layer_math:relu\\", globals())\\n', "")
+    source.write_text(text)
+    problems = structure_problems(course_copy, "01_layer_math", notebooks.read(source), source.name)
+    assert any("hidden check 01_layer_math:relu is defined but no test cell uses it" in p for p in problems)
+
+
+def _verdict(grade_id, hidden=(), visible=None):
+    return CellVerdict(grade_id, 2, tuple(hidden), visible)
+
+
+def test_expectations_of_each_kind():
+    mistake = Case("m", "mistake", None, expect={"test_a": "sum"})
+    assert expectation_problems(mistake, [_verdict("test_a", ["you summed"]), _verdict("test_b")]) == []
+    assert "without saying 'sum'" in expectation_problems(mistake, [_verdict("test_a", ["wrong"])])[0]
+    assert "no hidden check" in expectation_problems(mistake, [_verdict("test_a", visible="AssertionError")])[0]
+    stub = Case("s", "stub", None)
+    assert "points for nothing" in expectation_problems(stub, [_verdict("test_a")])[0]
+    alternative = Case("a", "alternative", None)
+    assert "test_a failed" in expectation_problems(alternative, [_verdict("test_a", ["wrong"])])[0]
