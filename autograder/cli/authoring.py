@@ -1,0 +1,88 @@
+"""Verbs instructors run on the sources: release, solutions, validate."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from ..course.errors import ValidationFailed
+from .common import console, course_of, ids_argument, print_written, progress_bar
+
+_DETAIL_CHARS = 200
+
+
+@click.command()
+@ids_argument
+@click.pass_context
+def release(ctx: click.Context, assignment_ids: tuple[str, ...]):
+    """Regenerate release/<id>/: student notebooks without solutions or hidden tests (nbgrader)."""
+    from ..authoring.release import release as run
+
+    course = course_of(ctx)
+    print_written(course, run(course=course, assignment_ids=assignment_ids))
+
+
+@click.command()
+@ids_argument
+@click.pass_context
+def solutions(ctx: click.Context, assignment_ids: tuple[str, ...]):
+    """Regenerate solutions/<id>/: executed solution notebooks with hidden tests removed."""
+    from ..authoring.solutions import build_solutions
+
+    course = course_of(ctx)
+    with console.status("executing solution notebooks"):
+        paths = build_solutions(course=course, assignment_ids=assignment_ids)
+    print_written(course, paths)
+
+
+def _validation_table(assignment_id: str, results) -> Table:
+    table = Table(title=f"validate {assignment_id}", title_justify="left")
+    for column in ("case", "kind", "score", "result", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        got, out_of = r.score
+        failing = [v.grade_id for v in r.verdicts if not v.passed]
+        if r.ok:
+            detail = r.case.description
+            if r.case.kind == "mistake":
+                caught = next(v for v in r.verdicts if v.hidden)
+                detail = f"{', '.join(failing)}: {caught.hidden[0]}"[:_DETAIL_CHARS]
+            mark = "[green]ok[/]"
+        else:
+            detail, mark = "; ".join(r.problems), "[red]FAIL[/]"
+        table.add_row(r.case.name, r.case.kind, f"{got:g}/{out_of:g}", mark, detail)
+    return table
+
+
+@click.command()
+@ids_argument
+@click.pass_context
+def validate(ctx: click.Context, assignment_ids: tuple[str, ...]):
+    """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass."""
+    from ..authoring.validate import validate as run
+
+    course = course_of(ctx)
+    with progress_bar("validating") as progress:
+        task = progress.add_task("", total=None)
+        structural, results = run(
+            course=course,
+            assignment_ids=assignment_ids,
+            on_start=lambda n: progress.update(task, total=n),
+            on_done=lambda r: progress.update(task, advance=1, description=r.case.name),
+        )
+    for assignment_id in dict.fromkeys(r.assignment_id for r in results):
+        console.print(_validation_table(assignment_id, [r for r in results if r.assignment_id == assignment_id]))
+    for problem in structural:
+        console.print(f"[red]FAIL[/] {problem}")
+    failed = [r for r in results if not r.ok]
+    kinds = {k: sum(r.case.kind == k for r in results) for k in ("mistake", "alternative")}
+    console.print(
+        f"{len(results)} cases ({kinds['mistake']} known mistakes, {kinds['alternative']} alternative solutions), "
+        f"{len(failed)} failed, {len(structural)} structural problems"
+    )
+    if failed or structural:
+        first = failed[0] if failed else None
+        raise ValidationFailed(
+            f"{first.notebook} case {first.case.name}: {first.problems[0]}" if first else structural[0],
+            hint="fix the tests or the case, then run `course validate` again",
+        )

@@ -1,0 +1,153 @@
+"""Verbs TAs run on a cohort: collect, grade, status, feedback, report; and the admins' slurm-check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import STATUS_STYLE, console, course_of, print_written, progress_bar
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def collect(ctx, assignment_id, archive):
+    """Unpack an LMS export ARCHIVE (zip) into submitted/<student>/ASSIGNMENT_ID/."""
+    from ..records.collect import collect as run
+
+    course = course_of(ctx)
+    outcome = run(course=course, assignment_id=assignment_id, archive=archive)
+    console.print(f"placed {len(outcome.placed)} submissions under {course.relative(course.submissions_root())}/")
+    for entry, why in outcome.unplaced:
+        console.print(f"  [yellow]not placed[/] {entry}: {why}")
+    return 1 if outcome.unplaced else 0
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.option("--student", "students", multiple=True, help="Grade only this student (repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), help="CPU slots (default: c.Grading.workers, else one per core).")
+@click.option("--gpus", help="'auto', 'none' or indices such as 0,1 (default: c.Grading.gpus).")
+@click.option("--jobs-per-gpu", type=click.IntRange(min=1), help="Runs sharing one GPU (default: c.Grading.jobs_per_gpu).")
+@click.option("--resume", is_flag=True, help="Keep records of unchanged submissions from an earlier run.")
+@click.option("--backend", type=click.Choice(["local", "slurm"]), default="local", show_default=True,
+              help="Where units run: worker processes here, or one Slurm job array.")
+@click.option("--partition", help="Slurm: partition (default: c.Slurm.partition, else the cluster's default).")
+@click.option("--gres", help="Slurm: resources per task, e.g. gpu:1 or 'none' (default: c.Slurm.gres).")
+@click.option("--time", "time_minutes", type=click.IntRange(min=1), help="Slurm: minutes per task (default: c.Slurm.time_minutes).")
+@click.option("--mem", "mem_gb", type=click.FloatRange(min=0, min_open=True), help="Slurm: GB per task (default: c.Slurm.mem_gb).")
+@click.option("--array-parallelism", type=click.IntRange(min=0), help="Slurm: tasks running at once, 0 for no limit.")
+@click.option("--slurm-setup", "setup", help="Slurm: shell lines each task runs first, e.g. 'module load cuda'.")
+@click.pass_context
+def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend, **slurm_options):
+    """Grade every submission of ASSIGNMENT_ID in parallel, sandboxed, one record per submission."""
+    from ..grading.grade import grade as run
+    from ..grading.sandbox import warning
+    from ..records.results import EXPLAINED
+
+    course = course_of(ctx)
+    given = {key: value for key, value in slurm_options.items() if value is not None}
+    if given and backend != "slurm":
+        raise click.UsageError(f"--{next(iter(given)).replace('_', '-')} is for --backend slurm")
+    with progress_bar("grading") as progress:
+        task = progress.add_task("", total=None)
+
+        def started(summary, count):
+            if warning(summary.isolation):
+                console.print(f"[red bold]warning:[/] {warning(summary.isolation)}")
+            console.print(f"grading {count} submissions on {summary.where}, isolation: {summary.isolation}"
+                          + (f"; {summary.skipped} kept from the last run" if summary.skipped else ""))
+            progress.update(task, total=count)
+
+        def done(record):
+            style = STATUS_STYLE.get(record.status, "red")
+            progress.console.print(f"  {record.student_id:<28} [{style}]{record.status:<16}[/] "
+                                   f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {record.message[:90]}")
+            progress.update(task, advance=1, description=record.student_id)
+
+        def queue_state(counts):  # Slurm: how many tasks wait, run and are done
+            progress.update(task, description=", ".join(f"{n} {state}" for state, n in sorted(counts.items()) if n))
+
+        options = {**given, "on_state": queue_state} if backend == "slurm" else {}
+        summary = run(course=course, assignment_id=assignment_id, students=list(students), workers=workers,
+                      gpus=gpus, jobs_per_gpu=jobs_per_gpu, resume=resume, backend=backend,
+                      backend_options=options, on_start=started, on_done=done)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts.items()))
+    console.print(f"{len(summary.records)} submissions: {counts}; grades are in the gradebook")
+    if summary.counts.get("infra_error"):
+        console.print(f"[red]{summary.counts['infra_error']} submissions could not be graded[/] ({EXPLAINED['infra_error']}); "
+                      f"run `course grade {assignment_id} --resume` to try them again")
+        return 1
+    return 0
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.pass_context
+def status(ctx, assignment_id):
+    """Where grading of ASSIGNMENT_ID stands: records by status, ungraded submissions, queued Slurm tasks."""
+    from ..reports.status import status as run
+
+    course = course_of(ctx)
+    found = run(course=course, assignment_id=assignment_id)
+    for state, n in sorted(found.statuses.items()):
+        console.print(f"  [{STATUS_STYLE.get(state, 'red')}]{state:<16}[/] {n}")
+    if found.queued:
+        states = ", ".join(f"{n} {state}" for state, n in sorted(found.queued.items()))
+        console.print(f"in Slurm: {states} (jobs {' '.join(found.jobs)})")
+    if found.ungraded:
+        names = ", ".join(found.ungraded[:8]) + (" ..." if len(found.ungraded) > 8 else "")
+        console.print(f"{len(found.ungraded)} submissions without a current record: {names}")
+    unfinished = len(found.ungraded) + found.statuses.get("infra_error", 0) + found.statuses.get("cancelled", 0)
+    if unfinished or found.queued:
+        console.print(f"next: `course grade {assignment_id} --resume` (add --backend slurm to wait for queued tasks)")
+        return 1
+    console.print("every submission is graded")
+    return 0
+
+
+@click.command("slurm-check")
+@click.option("--partition", help="Partition to check (default: c.Slurm.partition, else the cluster's default).")
+@click.option("--gres", help="Resources per task, as for grading (default: c.Slurm.gres).")
+@click.option("--slurm-setup", "setup", help="Shell lines each task runs first, as for grading.")
+@click.pass_context
+def slurm_check(ctx, **options):
+    """For admins: two Slurm tasks report whether a node can grade (GPU, device cgroup, sandbox, PyTorch)."""
+    from ..grading.backends.slurm_check import FAIL
+    from ..grading.backends.slurm_check import slurm_check as run
+
+    course = course_of(ctx)
+    with console.status("waiting for two Slurm tasks (sbatch --wait)..."):
+        findings = run(course=course, **{k: v for k, v in options.items() if v is not None})
+    style = {"pass": "green", "FAIL": "red bold", "info": "cyan"}
+    for f in findings:
+        console.print(f"  {f.task:<22} {f.check:<22} [{style[f.verdict]}]{f.verdict:<5}[/] {f.detail}")
+    failed = sum(f.verdict == FAIL for f in findings)
+    console.print(f"{failed} checks failed" if failed else "this cluster can grade")
+    return 1 if failed else 0
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
+@click.pass_context
+def feedback(ctx, assignment_id, students):
+    """Write feedback/<student>/ASSIGNMENT_ID/feedback.html: verdicts and the student's own answers."""
+    from ..reports.feedback import feedback as run
+
+    course = course_of(ctx)
+    paths = run(course=course, assignment_id=assignment_id, students=list(students))
+    console.print(f"wrote {len(paths)} feedback files under {course.relative(course.root / course.nbgrader.feedback_directory)}/")
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.pass_context
+def report(ctx, assignment_id):
+    """Write reports/ASSIGNMENT_ID/: grades.csv for the LMS, tests.csv, plots and report.html."""
+    from ..reports.report import report as run
+
+    course = course_of(ctx)
+    print_written(course, run(course=course, assignment_id=assignment_id))
