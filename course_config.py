@@ -1,7 +1,7 @@
 # The one place the course is configured. It is a traitlets config file: `course` loads it,
 # and nbgrader loads it through nbgrader_config.py, so formgrader and plain `nbgrader`
 # commands see exactly the same settings. Every option below is documented in
-# autograder/settings.py (ours) or in `nbgrader --help-all` (nbgrader's).
+# autograder/course/settings.py (ours) or in `nbgrader --help-all` (nbgrader's).
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
 
 # --- nbgrader -------------------------------------------------------------------------
