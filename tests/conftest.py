@@ -1,14 +1,24 @@
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from autograder.course.coursedir import Course
+from autograder.grading.slots import limit_threads, threads_per_run
 
 REPO = Path(__file__).resolve().parents[1]
 # What a course folder consists of; copied so that tests never write into the repository.
 COURSE_FILES = ["course_config.py", "nbgrader_config.py", "assignments", "release", "solutions", "tests/submissions",
                 "exam_bank"]
+
+
+def pytest_configure(config):
+    # Tests that judge in their own process (replays of training) share the cores with the other
+    # xdist workers, as grading workers share them with each other.
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if workers:
+        limit_threads(threads_per_run(int(workers)))
 
 
 def make_course_copy(folder: Path, extra_config: str = "") -> Course:

@@ -46,7 +46,12 @@ def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) 
                     f"the solution of {name} fails its own tests ({reason})",
                     hint=f"fix the solution, then run `course validate {assignment_id}`",
                 )
-            target = course.solutions_dir(assignment_id) / path.name
-            notebooks.write(publishable(run.notebook, course.config), target)
-            written.append(target)
+            written.append(publish(course, assignment_id, path, run.notebook))
     return written
+
+
+def publish(course: Course, assignment_id: str, source: Path, executed_nb) -> Path:
+    """Write the executed solution of `source` to solutions/<id>/, hidden tests removed."""
+    target = course.solutions_dir(assignment_id) / source.name
+    notebooks.write(publishable(executed_nb, course.config), target)
+    return target

@@ -8,7 +8,6 @@ every alternative correct solution gets full marks. Each case is a real run in a
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.execute import RunLimits
 from ..grading.run_and_judge import plan_for, run_and_judge
+from ..grading.slots import cores, limit_threads, thread_environment, threads_per_run
 from ..grading.verdicts import CellVerdict
 from .cases import Case, cases_for
 
@@ -31,6 +31,8 @@ class CaseResult:
     verdicts: list[CellVerdict]
     problems: list[str]  # why the case does not meet its expectation; empty when it does
     seconds: float
+    source: Path | None = None  # the source notebook the case was made from
+    executed: object = None  # the solution case's executed notebook, for `course validate --solutions`
 
     @property
     def ok(self) -> bool:
@@ -85,15 +87,20 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
     return problems
 
 
-def _run_case(assignment_id, name, source_nb, case, plan, files_from: Path, timeout: int) -> CaseResult:
+def _run_case(assignment_id, source: Path, name, source_nb, case, plan, files_from: Path, timeout: int,
+              threads: int) -> CaseResult:
     try:
-        graded = run_and_judge(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout))
+        graded = run_and_judge(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout),
+                               env=thread_environment(threads))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
-        return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0)
+        return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
     problems = expectation_problems(case, graded.verdicts)
     if graded.run.error and case.kind in ("solution", "alternative"):
         problems.insert(0, f"the run broke off: {graded.run.error}")
-    return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds)
+    # The solution case is exactly the run `course solutions` makes (same plan, files and limits),
+    # so its executed notebook can be published without running the solution a second time.
+    executed = graded.run.notebook if case.kind == "solution" and not problems else None
+    return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds, source, executed)
 
 
 def validate(*, course: Course, assignment_ids: list[str] | None = None, on_start=None, on_done=None):
@@ -110,16 +117,18 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, on_star
                 structural.append(f"{name}: {exc.message}")
                 continue
             for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id)):
-                jobs.append((assignment_id, name, source_nb, case, plan,
+                jobs.append((assignment_id, path, name, source_nb, case, plan,
                              course.source_dir(assignment_id), int(course.config.Execute.timeout)))
     if on_start:
         on_start(len(jobs))
-    workers = course.checks.workers or os.cpu_count() or 1
+    workers = course.checks.workers or cores()
+    threads = threads_per_run(workers, course.grading.threads_per_run)
     results: list[CaseResult | None] = [None] * len(jobs)
     # Processes, not threads: Jupyter's ZeroMQ clients are not safe to drive from several threads,
     # and spawn (not fork) so no worker inherits another's sockets.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_run_case, *job): index for index, job in enumerate(jobs)}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=limit_threads, initargs=(threads,)) as pool:
+        futures = {pool.submit(_run_case, *job, threads): index for index, job in enumerate(jobs)}
         for future in as_completed(futures):
             results[futures[future]] = result = future.result()
             if on_done:

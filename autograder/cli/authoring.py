@@ -56,9 +56,13 @@ def _validation_table(assignment_id: str, results) -> Table:
 
 @click.command()
 @ids_argument
+@click.option("--solutions", "publish_solutions", is_flag=True,
+              help="Also regenerate solutions/<id>/ from the solution runs (what `course solutions` writes, "
+                   "without running the solutions again).")
 @click.pass_context
-def validate(ctx: click.Context, assignment_ids: tuple[str, ...]):
+def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_solutions: bool):
     """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass."""
+    from ..authoring.solutions import publish
     from ..authoring.validate import validate as run
 
     course = course_of(ctx)
@@ -74,6 +78,9 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...]):
         console.print(_validation_table(assignment_id, [r for r in results if r.assignment_id == assignment_id]))
     for problem in structural:
         console.print(f"[red]FAIL[/] {problem}")
+    if publish_solutions:  # a solution that failed its own tests is never published
+        print_written(course, [publish(course, r.assignment_id, r.source, r.executed) for r in results
+                               if r.executed is not None])
     failed = [r for r in results if not r.ok]
     kinds = {k: sum(r.case.kind == k for r in results) for k in ("mistake", "alternative")}
     console.print(

@@ -63,6 +63,10 @@ class Grading(Configurable):
         config=True
     )
     jobs_per_gpu = Int(1, help="Runs sharing one GPU; each gets an equal share of its memory.").tag(config=True)
+    threads_per_run = Int(
+        0, help="CPU threads each run (its kernel and its judging) may use, for grading and `course validate` alike; "
+        "0 means the cores divided among the runs going at once, at least 1."
+    ).tag(config=True)
     retries = Int(2, help="Extra attempts for a submission whose run failed for infrastructure reasons.").tag(config=True)
     seed = Int(0, help="Mixed into each submission's seed; the seeds of its hidden-check inputs and its kernel.").tag(
         config=True

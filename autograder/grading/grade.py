@@ -19,7 +19,7 @@ from ..records import results
 from ..records.gradebook import has_assignment, ingest
 from . import sandbox
 from .backends import backend_named
-from .slots import parse_gpus, plan_slots
+from .slots import parse_gpus, plan_slots, share_cores
 from .unit import Unit, sha256_of, submitted_notebook
 
 
@@ -96,11 +96,11 @@ def grade(
         else:
             todo.append(Unit(str(course.root), assignment_id, sid))
 
-    summary.slots = plan_slots(
+    summary.slots = share_cores(plan_slots(
         gpus=parse_gpus(gpus if gpus is not None else course.grading.gpus),
         jobs_per_gpu=jobs_per_gpu or course.grading.jobs_per_gpu,
         workers=workers if workers is not None else course.grading.workers,
-    )[: max(1, len(todo))]
+    )[: max(1, len(todo))], course.grading.threads_per_run)
     runner = backend_named(backend, course, resume=resume, **(backend_options or {}))
     summary.where = runner.describe(summary.slots)
     if on_start:

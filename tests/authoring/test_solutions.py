@@ -1,13 +1,20 @@
 """solutions/ is the executed source with hidden tests removed, current and deterministic."""
 
+import shutil
+from pathlib import Path
+
 import nbformat
 import pytest
 
 from autograder.authoring.cases import is_demo
 from autograder.authoring.solutions import build_solutions
+from autograder.cli import main
+from autograder.course.coursedir import Course
 from autograder.course.errors import ValidationFailed
+from tests.authoring.conftest import by_assignment
 
 pytestmark = pytest.mark.slow
+ASSIGNMENTS = Course.load(Path(__file__).resolve().parents[2]).assignment_ids
 
 
 def _without_demo_outputs(text: str) -> str:
@@ -19,12 +26,15 @@ def _without_demo_outputs(text: str) -> str:
     return nbformat.writes(nb)
 
 
-def test_committed_solutions_are_current_and_hide_the_hidden_tests(course_copy, repo_course):
-    written = build_solutions(course=course_copy)
-    assert written
+@by_assignment(ASSIGNMENTS)
+def test_committed_solutions_are_current_and_hide_the_hidden_tests(validated, repo_course, assignment_id):
+    code, out, course = validated(assignment_id)  # `course validate --solutions` wrote them
+    written = sorted(course.solutions_dir(assignment_id).glob("*.ipynb"))
+    assert code == 0 and written
     for path in written:
+        assert f"wrote {course.relative(path)}" in out
         text = path.read_text()
-        committed = repo_course.root / path.relative_to(course_copy.root)
+        committed = repo_course.root / path.relative_to(course.root)
         assert _without_demo_outputs(committed.read_text()) == _without_demo_outputs(text), (
             f"{committed} is stale: run `course solutions`"
         )
@@ -42,11 +52,24 @@ def test_a_failing_solution_is_not_published(course_copy):
     assert target.read_bytes() == before
 
 
-def test_the_training_loop_solution_reaches_95_percent(course_copy):
+@by_assignment(["02_training_loop"])
+def test_the_training_loop_solution_reaches_95_percent(validated, assignment_id):
     """Issue promise: the 02 solution reaches at least 0.95 test accuracy (read from its own run)."""
-    (path,) = build_solutions(course=course_copy, assignment_ids=["02_training_loop"])
+    _, _, course = validated(assignment_id)
+    (path,) = course.solutions_dir(assignment_id).glob("*.ipynb")
     outputs = "".join(
         "".join(o.get("text", "")) for cell in nbformat.read(str(path), as_version=4).cells for o in cell.get("outputs", [])
     )
     accuracy = float(outputs.split("test accuracy:")[1].split()[0])
     assert accuracy >= 0.95
+
+
+def test_validate_publishes_no_solution_that_fails_its_own_tests(course_copy):
+    for folder in ("mistakes", "alternatives"):  # the solution and the stub are the cases that matter here
+        shutil.rmtree(course_copy.cases_dir("01_layer_math") / folder)
+    source = course_copy.source_notebooks("01_layer_math")[0]
+    source.write_text(source.read_text().replace("return 1 - np.tanh(z) ** 2", "return 1 - np.tanh(z)"))
+    target = course_copy.solutions_dir("01_layer_math") / source.name
+    before = target.read_bytes()
+    assert main(["--course-dir", str(course_copy.root), "validate", "01_layer_math", "--solutions"]) == 2
+    assert target.read_bytes() == before

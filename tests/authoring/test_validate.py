@@ -11,6 +11,7 @@ from autograder.cli import main
 from autograder.course import notebooks
 from autograder.course.coursedir import Course
 from autograder.grading.verdicts import CellVerdict
+from tests.authoring.conftest import by_assignment
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.slow
 ASSIGNMENTS = Course.load(Path(__file__).resolve().parents[2]).assignment_ids
 
 
-@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
-def test_every_assignment_validates(repo_course, capsys, assignment_id):
-    assert main(["--course-dir", str(repo_course.root), "validate", assignment_id]) == 0
-    out = " ".join(capsys.readouterr().out.split())
+@by_assignment(ASSIGNMENTS)
+def test_every_assignment_validates(validated, assignment_id):
+    code, out, _ = validated(assignment_id)
+    assert code == 0
     assert f"validate {assignment_id}" in out
     assert "0 failed, 0 structural problems" in out
 

@@ -8,7 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from ...course.errors import CourseError
 from ...records import results
-from ..slots import Slot
+from ..slots import Slot, limit_threads
 from ..unit import Unit, grade_unit
 
 _slot: Slot | None = None  # the slot of this worker process, taken once when it starts
@@ -17,6 +17,7 @@ _slot: Slot | None = None  # the slot of this worker process, taken once when it
 def _take_slot(free) -> None:
     global _slot
     _slot = free.get()
+    limit_threads(_slot.threads)  # the judging replays share the slot's cores with its kernel
 
 
 def _grade(unit: Unit) -> results.Result:

@@ -15,7 +15,7 @@ import signal
 import socket
 import sys
 
-from ..slots import Slot
+from ..slots import Slot, limit_threads, threads_per_run
 from ..unit import Unit, grade_unit
 
 
@@ -26,9 +26,11 @@ def slot_from_slurm(environ=os.environ) -> Slot:
     task = f"{environ.get('SLURM_ARRAY_JOB_ID', '?')}_{environ.get('SLURM_ARRAY_TASK_ID', '?')}"
     where = f"{socket.gethostname()}, Slurm job {task}"
     index = int(environ.get("SLURM_ARRAY_TASK_ID", "0"))
+    threads = threads_per_run(1)  # the task's own cores: Slurm's cgroup limits this process's affinity
     if not cards:
-        return Slot(index, where=where)
-    return Slot(index, gpu=int(cards[0]), cuda_visible=environ.get("CUDA_VISIBLE_DEVICES", "0"), where=where)
+        return Slot(index, where=where, threads=threads)
+    return Slot(index, gpu=int(cards[0]), cuda_visible=environ.get("CUDA_VISIBLE_DEVICES", "0"), where=where,
+                threads=threads)
 
 
 def _stop(signum, frame):
@@ -42,7 +44,9 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _stop)
     units_file, index = argv
     unit = Unit(**json.loads(open(units_file).read())[int(index)])
-    record = grade_unit(unit, slot_from_slurm())
+    slot = slot_from_slurm()
+    limit_threads(slot.threads)
+    record = grade_unit(unit, slot)
     print(f"{unit.student_id}: {record.status} {record.score:g}/{record.max_score:g} on {record.device}: {record.message}")
     return 0
 

@@ -1,0 +1,35 @@
+import contextlib
+import io
+import shutil
+
+import pytest
+
+from autograder.cli import main
+from tests.conftest import make_course_copy
+
+
+@pytest.fixture(scope="session")
+def validated(tmp_path_factory):
+    """`course validate <id> --solutions` on a copy of the course, run once per assignment and
+    shared: by the validation test and by the committed-solutions tests, which read what it wrote
+    (its solution runs are the ones `course solutions` makes). Tests that use it for one assignment
+    share an xdist group, so they run on the worker that made the run."""
+    done = {}
+
+    def run(assignment_id: str):
+        if assignment_id not in done:
+            course = make_course_copy(tmp_path_factory.mktemp(f"validate-{assignment_id}"))
+            shutil.rmtree(course.solutions_dir(assignment_id))  # what is there afterwards, the run wrote
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = main(["--course-dir", str(course.root), "validate", assignment_id, "--solutions"])
+            done[assignment_id] = code, " ".join(out.getvalue().split()), course
+        return done[assignment_id]
+
+    return run
+
+
+def by_assignment(assignment_ids):
+    """One parameter per assignment, each in the xdist group of its shared validation run."""
+    return pytest.mark.parametrize("assignment_id", [
+        pytest.param(aid, marks=pytest.mark.xdist_group(f"validate-{aid}")) for aid in assignment_ids])
