@@ -188,7 +188,7 @@ def judge(check_id: str, calls: list[Call], record: dict | None, paper=None) -> 
         return "the hidden checks' record is damaged (its outcomes do not match the plan)"
     try:
         outcomes = [Outcome.from_wire(r) for r in raw]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # a malformed or forged record
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:  # a malformed or forged record
         return f"the hidden checks' record could not be read ({type(exc).__name__})"
     try:
         get_check(check_id, paper).judge(calls, outcomes)

@@ -20,7 +20,7 @@ def read(path: Path, *, shown_as: str | None = None) -> nbformat.NotebookNode:
     """Read and validate a notebook; any defect becomes a one-line CourseError."""
     name = shown_as or str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark, as Windows editors write, is no defect
     except FileNotFoundError:
         raise CourseError(f"{name} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -54,6 +54,9 @@ class Grading(Configurable):
     output_chars = Int(
         200_000, help="Characters of output kept per notebook; the rest is dropped and the cell marked truncated."
     ).tag(config=True)
+    capture_mb = Int(
+        64, help="Largest record of hidden-check outcomes read back from a run; what lies beyond counts as not run."
+    ).tag(config=True)
     max_processes = Int(
         1024, help="Processes and threads one run may have at once (RLIMIT_NPROC of its own user); stops fork bombs."
     ).tag(config=True)

@@ -71,6 +71,24 @@ def _older_nbformat(nb) -> bytes:
     return nbformat.writes(nbformat.convert(nb, 3)).encode()
 
 
+# A record of the checks nested far deeper than any JSON decoder's stack, written where the probe
+# writes; and display messages sent past the kernel's own serializer.
+_DEEP = "'[' * 100000 + ']' * 100000"
+_DEEP_CAPTURE = (
+    "import os\nwith open(os.environ['DLMED_CAPTURE'], 'a') as f:\n"
+    "    for check in ['relu', 'sigmoid', 'tanh', 'softmax']:\n"
+    "        f.write('{{\"check\": \"01_layer_math:' + check + '\", \"outcomes\": ' + " + _DEEP + " + '}}\\n')"
+)
+def _deep_output(levels: int) -> str:
+    deep = f"'[' * {levels} + ']' * {levels}"
+    return (
+        "from IPython.display import display\n_session = get_ipython().kernel.session\n_pack = _session.pack\n"
+        "_deep = ('{{\"data\": {{\"text/plain\": ' + " + deep + " + '}}, \"metadata\": {{}}, \"transient\": {{}}}}').encode()\n"
+        "_session.pack = lambda obj: _deep if isinstance(obj, dict) and obj.get('data', {{}}).get('text/plain') == 'DEEP' else _pack(obj)\n"
+        "display({{'text/plain': 'DEEP'}}, raw=True)\n_session.pack = _pack"
+    )
+
+
 # Placeholders filled in by the caller: {course_root}, {gradebook}, {port}.
 _READ_SECRETS = """
 import glob, pathlib
@@ -124,6 +142,10 @@ HOSTILE = [
     Hostile("empty_file", "solution", results.INVALID, ZERO, damage=lambda nb: b""),
     Hostile("wrong_file_name", "solution", results.OK, FULL, file_name="my answers (1).ipynb"),
     Hostile("older_nbformat", "solution", results.OK, FULL, damage=_older_nbformat),
+    # What the kernel leaves for us to read is the student's to shape: a verdict on them, never our crash.
+    Hostile("deep_capture", "stub", results.TESTS_FAILED, ZERO, _DEEP_CAPTURE, where="start"),
+    Hostile("deep_output", "solution", results.CRASHED, FULL, _deep_output(100000)),  # beyond JSON's decoder
+    Hostile("nested_output", "solution", results.CRASHED, FULL, _deep_output(450)),  # decodes, beyond nbformat
 ]
 
 

@@ -37,6 +37,7 @@ class RunLimits:
     cell_timeout: int
     notebook_timeout: int | None = None
     output_chars: int | None = None
+    capture_bytes: int | None = None  # of the hidden checks' record the kernel leaves; the rest is not read
 
 
 @dataclass
@@ -50,15 +51,57 @@ class Run:
     peak_memory_bytes: int = 0
 
 
-def _read_captures(path: Path) -> dict[str, dict]:
+# Kernel messages are the student's to shape. nbformat turns outputs into notebook nodes two stack
+# frames a level, so a display nested some 450 levels deep would crash the grader, not the run;
+# real outputs (widget state, JSON displays) stay within a few dozen levels.
+MAX_NESTING = 200
+
+
+class UnreadableMessage(ValueError):
+    """The kernel sent a message the grader will not decode."""
+
+
+def _nesting(value) -> int:
+    """How deeply lists and dicts nest in a decoded message (iteratively: no stack to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _bounded(unpack: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    def decode(data: bytes):
+        try:
+            value = unpack(data)
+        except RecursionError:
+            value = None
+            depth = "past the decoder's limit"
+        else:
+            depth = _nesting(value)
+            if depth <= MAX_NESTING:
+                return value
+        raise UnreadableMessage(f"the notebook sent output nested {depth} levels deep; the grader reads at most "
+                                f"{MAX_NESTING}")
+    return decode
+
+
+def _read_captures(path: Path, limit: int | None) -> dict[str, dict]:
+    """The first record of each check the kernel left. The kernel can write anything into this
+    file, so it is read up to `limit` bytes, and a line that does not decode (damaged, or nested so
+    deep that decoding it would exhaust the stack) counts as that check not having run."""
     captures: dict[str, dict] = {}
     if not path.is_file():
         return captures
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    with open(path, "rb") as file:
+        text = file.read(limit if limit is not None else -1).decode("utf-8", errors="replace")
+    for line in text.splitlines():
         try:
             record = json.loads(line)
             check_id = record["check"]
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError):
             continue  # a damaged line judges as a missing capture
         captures.setdefault(str(check_id), record)  # the first record of a check is the one kept
     return captures
@@ -91,6 +134,11 @@ class _Client(NotebookClient):
         await super().async_start_new_kernel(**kwargs)
         if self.jail is not None:
             self.jail.root_pid = self.km.provisioner.pid if self.km.provisioner else None
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        kc.session.unpack = _bounded(kc.session.unpack)
+        return kc
 
     def output(self, outs, msg, display_id, cell_index):
         if self.output_budget is None:
@@ -186,6 +234,8 @@ def run_notebook(
             run.stopped = TIMEOUT
             run.error = (f"the notebook ran longer than {limits.notebook_timeout} s in all" if whole
                          else f"a cell ran longer than {limits.cell_timeout} s")
+        except UnreadableMessage as exc:
+            run.stopped, run.error = CRASHED, str(exc)
         except DeadKernelError:
             if watch and watch.exceeded:
                 run.stopped = OUT_OF_MEMORY
@@ -202,5 +252,5 @@ def run_notebook(
                 jail.kill_all()
         run.seconds = time.perf_counter() - start
         run.truncated = client.truncated
-        run.captures = _read_captures(capture_path)
+        run.captures = _read_captures(capture_path, limits.capture_bytes)
     return run

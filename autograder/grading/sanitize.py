@@ -73,6 +73,10 @@ def sanitize(path: Path, *, notebook_id: str, assignment_id: str, db_url: str, s
         nb = notebooks.read(path, shown_as=shown_as)
     except CourseError as exc:
         raise InvalidSubmission(exc.message) from None
+    if nb.nbformat_minor < nbformat.v4.nbformat_minor:
+        # nbformat 4.0-4.4 (Google Colab, Jupyter before 2021) has no cell ids; nbgrader's restored
+        # cells would carry them and fail validation, so upgrade as nbformat does (ids added).
+        nb = nbformat.v4.upgrade(nb, from_version=4, from_minor=nb.nbformat_minor)
     _drop_blank_nbgrader_metadata(nb)
     _restore_roles(nb, source_nb)
     config = Config()

@@ -147,7 +147,7 @@ def grade_unit(unit: Unit, slot: Slot) -> results.Result:
         paper = paper_key(course, aid, sid)
         seed = submission_seed(course, aid, sid)
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
-                           course.grading.output_chars)
+                           course.grading.output_chars, course.grading.capture_mb * 2**20)
         graded = run_and_judge(source_nb, nb, plan=plan_for(source_nb, seed, paper), files_from=course.release_dir(aid),
                            limits=limits, confine=jail_for(course, slot, level),
                            env={SEED_ENV: str(seed), **slot.environment()}, startup=_STARTUP, paper=paper)
