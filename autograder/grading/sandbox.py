@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,7 +98,7 @@ class Jail:
         drop = []
         if self.uid is not None:
             drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                    "--inh-caps=-all", "--bounding-set=-all", "--"]
+                    "--inh-caps=-all", "--bounding-set=-all", "--pdeathsig=KILL", "--"]
         if self.level != BUBBLEWRAP:
             return limits + drop
         jail = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
@@ -145,13 +146,41 @@ class Jail:
                 except psutil.Error:
                     pass
             if not alive:
-                return
+                break
             psutil.wait_procs(alive, timeout=_KILL_WAIT_SECONDS)
+        self._reap()
+
+    def _reap(self) -> None:
+        # The jail's own process is our child: jupyter_client kills it but leaves it unreaped, so every
+        # unit left a zombie bwrap until its worker exited.
+        if not self.root_pid:
+            return
+        deadline = time.monotonic() + _KILL_WAIT_SECONDS
+        try:
+            while os.waitpid(self.root_pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+                time.sleep(0.02)  # it exits right after the kernel it ran
+        except ChildProcessError:  # reaped already
+            pass
 
 
 _KILL_ROUNDS, _KILL_WAIT_SECONDS = 10, 2.0
 _UID_LOCKS = Path(tempfile.gettempdir()) / "course-sandbox-uids"
 _claimed: tuple[int, object] | None = None  # this process's user and the lock that keeps it
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this worker process die when the process that started it does, however that one ends
+    (SIGKILL runs no handler): a worker left behind would go on grading, hold its sandbox user and
+    grade beside a resumed run. Its jailed kernel follows it (bwrap --die-with-parent, or setpriv
+    --pdeathsig without bubblewrap)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def claim_uid(base: int, span: int = 4096) -> int:

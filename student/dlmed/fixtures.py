@@ -9,6 +9,7 @@ They hold no answers, so they ship with the student library.
 from __future__ import annotations
 
 import os
+from copy import deepcopy
 
 import numpy as np
 import torch
@@ -260,12 +261,15 @@ def optimizer_report(optimizer, model: nn.Module) -> dict:
 
 
 @builder
-def module_modes(model: nn.Module) -> dict:
-    return {
-        "model": model.training,
-        "batchnorm": [m.training for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)],
-        "fc": model.fc.training,
-    }
+def batchnorm_moves(model: nn.Module, image_size: int = 32, seed: int = 0) -> list:
+    """What the model's modes do, whatever its flags say: one forward pass of a copy of it, as it
+    stands, on a random batch; for each BatchNorm layer, whether its running statistics moved."""
+    copy = deepcopy(model)
+    norms = [m for m in copy.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    before = [m.running_mean.clone() for m in norms]
+    with torch.no_grad():
+        copy(torch.randn(4, 3, image_size, image_size, generator=torch.Generator().manual_seed(seed)))
+    return [not torch.equal(mean, m.running_mean) for mean, m in zip(before, norms)]
 
 
 @builder

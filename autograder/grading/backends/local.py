@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from ...course.errors import CourseError
 from ...records import results
+from ..sandbox import die_with_parent
 from ..slots import Slot, limit_threads
 from ..unit import Unit, grade_unit
 
 _slot: Slot | None = None  # the slot of this worker process, taken once when it starts
 
 
-def _take_slot(free) -> None:
+def _take_slot(free, parent_pid: int) -> None:
     global _slot
+    die_with_parent(parent_pid)
     _slot = free.get()
     limit_threads(_slot.threads)  # the judging replays share the slot's cores with its kernel
 
@@ -45,7 +48,7 @@ class LocalBackend:
         free = context.Queue()
         for slot in slots:
             free.put(slot)
-        with ProcessPoolExecutor(len(slots), mp_context=context, initializer=_take_slot, initargs=(free,)) as pool:
+        with ProcessPoolExecutor(len(slots), mp_context=context, initializer=_take_slot, initargs=(free, os.getpid())) as pool:
             futures = {pool.submit(_grade, unit): unit for unit in units}
             for future in as_completed(futures):
                 unit = futures[future]
