@@ -12,9 +12,7 @@ fi
 echo "setting up $venv (first run: several minutes, torch is large)..."
 python3 -m venv "$venv"
 log="$venv/install.log"
-# --no-compile: byte-compiling every module of torch and friends at install costs more than compiling,
-# on first import, the few a run imports.
-if ! "$venv/bin/pip" install --disable-pip-version-check --no-compile -c constraints.txt -e ".[test]" -e ./student >"$log" 2>&1; then
+if ! "$venv/bin/pip" install --disable-pip-version-check -c constraints.txt -e ".[test]" -e ./student >"$log" 2>&1; then
   echo "error: installing the dependencies failed; the end of $log says why:" >&2
   grep -v "^WARNING: Location" "$log" | tail -15 >&2
   exit 1
