@@ -61,6 +61,10 @@ class Grading(Configurable):
         1024, help="Processes and threads one run may have at once (RLIMIT_NPROC of its own user); stops fork bombs."
     ).tag(config=True)
     max_file_mb = Int(512, help="Largest file a run may write (RLIMIT_FSIZE).").tag(config=True)
+    disk_mb = Int(
+        1024, help="What a run may write in all (its folder, /tmp and /dev/shm: a tmpfs of this size, so it also "
+        "takes memory while used) before it is stopped as out of disk. Needs grading as root."
+    ).tag(config=True)
     workers = Int(0, help="Submissions graded at once on CPU slots; 0 means one per CPU core.").tag(config=True)
     gpus = Unicode("auto", help="GPUs to grade on: 'auto' (every visible one), 'none', or indices such as '0,1'.").tag(
         config=True
@@ -96,9 +100,9 @@ class Sandbox(Configurable):
     ).tag(
         config=True
     )
-    hide = List(Unicode(), help="Extra folders student code must not see (the course folder is always hidden).").tag(
-        config=True
-    )
+    show = List(Unicode(), help="Extra folders student code may read, e.g. a dataset's. Runs see only the system's "
+                "programs and libraries, the Python environment, the student library and their own folder; "
+                "never the course, the grader or the gradebook.").tag(config=True)
 
 
 class Collect(Configurable):

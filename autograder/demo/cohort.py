@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import nbformat
@@ -89,7 +88,28 @@ def _deep_output(levels: int) -> str:
     )
 
 
-# Placeholders filled in by the caller: {course_root}, {gradebook}, {port}.
+# Where a grading host keeps what is not the run's: other courses, homes, services' state. Canaries
+# planted there (by the tests) must not be readable.
+HOST_PLACES = ("/srv", "/opt", "/home", "/mnt", "/media", "/var/tmp", "/var/lib", "/tmp", "/etc", "/root", "/run")
+_READ_HOST = f"""
+import glob
+for place in {HOST_PLACES!r}:
+    for path in glob.glob(place + '/*/canary*.txt'):
+        try:
+            print('READ', path, open(path).read()[:200])
+        except Exception as exc:
+            print('blocked', path, type(exc).__name__)
+"""
+
+
+def _fill(write: str, ignore_errors: bool = False) -> str:
+    """Write twice the run's disk budget, 16 MiB at a time (bounded, so that without a budget it ends)."""
+    step = f"try:\n        {write}\n    except OSError:\n        pass" if ignore_errors else write
+    return ("import os\nchunk = b'x' * 2**24\ni = 0\n"
+            f"while i * len(chunk) < 2 * {{disk_mb}} * 2**20:\n    {step}\n    i += 1")
+
+
+# Placeholders filled in by the caller: {course_root}, {gradebook}, {port}, {disk_mb}.
 _READ_SECRETS = """
 import glob, pathlib
 for pattern in ["{course_root}/solutions/*/*.ipynb", "{course_root}/assignments/*/*.ipynb", "{gradebook}",
@@ -146,6 +166,17 @@ HOSTILE = [
     Hostile("deep_capture", "stub", results.TESTS_FAILED, ZERO, _DEEP_CAPTURE, where="start"),
     Hostile("deep_output", "solution", results.CRASHED, FULL, _deep_output(100000)),  # beyond JSON's decoder
     Hostile("nested_output", "solution", results.CRASHED, FULL, _deep_output(450)),  # decodes, beyond nbformat
+    # The host beyond the run's own files is not there to read; and what a run writes has a budget,
+    # wherever it writes and however it treats the errors.
+    Hostile("read_host_files", "solution", results.OK, FULL, _READ_HOST, where="start"),
+    Hostile("fill_workdir", "solution", results.OUT_OF_DISK, FULL,
+            _fill("open(f'big{{i}}.bin', 'wb').write(chunk)", ignore_errors=True)),
+    Hostile("fill_tmp", "solution", results.OUT_OF_DISK, FULL, "f = open('/tmp/big.bin', 'wb')\n" + _fill("f.write(chunk)")),
+    Hostile("fill_shm", "solution", results.OUT_OF_DISK, FULL,
+            _fill("open(f'/dev/shm/big{{i}}', 'wb').write(chunk)", ignore_errors=True)),
+    Hostile("many_files", "solution", results.OUT_OF_DISK, FULL,
+            "import os\nfor i in range(2 * {disk_mb} * 2**20 // 4096):\n    try:\n        open(f'/tmp/f{{i}}', 'w').close()\n"
+            "    except OSError:\n        pass"),
 ]
 
 
@@ -170,7 +201,8 @@ def synthesize(course: Course, assignment_id: str, *, hostile: list[Hostile], mi
     cases = cases_for(notebooks.read(source_path), course.config, course.cases_dir(assignment_id))
     by_kind = {kind: [c for c in cases if c.kind == kind] for kind in ("solution", "stub", "mistake", "alternative")}
     bases = {"solution": as_submitted(by_kind["solution"][0].notebook), "stub": as_submitted(by_kind["stub"][0].notebook)}
-    placeholders = {"course_root": course.root, "gradebook": course.sqlite_gradebook() or "", "port": port}
+    placeholders = {"course_root": course.root, "gradebook": course.sqlite_gradebook() or "", "port": port,
+                    "disk_mb": course.grading.disk_mb}
     cohort: dict[str, bytes | nbformat.NotebookNode] = {}
     names: dict[str, str] = {}
     for case in by_kind["solution"] + by_kind["alternative"] + by_kind["stub"] + by_kind["mistake"][:mistakes]:

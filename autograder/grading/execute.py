@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +22,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets import List, Unicode
 
-from .sandbox import Jail, MemoryWatch
+from .sandbox import DISK, MEMORY, Jail, ResourceWatch
+from .scratch import scratch_folder
 
 KERNEL = "python3"
-TIMEOUT, OUT_OF_MEMORY, CRASHED = "timeout", "out_of_memory", "crashed"
+TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED = "timeout", "out_of_memory", "out_of_disk", "crashed"
 # A jailed kernel sees only these variables of ours (plus what the run adds): database URLs,
 # tokens or cluster credentials in the grader's environment stay outside.
-PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "DLMED_MEDNIST_ROOT", "DLMED_RESNET18_WEIGHTS", "DLMED_DEVICE")
+# Where the course keeps data a run reads (shown to the jail read-only when set).
+DATA_ENV = ("DLMED_MEDNIST_ROOT", "DLMED_RESNET18_WEIGHTS")
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", *DATA_ENV, "DLMED_DEVICE")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class RunLimits:
     notebook_timeout: int | None = None
     output_chars: int | None = None
     capture_bytes: int | None = None  # of the hidden checks' record the kernel leaves; the rest is not read
+    disk_bytes: int | None = None  # what a jailed run may write in all (its scratch, /tmp and /dev/shm)
 
 
 @dataclass
@@ -45,7 +48,7 @@ class Run:
     notebook: nbformat.NotebookNode
     captures: dict[str, dict] = field(default_factory=dict)
     error: str | None = None  # the run itself broke off (timeout, dead kernel), in words
-    stopped: str | None = None  # TIMEOUT, OUT_OF_MEMORY or CRASHED when it broke off
+    stopped: str | None = None  # TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK or CRASHED when it broke off
     truncated: bool = False  # output went over the limit and was cut
     seconds: float = 0.0
     peak_memory_bytes: int = 0
@@ -159,6 +162,10 @@ class _Client(NotebookClient):
         return out
 
 
+def _disk_error(budget_bytes: int) -> str:
+    return f"the run wrote more than its {budget_bytes // 2**20} MB of disk (its folder, /tmp and /dev/shm together)"
+
+
 def run_notebook(
     nb: nbformat.NotebookNode,
     *,
@@ -174,8 +181,8 @@ def run_notebook(
     gives the jail to run in; `env` adds variables for the kernel; `startup` is a line of Python
     the kernel runs before the first cell."""
     nb = nbformat.from_dict(nb)
-    with tempfile.TemporaryDirectory(prefix="course-run-") as tmp:
-        scratch = Path(tmp)
+    with scratch_folder(limits.disk_bytes if confine else None) as folder:
+        scratch = folder.path
         workdir, home = scratch / "work", scratch / "home"
         shutil.copytree(files_from, workdir, ignore=shutil.ignore_patterns("*.ipynb"))
         home.mkdir()
@@ -223,7 +230,7 @@ def run_notebook(
             resources={"metadata": {"path": str(workdir)}},
         )
         run = Run(notebook=nb)
-        watch = MemoryWatch(jail) if jail is not None else None
+        watch = ResourceWatch(jail, folder.full) if jail is not None else None
         if watch:
             watch.start()
         kernel_log = open(scratch / "kernel.log", "wb")  # its own chatter, kept out of our output
@@ -237,9 +244,11 @@ def run_notebook(
         except UnreadableMessage as exc:
             run.stopped, run.error = CRASHED, str(exc)
         except DeadKernelError:
-            if watch and watch.exceeded:
+            if watch and watch.exceeded == MEMORY:
                 run.stopped = OUT_OF_MEMORY
                 run.error = f"the run used more than {jail.limits.memory_bytes // 2**20} MB of memory"
+            elif watch and watch.exceeded == DISK:
+                run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
             else:
                 run.stopped = CRASHED
                 run.error = "the kernel died (a crash, os._exit or sys.exit from a child, or a signal)"
@@ -251,6 +260,8 @@ def run_notebook(
             if jail is not None:
                 jail.kill_all()
         run.seconds = time.perf_counter() - start
+        if not run.stopped and folder.full():  # filled it as it finished, before the watch looked
+            run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
         run.truncated = client.truncated
         run.captures = _read_captures(capture_path, limits.capture_bytes)
     return run

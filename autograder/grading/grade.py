@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..authoring.release import release
 from ..course import notebooks
@@ -17,10 +16,10 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..records import results
 from ..records.gradebook import has_assignment, ingest
-from . import sandbox
+from . import sandbox, scratch
 from .backends import backend_named
 from .slots import parse_gpus, plan_slots, share_cores
-from .unit import Unit, sha256_of, submitted_notebook
+from .unit import Unit, sha256_of, shown_paths, submitted_notebook
 
 
 @dataclass
@@ -73,6 +72,8 @@ def grade(
     if len(sources) != 1:
         raise CourseError(f"{assignment_id} has {len(sources)} notebooks; grading handles one per assignment")
     summary = Summary(isolation=sandbox.isolation(course.sandbox.mode))
+    shown_paths(course)  # refuses, before anything runs, a config that would show runs the course
+    scratch.sweep()  # what runs of a grading command killed outright left behind
     available = submitted_students(course, assignment_id)
     if not available:
         raise CourseError(

@@ -1,9 +1,12 @@
 """Where student code runs: a bubblewrap jail per run, an unprivileged user per grading process, limits.
 
-bubblewrap gives a read-only root with the course hidden, a private network, PID and IPC
-namespace (so every process of the run, `setsid()` escapes included, dies with it) and one
-writable scratch folder. Inside it the kernel drops to a user of its own (one per grading
-process), whose process limit therefore counts that run alone. Nothing here stores secrets: the caller decides what to hide.
+bubblewrap builds each run a root of its own from an allow-list: the system's programs and
+libraries, the interpreter's environment, the student library and the data the run is given, all
+read-only, and its scratch folder, the one writable place (also its /tmp and /dev/shm). Nothing
+else of the host exists inside: not the course, not other courses' files, not the host's /tmp or
+/run. A private network, PID and IPC namespace (so every process of the run, `setsid()` escapes
+included, dies with it) complete it. Inside, the kernel drops to a user of its own (one per grading
+process), whose process limit therefore counts that run alone.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import psutil
 
@@ -35,6 +39,8 @@ _WARNINGS = {
     NONE: "bubblewrap is missing and grading does not run as root: student code runs with limits only, and "
     "can read the course folder. Install bubblewrap and grade as root",
 }
+_NO_DISK_BUDGET = ("grading does not run as root, so runs have no disk budget (c.Grading.disk_mb needs root to "
+                   "mount each run's scratch); only the file-size limit holds. Grade as root")
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,6 +64,8 @@ def isolation(mode: str) -> str:
 
 
 def warning(level: str) -> str | None:
+    if level == BUBBLEWRAP and os.geteuid() != 0:
+        return _NO_DISK_BUDGET
     return _WARNINGS.get(level)
 
 
@@ -66,6 +74,14 @@ class Limits:
     max_processes: int
     max_file_bytes: int
     memory_bytes: int
+
+
+# What every run sees of the host besides what it is given: programs and shared libraries (the
+# merged-/usr links included), /sys for the CPU and GPU topology torch reads, and the few files of
+# /etc that the dynamic loader, time zones, TLS and fonts read. Anything missing is skipped.
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/sys")
+SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone", "ssl",
+              "ca-certificates", "fonts", "mime.types", "nsswitch.conf", "host.conf", "hosts", "os-release")
 
 
 @dataclass
@@ -77,12 +93,13 @@ class Jail:
     workdir: Path
     uid: int | None
     limits: Limits
-    hidden: list[Path] = field(default_factory=list)
-    visible: list[Path] = field(default_factory=list)  # read-only exceptions inside hidden folders
+    shown: list[Path] = field(default_factory=list)  # read-only, beside the system's own folders
     devices: list[str] = field(default_factory=list)
     root_pid: int | None = None  # the launched kernel command, once started
 
     def prepare(self) -> None:
+        for folder in ("tmp", "shm"):
+            (self.scratch / folder).mkdir(exist_ok=True)
         if self.uid is not None:
             for path in [self.scratch, *self.scratch.rglob("*")]:
                 os.chown(path, self.uid, self.uid, follow_symlinks=False)
@@ -101,16 +118,25 @@ class Jail:
                     "--inh-caps=-all", "--bounding-set=-all", "--pdeathsig=KILL", "--"]
         if self.level != BUBBLEWRAP:
             return limits + drop
-        jail = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--perms", "1777", "--tmpfs", "/dev/shm", "--tmpfs", "/tmp", "--tmpfs", "/run"]
-        for path in sorted(set(self.hidden), key=lambda p: len(p.parts)):
-            jail += ["--tmpfs", str(path)]
-        for path in self.visible:
-            if path.exists():
-                jail += ["--ro-bind", str(path), str(path)]
+        jail = ["bwrap"]
+        for folder in SYSTEM_FOLDERS:
+            if os.path.islink(folder):
+                jail += ["--symlink", os.readlink(folder), folder]
+            elif os.path.isdir(folder):
+                jail += ["--ro-bind", folder, folder]
+        for name in SYSTEM_ETC:
+            jail += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        jail += ["--dev", "/dev", "--proc", "/proc",
+                 # The run's /tmp and /dev/shm are folders of its scratch, so they share its disk budget.
+                 "--bind", str(self.scratch / "tmp"), "/tmp", "--bind", str(self.scratch / "shm"), "/dev/shm"]
+        shown = [p for p in dict.fromkeys(self.shown) if p.exists()]
+        for folder in _parents([*shown, self.scratch]):
+            jail += ["--perms", "0755", "--dir", str(folder)]
+        for path in shown:
+            jail += ["--ro-bind", str(path), str(path)]
         for device in self.devices:
             jail += ["--dev-bind", device, device]
-        jail += ["--bind", str(self.scratch), str(self.scratch), "--chdir", str(self.workdir),
+        jail += ["--bind", str(self.scratch), str(self.scratch), "--remount-ro", "/", "--chdir", str(self.workdir),
                  "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                  "--die-with-parent", "--new-session",
                  # ipykernel exits when its parent is not the PID this variable names, and inside the
@@ -212,22 +238,33 @@ def nvidia_devices(gpu: int | None) -> list[str]:
     return sorted(control + ([own] if os.path.exists(own) else []))
 
 
-def always_visible() -> list[Path]:
-    """What the kernel needs even when it sits inside a hidden folder: the interpreter's environment
-    and the student-side library (an editable install points into the repository)."""
+def _parents(paths: list[Path]) -> list[Path]:
+    """The folders above `paths` that the jail must create, shallowest first: bwrap makes a missing
+    mount point's parents readable by root alone, and the run's user has to pass through them."""
+    above = {parent for path in paths for parent in path.parents if parent != Path("/")}
+    return sorted(above, key=lambda p: len(p.parts))
+
+
+def interpreter_folders() -> list[Path]:
+    """What every kernel needs besides the system: the interpreter's environment and the
+    student-side library (an editable install points into the repository)."""
     import dlmed
 
     return [Path(sys.prefix), Path(sys.base_prefix), Path(dlmed.__file__).resolve().parents[1]]
 
 
-class MemoryWatch(threading.Thread):
-    """Stops a run whose processes together hold more resident memory than allowed. A poll, because
-    RLIMIT_AS breaks CUDA and RLIMIT_RSS is ignored by Linux."""
+MEMORY, DISK = "memory", "disk"
 
-    def __init__(self, jail: Jail, interval: float = 0.2):
+
+class ResourceWatch(threading.Thread):
+    """Stops a run whose processes together hold more resident memory than allowed, or that has
+    filled its scratch. A poll, because RLIMIT_AS breaks CUDA and RLIMIT_RSS is ignored by Linux;
+    and a full tmpfs only makes the run's writes fail, which the run may well ignore."""
+
+    def __init__(self, jail: Jail, full: Callable[[], bool] = lambda: False, interval: float = 0.2):
         super().__init__(daemon=True)
-        self.jail, self.interval = jail, interval
-        self.exceeded = False
+        self.jail, self.full, self.interval = jail, full, interval
+        self.exceeded: str | None = None  # MEMORY or DISK, once the run was stopped for it
         self.peak_bytes = 0
         self._done = threading.Event()
 
@@ -240,8 +277,9 @@ class MemoryWatch(threading.Thread):
                 except psutil.Error:
                     continue
             self.peak_bytes = max(self.peak_bytes, total)
-            if total > self.jail.limits.memory_bytes:
-                self.exceeded = True
+            over = MEMORY if total > self.jail.limits.memory_bytes else DISK if self.full() else None
+            if over:
+                self.exceeded = over
                 self.jail.kill_all()
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ submission's record (an unexpected failure of ours becomes `infra_error`, which 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -25,12 +26,14 @@ from ..course.coursedir import Course
 from ..exam.grading import paper_key
 from ..records import results
 from . import sandbox
-from .execute import CRASHED, OUT_OF_MEMORY, TIMEOUT, RunLimits
+from ..course.errors import CourseError
+from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits
 from .run_and_judge import plan_for, run_and_judge
 from .sanitize import InvalidSubmission, sanitize
 from .slots import Slot
 
-_STOPPED = {TIMEOUT: results.TIMEOUT, OUT_OF_MEMORY: results.OUT_OF_MEMORY, CRASHED: results.CRASHED}
+_STOPPED = {TIMEOUT: results.TIMEOUT, OUT_OF_MEMORY: results.OUT_OF_MEMORY, OUT_OF_DISK: results.OUT_OF_DISK,
+            CRASHED: results.CRASHED}
 _STARTUP = "import dlmed.runtime as _runtime; _runtime.configure(); del _runtime"
 _TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
 
@@ -86,12 +89,19 @@ def sha256_of(path: Path) -> str:
 _STAFF_FOLDER = Path(autograder.__file__).resolve().parents[1]
 
 
-def _hidden_paths(course: Course) -> list[Path]:
-    hidden = [course.root, _STAFF_FOLDER, Path.home(), *map(Path, course.sandbox.hide)]
-    gradebook = course.sqlite_gradebook()
-    if gradebook is not None:
-        hidden.append(gradebook.parent)
-    return [p for p in hidden if p != Path("/")]
+def shown_paths(course: Course) -> list[Path]:
+    """What a run sees besides the system and its scratch: the interpreter, the student library,
+    the data the course points runs at, and the folders the course config adds."""
+    data = [os.environ[name] for name in DATA_ENV if os.environ.get(name)]
+    shown = [*sandbox.interpreter_folders(), *map(Path, data), *map(Path, course.sandbox.show)]
+    kept = [course.root, _STAFF_FOLDER] + ([course.sqlite_gradebook()] if course.sqlite_gradebook() else [])
+    for folder in shown:
+        held = [k for k in kept if folder.resolve() == k.resolve() or folder.resolve() in k.resolve().parents]
+        if held:
+            raise CourseError(f"student code would see {held[0]}: it lies inside {folder}, which runs are shown",
+                              hint="keep the course, the grader and the gradebook outside c.Sandbox.show, the "
+                              "virtual environment and the data folders")
+    return shown
 
 
 def jail_for(course: Course, slot: Slot, level: str):
@@ -104,7 +114,7 @@ def jail_for(course: Course, slot: Slot, level: str):
 
     def confine(scratch: Path, workdir: Path) -> sandbox.Jail:
         return sandbox.Jail(level=level, scratch=scratch, workdir=workdir, uid=uid, limits=limits,
-                            hidden=_hidden_paths(course), visible=sandbox.always_visible(),
+                            shown=shown_paths(course),
                             devices=sandbox.nvidia_devices(slot.gpu))
     return confine
 
@@ -147,7 +157,8 @@ def grade_unit(unit: Unit, slot: Slot) -> results.Result:
         paper = paper_key(course, aid, sid)
         seed = submission_seed(course, aid, sid)
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
-                           course.grading.output_chars, course.grading.capture_mb * 2**20)
+                           course.grading.output_chars, course.grading.capture_mb * 2**20,
+                           course.grading.disk_mb * 2**20)
         graded = run_and_judge(source_nb, nb, plan=plan_for(source_nb, seed, paper), files_from=course.release_dir(aid),
                            limits=limits, confine=jail_for(course, slot, level),
                            env={SEED_ENV: str(seed), **slot.environment()}, startup=_STARTUP, paper=paper)

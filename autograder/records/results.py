@@ -10,16 +10,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SCHEMA_VERSION = 1
-OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA, CANCELLED = (
-    "ok", "tests_failed", "timeout", "out_of_memory", "crashed", "invalid_notebook", "infra_error", "cancelled",
+OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED, INVALID, INFRA, CANCELLED = (
+    "ok", "tests_failed", "timeout", "out_of_memory", "out_of_disk", "crashed", "invalid_notebook", "infra_error",
+    "cancelled",
 )
-STATUSES = (OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, CRASHED, INVALID, INFRA, CANCELLED)
+STATUSES = (OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED, INVALID, INFRA, CANCELLED)
 UNFINISHED = (INFRA, CANCELLED)  # not a verdict on the submission: `course grade --resume` grades it again
 EXPLAINED = {
     OK: "every autograded test passed",
     TESTS_FAILED: "some tests failed",
     TIMEOUT: "the notebook ran out of time",
     OUT_OF_MEMORY: "the notebook used too much memory",
+    OUT_OF_DISK: "the notebook wrote more than its disk budget",
     CRASHED: "the kernel died while running the notebook",
     INVALID: "the submission could not be read as the assignment's notebook",
     INFRA: "grading itself failed (not the student's fault); it is retried",

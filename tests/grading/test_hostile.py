@@ -2,14 +2,17 @@
 real kernels): each ends with its status and the right score, nothing leaks, nothing outlives it,
 and the gradebook holds every grade."""
 
+import re
+import shutil
 import socket
 import sqlite3
 import threading
+from pathlib import Path
 
 import psutil
 import pytest
 
-from autograder.demo.cohort import FULL, HOSTILE, synthesize
+from autograder.demo.cohort import FULL, HOST_PLACES, HOSTILE, synthesize
 from autograder.grading.grade import grade
 from autograder.records import results
 
@@ -30,18 +33,39 @@ c.Grading.notebook_timeout = 60
 c.Grading.memory_mb = 3000
 c.Grading.max_processes = 256
 c.Sandbox.uid_base = 62000  # users of its own, so the leftover check sees only this batch
+c.Grading.disk_mb = 256
 """)
     for secret in (course.solutions_dir(AID) / "canary.txt", course.root / "assignments" / AID / "canary.txt"):
         secret.write_text(CANARY)
+    planted = _plant_host_canaries()
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     connections = []
     threading.Thread(target=lambda: connections.append(listener.accept()), daemon=True).start()
     synthesize(course, AID, hostile=HOSTILE, mistakes=0, port=listener.getsockname()[1])
-    summary = grade(course=course, assignment_id=AID)
-    listener.close()
+    try:
+        summary = grade(course=course, assignment_id=AID)
+    finally:
+        listener.close()
+        for folder in planted:
+            shutil.rmtree(folder, ignore_errors=True)
     return course, {r.student_id: r for r in summary.records}, connections
+
+
+def _plant_host_canaries() -> list[Path]:
+    """World-readable files where a grading host keeps what is not the run's (another course's files
+    under /srv or /opt, a home, the host's /tmp, services' state): none may be readable inside."""
+    planted = []
+    for place in HOST_PLACES:
+        folder = Path(place) / "dlmed-canary-hostile"
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o755)
+        canary = folder / "canary.txt"
+        canary.write_text(f"{CANARY} {place}")
+        canary.chmod(0o644)
+        planted.append(folder)
+    return planted
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=lambda h: h.name)
@@ -66,6 +90,17 @@ def test_nothing_read_nothing_sent(batch):
         assert CANARY not in executed.read_text()
     text = next((course.root / "autograded").glob("hostile-read-secrets/*/*.ipynb")).read_text()
     assert "blocked" in text and "READ " not in text
+    host = next((course.root / "autograded").glob("hostile-read-host-files/*/*.ipynb")).read_text()
+    assert "READ " not in host
+
+
+def test_disk_budget_ends_the_run_and_leaves_nothing_mounted(batch):
+    _, records, _ = batch
+    for student in ("hostile-fill-workdir", "hostile-fill-tmp", "hostile-fill-shm", "hostile-many-files"):
+        assert "256 MB of disk" in records[student].message, records[student].message
+    # Another test may be grading beside this one: a mount counts as left behind when its maker is gone.
+    makers = [int(m) for m in re.findall(r"course-run-(\d+)-", Path("/proc/self/mountinfo").read_text())]
+    assert not [pid for pid in makers if not psutil.pid_exists(pid)]
 
 
 def test_no_process_outlives_its_run(batch):

@@ -2,15 +2,19 @@
 kernels with it, so nothing keeps grading, holds a sandbox user, or grades beside a resumed run;
 and a graded unit leaves no process behind, not even a zombie."""
 
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import psutil
 import pytest
 
 from autograder.demo.cohort import FULL, Hostile, synthesize
+from autograder.grading import scratch
 from autograder.grading.slots import Slot
 from autograder.grading.unit import Unit, grade_unit
 from autograder.records import results
@@ -61,6 +65,15 @@ def test_workers_and_kernels_die_with_a_killed_grading_command(tmp_path):
         while _alive(descendants) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert not _alive(descendants), [" ".join(_cmdline(p))[:120] for p in _alive(descendants)]
+        # No handler ran, so the workers' scratch folders (each a tmpfs) are left; the next grading
+        # command sweeps them.
+        workers = {p.pid for p in descendants}
+        left = [f for f in Path(tempfile.gettempdir()).glob("course-run-*")
+                if (m := re.match(r"course-run-(\d+)-", f.name)) and int(m[1]) in workers]
+        assert left
+        scratch.sweep()
+        assert not [f for f in left if f.exists()]
+        assert not [f for f in left if str(f) in Path("/proc/self/mountinfo").read_text()]
     finally:
         for process in _alive(descendants):  # a failed run must not leave sleeping kernels behind
             process.kill()
