@@ -45,6 +45,28 @@ def as_array(value, call: Call, what: str = "result") -> np.ndarray:
     return array
 
 
+def as_numbers(value, call: Call, what: str = "result") -> np.ndarray:
+    """Numbers however they were collected: a list, tuple or array, nested or not, of Python or
+    numpy numbers or one-element tensors (a loss kept as a tensor is still that number)."""
+    if not isinstance(value, (list, tuple)):
+        return as_array(value, call, what).astype(float)
+    items = []
+    for item in value:
+        array = as_numbers(item, call, what)
+        items.append(array.reshape(()) if array.size == 1 and not isinstance(item, (list, tuple)) else array)
+    if len({item.shape for item in items}) > 1:
+        raise CheckFailed(f"{call.describe()}: the {what} has rows of different lengths")
+    return np.array(items, dtype=float).reshape((len(items), *(items[0].shape if items else ())))
+
+
+def as_number(value, call: Call, what: str = "result") -> float:
+    """One number: a Python or numpy number, or a one-element tensor or array."""
+    array = as_numbers(value, call, what)
+    if array.size != 1:
+        raise CheckFailed(f"{call.describe()}: the {what} should be a single number, got shape {array.shape}")
+    return float(array.reshape(()))
+
+
 def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
     error = np.abs(actual - expected)
     index = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), error.shape)

@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import Check, CheckFailed, call, fixture
-from .expect import as_array, expect_array, expect_scalar, tolerant
+from .expect import as_array, as_numbers, expect_array, expect_scalar, tolerant
 
 HIDDEN = (8,)
 EPOCHS, LR = 6, 0.05  # enough training that the folds' scores differ
@@ -148,12 +148,13 @@ class CrossValidate(Check):
         folds = read_folds(tolerant(outcomes[1], calls[1]), calls[1], len(y))
         scores = tolerant(outcomes[2], c)
         report = tolerant(outcomes[3], c)
-        if not isinstance(scores, (list, tuple, np.ndarray)) or len(scores) != len(folds):
+        scores = as_numbers(scores, c, "fold accuracies")
+        if scores.shape != (len(folds),):
             raise CheckFailed(f"{c.describe()} must return a list of {len(folds)} accuracies, one per fold")
         _check_models(report, X, y, folds, c)
         factory_seed = calls[0].args[2]
         reference = reference_cv(X, y, folds, factory_seed, EPOCHS, LR, 5)
-        expect_array(np.asarray(scores, dtype=float), reference, c, what="fold accuracies", rtol=0,
+        expect_array(scores, reference, c, what="fold accuracies", rtol=0,
                      atol=0.5 / max(len(test) for _, test in folds))
 
 
@@ -186,12 +187,12 @@ class BaselineCv(Check):
     def judge(self, calls, outcomes):
         c, (X, y) = calls[1], calls[1].args
         folds = read_folds(tolerant(outcomes[0], calls[0]), calls[0], len(y))
-        value = tolerant(outcomes[1], c)
-        if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != len(folds):
+        value = as_numbers(tolerant(outcomes[1], c), c, "fold accuracies")
+        if value.shape != (len(folds),):
             raise CheckFailed(f"{c.describe()} must return one accuracy per fold ({len(folds)})")
         reference = [make_pipeline(StandardScaler(), LogisticRegression()).fit(X[tr], y[tr]).score(X[te], y[te]) for tr, te in folds]
         # scikit-learn is deterministic: on the same folds every correct pipeline scores the same.
-        expect_array(np.asarray(value, dtype=float), reference, c, what="fold accuracies", rtol=0,
+        expect_array(value, reference, c, what="fold accuracies", rtol=0,
                      atol=0.5 / max(len(te) for _, te in folds),
                      shape_hint="one accuracy per fold, on the folds of fold_indices(y, n_splits, seed)")
 
@@ -208,7 +209,7 @@ class RepeatedCv(Check):
         c = calls[c_index]
         X, y = c.args[:2]
         all_folds = [read_folds(tolerant(o, fc), fc, len(y)) for fc, o in zip(calls[1:c_index], outcomes[1:c_index])]
-        value = as_array(tolerant(outcomes[c_index], c), c, "result")
+        value = as_numbers(tolerant(outcomes[c_index], c), c, "result")
         report = tolerant(outcomes[-1], c)
         if value.shape != (len(self.seeds), 4):
             raise CheckFailed(f"{c.describe()} returned shape {value.shape}, expected (len(seeds), n_splits) = ({len(self.seeds)}, 4)")

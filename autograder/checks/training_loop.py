@@ -14,7 +14,7 @@ from dlmed.wire import Result, TensorData
 from torch import nn
 
 from . import Check, CheckFailed, Slips, call, fixture, replay
-from .expect import as_array, expect_array, expect_honest_evaluation, expect_scalar, tolerant
+from .expect import as_array, as_numbers, expect_array, expect_honest_evaluation, expect_scalar, tolerant
 
 SPLIT_NAMES = ("X_train", "X_val", "X_test", "y_train", "y_val", "y_test")
 
@@ -407,9 +407,10 @@ class Fit(Check):
         with_sgd = Slips(calls, self.name, fit, {"sgd": ({"optimizer_class": torch.optim.SGD},
                                                          "this is training with SGD; fit trains with torch.optim.Adam(model.parameters(), lr=lr)")})
         for key in keys:
-            if not isinstance(history[key], list) or len(history[key]) != 3:
+            values = as_numbers(history[key], c, f"history[{key!r}]")
+            if values.shape != (3,):
                 raise CheckFailed(f"{c.describe()}: history[{key!r}] should hold one number per epoch (3)")
-            expect_array(np.asarray(history[key], dtype=float), reference[4].value[key], c, what=f"history[{key!r}]",
+            expect_array(values, reference[4].value[key], c, what=f"history[{key!r}]",
                          rtol=1e-4, atol=1e-6, known=((v[key], m) for v, m in with_sgd.known(4)))
         _expect_state(state, reference[5].value, c)
 

@@ -68,13 +68,20 @@ def set_mode(model: nn.Module, train: bool) -> None:
     model.train(train)
 
 
+# The layers whose output depends on the training flag; elsewhere the flag changes nothing.
+_MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+
+
 @builder
 def trace_forward(model: nn.Module) -> None:
-    """From now on, record at each forward call whether the model trains and autograd records."""
+    """From now on, record at each forward call whether any layer that behaves differently in
+    training (dropout, batch norm) was in training mode, and whether autograd recorded. What the
+    layers did is judged, not the top-level flag: a model set to eval layer by layer evaluates."""
     model._dlmed_trace = []
 
     def record(module, inputs):
-        module._dlmed_trace.append({"training": module.training, "grad_enabled": torch.is_grad_enabled()})
+        training = any(m.training for m in module.modules() if isinstance(m, _MODE_DEPENDENT))
+        module._dlmed_trace.append({"training": training, "grad_enabled": torch.is_grad_enabled()})
 
     model.register_forward_pre_hook(record)
 

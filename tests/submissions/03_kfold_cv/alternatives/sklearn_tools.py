@@ -1,4 +1,4 @@
-"""cross_val_score on explicit folds; list-of-lists folds; np.vstack of the repeats."""
+"""cross_val_score on explicit folds; list-of-lists folds; the repeats as a list of lists."""
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -20,5 +20,5 @@ def baseline_cv(X, y, n_splits=5, seed=0):
 def repeated_cv(X, y, make_model, seeds, n_splits=5, epochs=30, lr=1e-3):
     rows = []
     for s in seeds:
-        rows.append(cross_validate(X, y, make_model, n_splits=n_splits, seed=s, epochs=epochs, lr=lr))
-    return np.vstack(rows)
+        rows.append(list(cross_validate(X, y, make_model, n_splits=n_splits, seed=s, epochs=epochs, lr=lr)))
+    return rows  # a list of lists: one row of fold scores per seed
