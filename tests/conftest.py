@@ -2,6 +2,7 @@ import os
 import shutil
 from pathlib import Path
 
+import psutil
 import pytest
 
 from autograder.course.coursedir import Course
@@ -19,6 +20,18 @@ def pytest_configure(config):
     workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
     if workers:
         limit_threads(threads_per_run(int(workers)))
+
+
+def alive(processes: list[psutil.Process]) -> list[psutil.Process]:
+    """Those of `processes` still running (a zombie is dead already: its parent has yet to reap it)."""
+    left = []
+    for process in processes:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return left
 
 
 def make_course_copy(folder: Path, extra_config: str = "") -> Course:

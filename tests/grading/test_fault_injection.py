@@ -21,7 +21,7 @@ from autograder.grading.grade import grade
 from autograder.grading.unit import sha256_of, submitted_notebook
 from autograder.records import results
 from autograder.records.gradebook import open_gradebook
-from tests.conftest import make_course_copy
+from tests.conftest import alive, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fault-injection")]
 AID = "01_layer_math"
@@ -69,19 +69,8 @@ def _records(course, students) -> dict[str, results.Result]:
     return {s: r for s, r in found.items() if r is not None}
 
 
-def _alive(processes):
-    left = []
-    for process in processes:
-        try:
-            if process.status() != psutil.STATUS_ZOMBIE:
-                left.append(process)
-        except psutil.NoSuchProcess:
-            pass
-    return left
-
-
 def _phase(descendants, records_now: int, total: int) -> str:
-    names = [" ".join(p.cmdline()[:3]) for p in _alive(descendants)]
+    names = [" ".join(p.cmdline()[:3]) for p in alive(descendants)]
     if any("ipykernel_launcher" in n for n in names):
         return "mid-kernel"
     if records_now == total:
@@ -119,9 +108,9 @@ def test_killed_ten_times_ends_as_an_uninterrupted_run(tmp_path):
             phases.append("ingest" if journal.exists() else _phase(descendants, len(_records(course, students)), len(students)))
         run.wait(timeout=600)
         wait_until = time.monotonic() + 20
-        while _alive(descendants) and time.monotonic() < wait_until:
+        while alive(descendants) and time.monotonic() < wait_until:
             time.sleep(0.2)
-        assert not _alive(descendants), f"kill {kill}: processes of the killed run are left"
+        assert not alive(descendants), f"kill {kill}: processes of the killed run are left"
         for student, record in _records(course, students).items():
             if record.submission_sha256 != handed_in[student]:
                 continue  # the revised submission's record from before it was handed in again

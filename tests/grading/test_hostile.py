@@ -33,7 +33,7 @@ c.Grading.notebook_timeout = 60
 c.Grading.memory_mb = 3000
 c.Grading.max_processes = 256
 c.Sandbox.uid_base = 62000  # users of its own, so the leftover check sees only this batch
-c.Grading.disk_mb = 256
+c.Grading.disk_mb = 64
 """)
     for secret in (course.solutions_dir(AID) / "canary.txt", course.root / "assignments" / AID / "canary.txt"):
         secret.write_text(CANARY)
@@ -97,7 +97,7 @@ def test_nothing_read_nothing_sent(batch):
 def test_disk_budget_ends_the_run_and_leaves_nothing_mounted(batch):
     _, records, _ = batch
     for student in ("hostile-fill-workdir", "hostile-fill-tmp", "hostile-fill-shm", "hostile-many-files"):
-        assert "256 MB of disk" in records[student].message, records[student].message
+        assert "64 MB of disk" in records[student].message, records[student].message
     # Another test may be grading beside this one: a mount counts as left behind when its maker is gone.
     makers = [int(m) for m in re.findall(r"course-run-(\d+)-", Path("/proc/self/mountinfo").read_text())]
     assert not [pid for pid in makers if not psutil.pid_exists(pid)]

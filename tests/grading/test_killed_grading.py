@@ -18,23 +18,12 @@ from autograder.grading import scratch
 from autograder.grading.slots import Slot
 from autograder.grading.unit import Unit, grade_unit
 from autograder.records import results
-from tests.conftest import make_course_copy
+from tests.conftest import alive, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("killed-grading")]
 AID = "01_layer_math"
 SLEEPERS = [Hostile(f"sleeper_{n}", "solution", results.TIMEOUT, FULL, "import time\ntime.sleep(600)", where="start")
             for n in "ab"]
-
-
-def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
-    left = []
-    for process in processes:
-        try:
-            if process.status() != psutil.STATUS_ZOMBIE:
-                left.append(process)
-        except psutil.NoSuchProcess:
-            pass
-    return left
 
 
 def test_workers_and_kernels_die_with_a_killed_grading_command(tmp_path):
@@ -62,9 +51,9 @@ def test_workers_and_kernels_die_with_a_killed_grading_command(tmp_path):
         command.send_signal(signal.SIGKILL)
         command.wait()
         deadline = time.monotonic() + 20
-        while _alive(descendants) and time.monotonic() < deadline:
+        while alive(descendants) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not _alive(descendants), [" ".join(_cmdline(p))[:120] for p in _alive(descendants)]
+        assert not alive(descendants), [" ".join(_cmdline(p))[:120] for p in alive(descendants)]
         # No handler ran, so the workers' scratch folders (each a tmpfs) are left; the next grading
         # command sweeps them.
         workers = {p.pid for p in descendants}
@@ -75,7 +64,7 @@ def test_workers_and_kernels_die_with_a_killed_grading_command(tmp_path):
         assert not [f for f in left if f.exists()]
         assert not [f for f in left if str(f) in Path("/proc/self/mountinfo").read_text()]
     finally:
-        for process in _alive(descendants):  # a failed run must not leave sleeping kernels behind
+        for process in alive(descendants):  # a failed run must not leave sleeping kernels behind
             process.kill()
 
 
