@@ -34,6 +34,13 @@ def alive(processes: list[psutil.Process]) -> list[psutil.Process]:
     return left
 
 
+def pytest_collection_modifyitems(items):
+    # Slow tests first (stable: in module order among themselves). xdist hands out work in this
+    # order, so the quick tests fill in at the end rather than one worker running the last long
+    # group alone while the other idles.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def make_course_copy(folder: Path, extra_config: str = "") -> Course:
     root = folder / "course"
     for name in COURSE_FILES:

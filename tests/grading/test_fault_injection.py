@@ -70,7 +70,12 @@ def _records(course, students) -> dict[str, results.Result]:
 
 
 def _phase(descendants, records_now: int, total: int) -> str:
-    names = [" ".join(p.cmdline()[:3]) for p in alive(descendants)]
+    names = []
+    for process in alive(descendants):
+        try:
+            names.append(" ".join(process.cmdline()[:3]))
+        except psutil.Error:  # it ended while we looked
+            pass
     if any("ipykernel_launcher" in n for n in names):
         return "mid-kernel"
     if records_now == total:
