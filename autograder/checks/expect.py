@@ -56,7 +56,10 @@ def as_numbers(value, call: Call, what: str = "result") -> np.ndarray:
         items.append(array.reshape(()) if array.size == 1 and not isinstance(item, (list, tuple)) else array)
     if len({item.shape for item in items}) > 1:
         raise CheckFailed(f"{call.describe()}: the {what} has rows of different lengths")
-    return np.array(items, dtype=float).reshape((len(items), *(items[0].shape if items else ())))
+    try:
+        return np.array(items, dtype=float).reshape((len(items), *(items[0].shape if items else ())))
+    except ValueError:  # nested deeper than numpy's 64 dimensions
+        raise CheckFailed(f"{call.describe()}: the {what} is nested too deeply to be a table of numbers") from None
 
 
 def as_number(value, call: Call, what: str = "result") -> float:

@@ -62,7 +62,7 @@ class Grading(Configurable):
     ).tag(config=True)
     max_file_mb = Int(512, help="Largest file a run may write (RLIMIT_FSIZE).").tag(config=True)
     disk_mb = Int(
-        1024, help="What a run may write in all (its folder, /tmp and /dev/shm: a tmpfs of this size, so it also "
+        1024, min=1, help="What a run may write in all (its folder, /tmp and /dev/shm: a tmpfs of this size, so it also "
         "takes memory while used) before it is stopped as out of disk. Needs grading as root."
     ).tag(config=True)
     workers = Int(0, help="Submissions graded at once on CPU slots; 0 means one per CPU core.").tag(config=True)

@@ -29,6 +29,7 @@ from typing import Callable
 import psutil
 
 from ..course.errors import CourseError
+from . import scratch
 
 BUBBLEWRAP = "bubblewrap"
 UNPRIVILEGED = "unprivileged user, no bubblewrap"
@@ -39,8 +40,8 @@ _WARNINGS = {
     NONE: "bubblewrap is missing and grading does not run as root: student code runs with limits only, and "
     "can read the course folder. Install bubblewrap and grade as root",
 }
-_NO_DISK_BUDGET = ("grading does not run as root, so runs have no disk budget (c.Grading.disk_mb needs root to "
-                   "mount each run's scratch); only the file-size limit holds. Grade as root")
+_NO_DISK_BUDGET = ("runs have no disk budget here: c.Grading.disk_mb needs to mount each run's scratch as a tmpfs, "
+                   "which takes root allowed to mount; only the file-size limit holds. Grade as root")
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,7 +65,7 @@ def isolation(mode: str) -> str:
 
 
 def warning(level: str) -> str | None:
-    if level == BUBBLEWRAP and os.geteuid() != 0:
+    if level == BUBBLEWRAP and not scratch.budget_possible():
         return _NO_DISK_BUDGET
     return _WARNINGS.get(level)
 

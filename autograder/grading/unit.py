@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -94,7 +95,9 @@ def shown_paths(course: Course) -> list[Path]:
     the data the course points runs at, and the folders the course config adds."""
     data = [os.environ[name] for name in DATA_ENV if os.environ.get(name)]
     shown = [*sandbox.interpreter_folders(), *map(Path, data), *map(Path, course.sandbox.show)]
-    kept = [course.root, _STAFF_FOLDER] + ([course.sqlite_gradebook()] if course.sqlite_gradebook() else [])
+    # The temporary folder too: shown read-only, it would replace the run's own writable /tmp.
+    kept = [course.root, _STAFF_FOLDER, Path(tempfile.gettempdir())]
+    kept += [course.sqlite_gradebook()] if course.sqlite_gradebook() else []
     for folder in shown:
         held = [k for k in kept if folder.resolve() == k.resolve() or folder.resolve() in k.resolve().parents]
         if held:
