@@ -192,7 +192,9 @@ def run_notebook(
         added = {PLAN_ENV: str(plan_path), CAPTURE_ENV: str(capture_path), **(env or {})}
         jail = confine(scratch, workdir) if confine else None
         if jail is None:
-            kernel_env = {**os.environ, **added}
+            # Its temporary files go with the scratch too (a jailed run's /tmp is in it already).
+            (scratch / "tmp").mkdir()
+            kernel_env = {**os.environ, **added, "TMPDIR": str(scratch / "tmp")}
             km = None
         else:
             kernel_env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}

@@ -3,6 +3,8 @@ solutions and the grading unit share it)."""
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,4 +37,19 @@ def run_and_judge(source_nb, submission_nb, *, plan, files_from: Path, limits: R
     against the trusted `source_nb` (and, for an exam, the key of the submission's paper)."""
     run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), files_from=files_from, limits=limits,
                        confine=confine, env=env, startup=startup)
-    return Graded(run, judge_run(source_nb, run, plan, paper))
+    with _own_temporary_folder():
+        return Graded(run, judge_run(source_nb, run, plan, paper))
+
+
+@contextmanager
+def _own_temporary_folder():
+    """Replays run the checks' fixtures here, and some write files (04's stand-in checkpoint is 45 MB
+    per check): judging in a temporary folder of its own, removed after, keeps them from piling up on
+    the grading machine (they filled 33 GB of one before)."""
+    previous = tempfile.tempdir
+    with tempfile.TemporaryDirectory(prefix="course-judge-") as folder:
+        tempfile.tempdir = folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous

@@ -2,6 +2,7 @@
 what the course config shows it, and nothing else of the host, wherever that lies."""
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -51,3 +52,13 @@ def test_a_config_that_would_show_the_course_is_refused(tmp_path):
     course = make_course_copy(tmp_path, extra_config=f"c.Sandbox.show = [{str(tmp_path)!r}]\n")
     with pytest.raises(CourseError, match="student code would see"):
         shown_paths(course)
+
+
+def test_an_unjailed_run_leaves_no_temporary_files(tmp_path):
+    # Validation runs kernels without a jail; their fixtures' files (a 45 MB checkpoint in 04) go with the run.
+    code = "import tempfile, pathlib\nfolder = tempfile.mkdtemp()\npathlib.Path(folder, 'f').write_text('x')\nprint(folder)"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    (tmp_path / "files").mkdir()
+    run = run_notebook(nb, plan={}, files_from=tmp_path / "files", limits=RunLimits(60))
+    folder = run.notebook.cells[0].outputs[0]["text"].strip()
+    assert folder and not Path(folder).exists()
