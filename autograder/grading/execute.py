@@ -185,7 +185,8 @@ def run_notebook(
         scratch = folder.path
         workdir, home = scratch / "work", scratch / "home"
         shutil.copytree(files_from, workdir, ignore=shutil.ignore_patterns("*.ipynb"))
-        home.mkdir()
+        for made in (home, scratch / "tmp", scratch / "shm"):  # a jail binds the last two as /tmp, /dev/shm
+            made.mkdir()
         plan_path, capture_path = scratch / "plan.json", scratch / "captures.jsonl"
         plan_path.write_text(json.dumps(plan), encoding="utf-8")
         capture_path.touch()
@@ -193,7 +194,6 @@ def run_notebook(
         jail = confine(scratch, workdir) if confine else None
         if jail is None:
             # Its temporary files go with the scratch too (a jailed run's /tmp is in it already).
-            (scratch / "tmp").mkdir()
             kernel_env = {**os.environ, **added, "TMPDIR": str(scratch / "tmp")}
             km = None
         else:

@@ -99,8 +99,6 @@ class Jail:
     root_pid: int | None = None  # the launched kernel command, once started
 
     def prepare(self) -> None:
-        for folder in ("tmp", "shm"):
-            (self.scratch / folder).mkdir(exist_ok=True)
         if self.uid is not None:
             for path in [self.scratch, *self.scratch.rglob("*")]:
                 os.chown(path, self.uid, self.uid, follow_symlinks=False)
