@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from traitlets import Dict, Enum, Float, Int, List, TraitError, Unicode, validate
+from traitlets import Bool, Dict, Enum, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 _ASSIGNMENT_KEYS = {"title", "deadline", "points"}
@@ -73,6 +73,10 @@ class Grading(Configurable):
     threads_per_run = Int(
         0, help="CPU threads each run (its kernel and its judging) may use, for grading and `course validate` alike; "
         "0 means the cores divided among the runs going at once, at least 1."
+    ).tag(config=True)
+    warm_kernels = Bool(
+        True, help="While a submission runs, start its slot's next kernel (in a jail and a sandbox user of its own, "
+        "with the assignment's imports done); each serves one submission only. Local backend."
     ).tag(config=True)
     retries = Int(2, help="Extra attempts for a submission whose run failed for infrastructure reasons.").tag(config=True)
     seed = Int(0, help="Mixed into each submission's seed; the seeds of its hidden-check inputs and its kernel.").tag(

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,12 +19,13 @@ from typing import Callable
 import nbformat
 from dlmed.probe import CAPTURE_ENV, PLAN_ENV
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets import List, Unicode
 
 from .sandbox import DISK, MEMORY, Jail, ResourceWatch
-from .scratch import scratch_folder
+from .scratch import Scratch, scratch_folder
 
 KERNEL = "python3"
 TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED = "timeout", "out_of_memory", "out_of_disk", "crashed"
@@ -125,22 +127,20 @@ def _size(output) -> int:
 
 class _Client(NotebookClient):
     """nbclient with an output budget: a notebook printing 100 MB would otherwise be held, joined
-    and saved whole. Errors are always kept, because a cell's visible verdict is read from them."""
+    and saved whole. Errors are always kept, because a cell's visible verdict is read from them.
+    `setup` runs unseen (no output, no execution count) before the first cell."""
 
-    def __init__(self, nb, *, output_chars: int | None, jail: Jail | None, **kwargs):
+    def __init__(self, nb, *, output_chars: int | None, setup: str | None, **kwargs):
         super().__init__(nb, **kwargs)
         self.output_budget = output_chars
         self.truncated = False
-        self.jail = jail
-
-    async def async_start_new_kernel(self, **kwargs):
-        await super().async_start_new_kernel(**kwargs)
-        if self.jail is not None:
-            self.jail.root_pid = self.km.provisioner.pid if self.km.provisioner else None
+        self.setup = setup
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
         kc.session.unpack = _bounded(kc.session.unpack)
+        if self.setup:
+            await self.async_wait_for_reply(kc.execute(self.setup, silent=True, store_history=False))
         return kc
 
     def output(self, outs, msg, display_id, cell_index):
@@ -166,36 +166,59 @@ def _disk_error(budget_bytes: int) -> str:
     return f"the run wrote more than its {budget_bytes // 2**20} MB of disk (its folder, /tmp and /dev/shm together)"
 
 
-def run_notebook(
-    nb: nbformat.NotebookNode,
-    *,
-    plan: dict,
-    files_from: Path,
-    limits: RunLimits,
-    confine: Callable[[Path, Path], Jail] | None = None,
-    env: dict[str, str] | None = None,
-    startup: str | None = None,
-) -> Run:
-    """Run a copy of `nb` in a scratch copy of the folder `files_from` (its data files), so runs
-    never write into the course and several can run side by side. `confine(scratch, workdir)`
-    gives the jail to run in; `env` adds variables for the kernel; `startup` is a line of Python
-    the kernel runs before the first cell."""
-    nb = nbformat.from_dict(nb)
-    with scratch_folder(limits.disk_bytes if confine else None) as folder:
+@dataclass
+class Kernel:
+    """A kernel started in a scratch folder of its own (in its jail, when it has one), before the
+    notebook it will run is known; it runs one notebook and is then killed with its folder."""
+
+    km: AsyncKernelManager
+    folder: Scratch
+    workdir: Path
+    plan_path: Path
+    capture_path: Path
+    jail: Jail | None
+    cleanup: ExitStack
+
+    def kill(self) -> None:
+        # Everything a run produced is in hand when its last cell ends (captures are written and
+        # closed cell by cell), so the kernel is killed rather than asked to exit: a graceful exit of
+        # a kernel that imported torch takes 1-2 s, a third of a short notebook's run.
+        if self.jail is not None:
+            self.jail.kill_all()
+        else:
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+    def discard(self) -> None:
+        """Kill it and remove its folder, unused (or after its run was read)."""
+        try:
+            self.kill()
+        finally:
+            self.cleanup.close()
+
+
+def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path, Path], Jail] | None = None,
+                 env: dict[str, str] | None = None, startup: str | None = None) -> Kernel:
+    """Start a kernel in a scratch copy of the folder `files_from` (its data files), so runs never
+    write into the course and several can run side by side. `confine(scratch, workdir)` gives the
+    jail to run in; `env` adds variables for the kernel; `startup` is Python the kernel runs before
+    it answers (before the first cell)."""
+    cleanup = ExitStack()
+    try:
+        folder = cleanup.enter_context(scratch_folder(limits.disk_bytes if confine else None))
         scratch = folder.path
         workdir, home = scratch / "work", scratch / "home"
         shutil.copytree(files_from, workdir, ignore=shutil.ignore_patterns("*.ipynb"))
         for made in (home, scratch / "tmp", scratch / "shm"):  # a jail binds the last two as /tmp, /dev/shm
             made.mkdir()
         plan_path, capture_path = scratch / "plan.json", scratch / "captures.jsonl"
-        plan_path.write_text(json.dumps(plan), encoding="utf-8")
+        plan_path.write_text("{}", encoding="utf-8")  # the run's own plan replaces it before the first cell
         capture_path.touch()
         added = {PLAN_ENV: str(plan_path), CAPTURE_ENV: str(capture_path), **(env or {})}
         jail = confine(scratch, workdir) if confine else None
         if jail is None:
             # Its temporary files go with the scratch too (a jailed run's /tmp is in it already).
             kernel_env = {**os.environ, **added, "TMPDIR": str(scratch / "tmp")}
-            km = None
+            km = AsyncKernelManager(kernel_name=KERNEL)
         else:
             kernel_env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
             kernel_env.update(added, HOME=str(home), MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde")
@@ -204,9 +227,40 @@ def run_notebook(
                                       connection_file=str(scratch / "kernel.json"), prefix=jail.prefix())
             km.write_connection_file()
             jail.prepare()
+        kernel_log = cleanup.enter_context(open(scratch / "kernel.log", "wb"))  # its chatter, kept out of our output
+        # The kernel listens on loopback only; its start-up warning about that is noise. No history
+        # file: nbclient's own choice when it starts a kernel.
+        arguments = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
+        arguments += [f"--IPKernelApp.exec_lines={startup}"] if startup else []
+        run_sync(km.start_kernel)(extra_arguments=arguments, env=kernel_env, cwd=str(workdir), stdout=kernel_log,
+                                  stderr=kernel_log)
+        kernel = Kernel(km, folder, workdir, plan_path, capture_path, jail, cleanup)
+        if jail is not None:
+            jail.root_pid = km.provisioner.pid if km.provisioner else None
+        return kernel
+    except BaseException:
+        cleanup.close()
+        raise
 
-        start = time.perf_counter()
-        deadline = start + limits.notebook_timeout if limits.notebook_timeout else None
+
+def run_notebook(
+    nb: nbformat.NotebookNode,
+    *,
+    plan: dict,
+    limits: RunLimits,
+    kernel: Kernel | None = None,
+    setup: str | None = None,
+    **start,
+) -> Run:
+    """Run a copy of `nb` in `kernel` (one started ahead by start_kernel), else in one started now
+    with `start` (start_kernel's arguments). `setup` is Python run unseen before the first cell."""
+    nb = nbformat.from_dict(nb)
+    kernel = kernel or start_kernel(limits=limits, **start)
+    jail, folder = kernel.jail, kernel.folder
+    try:
+        kernel.plan_path.write_text(json.dumps(plan), encoding="utf-8")
+        start_time = time.perf_counter()
+        deadline = start_time + limits.notebook_timeout if limits.notebook_timeout else None
 
         def cell_timeout(cell) -> int:
             if deadline is None:
@@ -215,29 +269,22 @@ def run_notebook(
 
         client = _Client(
             nb,
-            km=km,
+            km=kernel.km,
             output_chars=limits.output_chars,
-            jail=jail,
+            setup=setup,
+            timeout=limits.cell_timeout,  # for the setup, which belongs to no cell
             timeout_func=cell_timeout,
             kernel_name=KERNEL,
             allow_errors=True,
-            # The kernel listens on loopback only; its start-up warning about that is noise.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"]
-            + ([f"--IPKernelApp.exec_lines={startup}"] if startup else []),
             record_timing=False,
-            # Everything the run produced is in hand when the last cell ends (captures are written and
-            # closed cell by cell), so the kernel is killed rather than asked to exit: a graceful exit of
-            # a kernel that imported torch takes 1-2 s, a third of a short notebook's run.
-            shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(workdir)}},
+            resources={"metadata": {"path": str(kernel.workdir)}},
         )
         run = Run(notebook=nb)
         watch = ResourceWatch(jail, folder.full) if jail is not None else None
         if watch:
             watch.start()
-        kernel_log = open(scratch / "kernel.log", "wb")  # its own chatter, kept out of our output
         try:
-            client.execute(env=kernel_env, cwd=str(workdir), stdout=kernel_log, stderr=kernel_log)
+            client.execute()
         except CellTimeoutError:
             whole = deadline is not None and time.perf_counter() >= deadline - 1
             run.stopped = TIMEOUT
@@ -255,15 +302,17 @@ def run_notebook(
                 run.stopped = CRASHED
                 run.error = "the kernel died (a crash, os._exit or sys.exit from a child, or a signal)"
         finally:
-            kernel_log.close()
             if watch:
                 watch.stop()
                 run.peak_memory_bytes = watch.peak_bytes
-            if jail is not None:
-                jail.kill_all()
-        run.seconds = time.perf_counter() - start
+            if client.kc is not None:
+                client.kc.stop_channels()
+            kernel.kill()
+        run.seconds = time.perf_counter() - start_time
         if not run.stopped and folder.full():  # filled it as it finished, before the watch looked
             run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
         run.truncated = client.truncated
-        run.captures = _read_captures(capture_path, limits.capture_bytes)
+        run.captures = _read_captures(kernel.capture_path, limits.capture_bytes)
+    finally:
+        kernel.cleanup.close()
     return run

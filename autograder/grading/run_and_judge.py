@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import checks
 from ..course import notebooks
@@ -31,12 +30,11 @@ class Graded:
         return [v for v in self.verdicts if not v.passed]
 
 
-def run_and_judge(source_nb, submission_nb, *, plan, files_from: Path, limits: RunLimits, confine=None, env=None,
-              startup=None, paper=None) -> Graded:
-    """Execute `submission_nb` in a fresh kernel (in a jail when `confine` gives one) and judge it
-    against the trusted `source_nb` (and, for an exam, the key of the submission's paper)."""
-    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), files_from=files_from, limits=limits,
-                       confine=confine, env=env, startup=startup)
+def run_and_judge(source_nb, submission_nb, *, plan, limits: RunLimits, paper=None, **kernel) -> Graded:
+    """Execute `submission_nb` in a fresh kernel (run_notebook's `kernel`, `setup` or start_kernel's
+    arguments: in a jail when `confine` gives one) and judge it against the trusted `source_nb`
+    (and, for an exam, the key of the submission's paper)."""
+    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), limits=limits, **kernel)
     with _own_temporary_folder():
         return Graded(run, judge_run(source_nb, run, plan, paper))
 

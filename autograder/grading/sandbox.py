@@ -190,7 +190,7 @@ class Jail:
 
 _KILL_ROUNDS, _KILL_WAIT_SECONDS = 10, 2.0
 _UID_LOCKS = Path(tempfile.gettempdir()) / "course-sandbox-uids"
-_claimed: tuple[int, object] | None = None  # this process's user and the lock that keeps it
+_claimed: list[tuple[int, object]] = []  # this process's users, each with the lock that keeps it
 
 
 _PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -208,11 +208,11 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def claim_uid(base: int, span: int = 4096) -> int:
-    """A sandbox user no other grading process on this machine is using, kept for this process's
-    life. Runs are found and killed by their user, so two batches must never share one."""
-    global _claimed
-    if _claimed is None:
+def claim_uid(base: int, span: int = 4096, nth: int = 0) -> int:
+    """This process's `nth` sandbox user: one no other grading process on this machine is using,
+    kept for this process's life. Runs are found and killed by their user, so two batches, or a run
+    and the kernel started ahead for the next one, must never share one."""
+    while len(_claimed) <= nth:
         _UID_LOCKS.mkdir(exist_ok=True)
         for uid in range(base, base + span):
             handle = open(_UID_LOCKS / str(uid), "w")
@@ -221,11 +221,11 @@ def claim_uid(base: int, span: int = 4096) -> int:
             except BlockingIOError:
                 handle.close()
                 continue
-            _claimed = (uid, handle)
+            _claimed.append((uid, handle))
             break
         else:
             raise CourseError(f"all {span} sandbox users from {base} are taken by other grading processes")
-    return _claimed[0]
+    return _claimed[nth][0]
 
 
 def nvidia_devices(gpu: int | None) -> list[str]:

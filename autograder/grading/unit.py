@@ -28,14 +28,20 @@ from ..exam.grading import paper_key
 from ..records import results
 from . import sandbox
 from ..course.errors import CourseError
-from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits
+from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits, start_kernel
 from .run_and_judge import plan_for, run_and_judge
+from .warm import Spares
 from .sanitize import InvalidSubmission, sanitize
 from .slots import Slot
 
 _STOPPED = {TIMEOUT: results.TIMEOUT, OUT_OF_MEMORY: results.OUT_OF_MEMORY, OUT_OF_DISK: results.OUT_OF_DISK,
             CRASHED: results.CRASHED}
-_STARTUP = "import dlmed.runtime as _runtime; _runtime.configure(); del _runtime"
+
+
+def _setup(seed: int) -> str:
+    """Run in the kernel before the first cell: the submission's seed, then the run settings."""
+    return (f"import os as _os\n_os.environ[{SEED_ENV!r}] = {str(seed)!r}\ndel _os\n"
+            "import dlmed.runtime as _runtime\n_runtime.configure()\ndel _runtime")
 _TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
 
 
@@ -107,13 +113,14 @@ def shown_paths(course: Course) -> list[Path]:
     return shown
 
 
-def jail_for(course: Course, slot: Slot, level: str):
+def jail_for(course: Course, slot: Slot, level: str, user: int = 0):
+    """Confinement for runs on `slot` as this process's `user`-th sandbox user."""
     limits = sandbox.Limits(
         max_processes=course.grading.max_processes,
         max_file_bytes=course.grading.max_file_mb * 2**20,
         memory_bytes=course.grading.memory_mb * 2**20,
     )
-    uid = sandbox.claim_uid(course.sandbox.uid_base) if level != sandbox.NONE else None
+    uid = sandbox.claim_uid(course.sandbox.uid_base, nth=user) if level != sandbox.NONE else None
 
     def confine(scratch: Path, workdir: Path) -> sandbox.Jail:
         return sandbox.Jail(level=level, scratch=scratch, workdir=workdir, uid=uid, limits=limits,
@@ -138,7 +145,9 @@ def _tests(verdicts) -> list[results.TestResult]:
     ]
 
 
-def grade_unit(unit: Unit, slot: Slot) -> results.Result:
+def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool = False) -> results.Result:
+    """Grade `unit` on `slot`. With `spares`, its kernel may be one started ahead, and when `more`
+    submissions follow on this slot, the next one's kernel starts while this one runs."""
     started = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     clock = time.perf_counter()
     course = Course.load(Path(unit.course_root))
@@ -162,9 +171,24 @@ def grade_unit(unit: Unit, slot: Slot) -> results.Result:
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
                            course.grading.output_chars, course.grading.capture_mb * 2**20,
                            course.grading.disk_mb * 2**20)
-        graded = run_and_judge(source_nb, nb, plan=plan_for(source_nb, seed, paper), files_from=course.release_dir(aid),
-                           limits=limits, confine=jail_for(course, slot, level),
-                           env={SEED_ENV: str(seed), **slot.environment()}, startup=_STARTUP, paper=paper)
+
+        def kernel_for(user: int) -> dict:
+            return dict(files_from=course.release_dir(aid), limits=limits, confine=jail_for(course, slot, level, user),
+                        env=slot.environment())
+
+        key = (unit.course_root, aid, slot)
+        kernel = spares.take(key) if spares else None
+        user = spares.user if kernel else 0
+        result.started_ahead = kernel is not None
+        kernel = kernel or start_kernel(**kernel_for(user))
+        if spares is not None and more and course.grading.warm_kernels:
+            try:  # under the other sandbox user, out of this run's reach
+                spares.start(key, source_nb, 1 - user, **kernel_for(1 - user))
+            except BaseException:
+                kernel.discard()
+                raise
+        graded = run_and_judge(source_nb, nb, plan=plan_for(source_nb, seed, paper), limits=limits, paper=paper,
+                               kernel=kernel, setup=_setup(seed))
         result.tests = _tests(graded.verdicts)
         result.score = sum(t.points for t in result.tests)
         result.status, message = _status(graded.run, result.tests)

@@ -58,6 +58,7 @@ class Result:
     started_at: str = ""
     seconds: float = 0.0
     peak_memory_mb: float = 0.0
+    started_ahead: bool = False  # its kernel was started while the slot's previous submission ran
     attempts: int = 1
     schema_version: int = SCHEMA_VERSION
 

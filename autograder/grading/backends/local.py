@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -12,8 +13,10 @@ from ...records import results
 from ..sandbox import die_with_parent
 from ..slots import Slot, limit_threads
 from ..unit import Unit, grade_unit
+from ..warm import Spares
 
 _slot: Slot | None = None  # the slot of this worker process, taken once when it starts
+_spares = Spares()  # its kernel started ahead for the next submission
 
 
 def _take_slot(free, parent_pid: int) -> None:
@@ -21,10 +24,12 @@ def _take_slot(free, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     _slot = free.get()
     limit_threads(_slot.threads)  # the judging replays share the slot's cores with its kernel
+    # A worker ends through multiprocessing's exit, which runs these finalizers but not atexit's.
+    multiprocessing.util.Finalize(_spares, _spares.discard, exitpriority=10)
 
 
-def _grade(unit: Unit) -> results.Result:
-    return grade_unit(unit, _slot)
+def _grade(unit: Unit, more: bool) -> results.Result:
+    return grade_unit(unit, _slot, _spares, more)
 
 
 class LocalBackend:
@@ -49,7 +54,10 @@ class LocalBackend:
         for slot in slots:
             free.put(slot)
         with ProcessPoolExecutor(len(slots), mp_context=context, initializer=_take_slot, initargs=(free, os.getpid())) as pool:
-            futures = {pool.submit(_grade, unit): unit for unit in units}
+            # Units are handed out in order: all but the last one per slot have a successor on some
+            # slot, which is worth a kernel started ahead.
+            futures = {pool.submit(_grade, unit, index < len(units) - len(slots)): unit
+                       for index, unit in enumerate(units)}
             for future in as_completed(futures):
                 unit = futures[future]
                 try:
