@@ -33,7 +33,8 @@ TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED = "timeout", "out_of_memory", "out_
 # tokens or cluster credentials in the grader's environment stay outside.
 # Where the course keeps data a run reads (shown to the jail read-only when set).
 DATA_ENV = ("DLMED_MEDNIST_ROOT", "DLMED_RESNET18_WEIGHTS")
-PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", *DATA_ENV, "DLMED_DEVICE")
+# LD_LIBRARY_PATH: GPU images often find the CUDA driver's libraries only through it.
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "LD_LIBRARY_PATH", *DATA_ENV, "DLMED_DEVICE")
 
 
 @dataclass(frozen=True)
