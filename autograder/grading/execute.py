@@ -7,6 +7,7 @@ is its own), and lives under the run's limits: per-cell and whole-notebook time,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -126,22 +127,40 @@ def _size(output) -> int:
     return len(json.dumps(output.get("data", {}))) + len(json.dumps(output.get("traceback", [])))
 
 
+class KernelSetupError(RuntimeError):
+    """The run settings could not be applied in the kernel (a fault of ours, not the notebook's)."""
+
+
 class _Client(NotebookClient):
     """nbclient with an output budget: a notebook printing 100 MB would otherwise be held, joined
     and saved whole. Errors are always kept, because a cell's visible verdict is read from them.
     `setup` runs unseen (no output, no execution count) before the first cell."""
 
-    def __init__(self, nb, *, output_chars: int | None, setup: str | None, **kwargs):
+    def __init__(self, nb, *, output_chars: int | None, setup: str | None, setup_timeout: int, **kwargs):
         super().__init__(nb, **kwargs)
         self.output_budget = output_chars
         self.truncated = False
-        self.setup = setup
+        self.setup, self.setup_timeout = setup, setup_timeout
+        self.cells_started: float | None = None  # when the notebook's own time began: after the setup
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
         kc.session.unpack = _bounded(kc.session.unpack)
         if self.setup:
-            await self.async_wait_for_reply(kc.execute(self.setup, silent=True, store_history=False))
+            # Our code, before any of the student's: whatever goes wrong here is ours (infra_error).
+            # nbclient's own reply wait would time out through an assertion when it has no cell.
+            try:
+                reply = await asyncio.wait_for(
+                    self.async_wait_for_reply(kc.execute(self.setup, silent=True, store_history=False)),
+                    self.setup_timeout)
+            except asyncio.TimeoutError:
+                raise KernelSetupError(f"the kernel did not finish its setup in {self.setup_timeout} s") from None
+            except DeadKernelError:
+                raise KernelSetupError("the kernel died in its setup, before the notebook's first cell") from None
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                raise KernelSetupError(f"the kernel's setup failed: {content.get('ename')}: {content.get('evalue')}")
+        self.cells_started = time.perf_counter()
         return kc
 
     def output(self, outs, msg, display_id, cell_index):
@@ -179,6 +198,7 @@ class Kernel:
     capture_path: Path
     jail: Jail | None
     cleanup: ExitStack
+    released: bool = False
 
     def kill(self) -> None:
         # Everything a run produced is in hand when its last cell ends (captures are written and
@@ -189,12 +209,18 @@ class Kernel:
         else:
             run_sync(self.km.shutdown_kernel)(now=True)
 
+    def release(self) -> None:
+        """Remove its folder (once it is killed and its run read)."""
+        self.released = True
+        self.cleanup.close()
+
     def discard(self) -> None:
-        """Kill it and remove its folder, unused (or after its run was read)."""
-        try:
-            self.kill()
-        finally:
-            self.cleanup.close()
+        """Kill it and remove its folder, unless that is done already."""
+        if not self.released:
+            try:
+                self.kill()
+            finally:
+                self.release()
 
 
 def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path, Path], Jail] | None = None,
@@ -204,6 +230,7 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
     jail to run in; `env` adds variables for the kernel; `startup` is Python the kernel runs before
     it answers (before the first cell)."""
     cleanup = ExitStack()
+    jail, km = None, None
     try:
         folder = cleanup.enter_context(scratch_folder(limits.disk_bytes if confine else None))
         scratch = folder.path
@@ -240,7 +267,13 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
             jail.root_pid = km.provisioner.pid if km.provisioner else None
         return kernel
     except BaseException:
-        cleanup.close()
+        try:  # a kernel launched before the failure goes too
+            if jail is not None:
+                jail.kill_all()
+            elif km is not None and km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+        finally:
+            cleanup.close()
         raise
 
 
@@ -261,20 +294,24 @@ def run_notebook(
     try:
         kernel.plan_path.write_text(json.dumps(plan), encoding="utf-8")
         start_time = time.perf_counter()
-        deadline = start_time + limits.notebook_timeout if limits.notebook_timeout else None
+
+        def deadline() -> float | None:
+            # The notebook's time starts with its first cell, for a kernel started ahead and a cold one alike.
+            return client.cells_started + limits.notebook_timeout if limits.notebook_timeout else None
 
         def cell_timeout(cell) -> int:
-            if deadline is None:
+            if deadline() is None:
                 return limits.cell_timeout
-            return max(1, min(limits.cell_timeout, int(deadline - time.perf_counter()) + 1))
+            return max(1, min(limits.cell_timeout, int(deadline() - time.perf_counter()) + 1))
 
         client = _Client(
             nb,
             km=kernel.km,
             output_chars=limits.output_chars,
             setup=setup,
-            timeout=limits.cell_timeout,  # for the setup, which belongs to no cell
+            setup_timeout=limits.cell_timeout,
             timeout_func=cell_timeout,
+            shutdown_kernel="immediate",  # should nbclient clean up after a failed start
             kernel_name=KERNEL,
             allow_errors=True,
             record_timing=False,
@@ -287,7 +324,7 @@ def run_notebook(
         try:
             client.execute()
         except CellTimeoutError:
-            whole = deadline is not None and time.perf_counter() >= deadline - 1
+            whole = deadline() is not None and time.perf_counter() >= deadline() - 1
             run.stopped = TIMEOUT
             run.error = (f"the notebook ran longer than {limits.notebook_timeout} s in all" if whole
                          else f"a cell ran longer than {limits.cell_timeout} s")
@@ -315,5 +352,5 @@ def run_notebook(
         run.truncated = client.truncated
         run.captures = _read_captures(kernel.capture_path, limits.capture_bytes)
     finally:
-        kernel.cleanup.close()
+        kernel.release()
     return run

@@ -30,7 +30,7 @@ from . import sandbox
 from ..course.errors import CourseError
 from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits, start_kernel
 from .run_and_judge import plan_for, run_and_judge
-from .warm import Spares
+from .warm import Spares, import_line, imports_of
 from .sanitize import InvalidSubmission, sanitize
 from .slots import Slot
 
@@ -172,23 +172,31 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
                            course.grading.output_chars, course.grading.capture_mb * 2**20,
                            course.grading.disk_mb * 2**20)
 
+        plan = plan_for(source_nb, seed, paper)
+
         def kernel_for(user: int) -> dict:
+            # Cold or started ahead, a kernel imports the assignment's modules as it starts: both then
+            # hold the same modules and give the notebook the same time.
             return dict(files_from=course.release_dir(aid), limits=limits, confine=jail_for(course, slot, level, user),
-                        env=slot.environment())
+                        env=slot.environment(), startup=import_line(imports_of(source_nb)))
 
         key = (unit.course_root, aid, slot)
         kernel = spares.take(key) if spares else None
         user = spares.user if kernel else 0
         result.started_ahead = kernel is not None
         kernel = kernel or start_kernel(**kernel_for(user))
-        if spares is not None and more and course.grading.warm_kernels:
-            try:  # under the other sandbox user, out of this run's reach
-                spares.start(key, source_nb, 1 - user, **kernel_for(1 - user))
-            except BaseException:
-                kernel.discard()
-                raise
-        graded = run_and_judge(source_nb, nb, plan=plan_for(source_nb, seed, paper), limits=limits, paper=paper,
-                               kernel=kernel, setup=_setup(seed))
+        try:
+            # Ahead only where runs have sandbox users of their own: kernels of one user reach each other.
+            if spares is not None and more and course.grading.warm_kernels and level != sandbox.NONE:
+                try:  # under the other sandbox user, out of this run's reach
+                    spares.start(key, 1 - user, **kernel_for(1 - user))
+                except Exception:  # none ahead, then: the next submission starts its own (and fails there, if it must)
+                    pass
+            graded = run_and_judge(source_nb, nb, plan=plan, limits=limits, paper=paper, kernel=kernel,
+                                   setup=_setup(seed))
+        except BaseException:
+            kernel.discard()
+            raise
         result.tests = _tests(graded.verdicts)
         result.score = sum(t.points for t in result.tests)
         result.status, message = _status(graded.run, result.tests)

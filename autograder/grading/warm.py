@@ -55,11 +55,11 @@ class Spares:
             kernel = None
         return kernel
 
-    def start(self, key, source_nb, user: int, **start) -> None:
+    def start(self, key, user: int, **start) -> None:
         """Start the spare for the next submission of `key`, as sandbox user number `user`
         (start_kernel's arguments in `start`)."""
         self.discard()
-        self.kernel = start_kernel(startup=import_line(imports_of(source_nb)), **start)
+        self.kernel = start_kernel(**start)
         self.key, self.user = key, user
 
     def discard(self) -> None:

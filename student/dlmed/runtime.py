@@ -45,6 +45,8 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)
+        if spec is None:  # not installed: the import fails as it would have
+            return None
         loader = spec.loader
         exec_module = loader.exec_module
 
