@@ -3,7 +3,8 @@
 # scripts/gpu-check.sh). Such a machine has Python with torch, torchvision, numpy, scipy,
 # scikit-learn, matplotlib, pillow, psutil, jinja2, click and rich, but no Jupyter stack and no
 # package registry. The versions are those of constraints.txt; the folder must stay under 64 MiB.
-# Usage: scripts/gpu-wheels.sh [FOLDER]   (default .gpu-wheels; Python 3.12: set GPU_PYTHON=3.11 to change)
+# Usage: scripts/gpu-wheels.sh [FOLDER]   (default .gpu-wheels; for Python 3.12, else GPU_PYTHON=3.11.7:
+# the full version, since pip reads 3.11 as 3.11.0 and some pins want a later patch release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-.gpu-wheels}"
