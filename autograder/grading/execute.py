@@ -191,7 +191,7 @@ class Kernel:
     """A kernel started in a scratch folder of its own (in its jail, when it has one), before the
     notebook it will run is known; it runs one notebook and is then killed with its folder."""
 
-    km: AsyncKernelManager
+    km: AsyncKernelManager | None  # None until nbclient launches an unjailed one
     folder: Scratch
     workdir: Path
     plan_path: Path
@@ -199,6 +199,7 @@ class Kernel:
     jail: Jail | None
     cleanup: ExitStack
     released: bool = False
+    launch: dict | None = None  # an unjailed kernel is launched by nbclient, with these, when the run starts
 
     def kill(self) -> None:
         # Everything a run produced is in hand when its last cell ends (captures are written and
@@ -206,7 +207,7 @@ class Kernel:
         # a kernel that imported torch takes 1-2 s, a third of a short notebook's run.
         if self.jail is not None:
             self.jail.kill_all()
-        else:
+        elif self.km is not None and self.km.has_kernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 
     def release(self) -> None:
@@ -246,7 +247,6 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
         if jail is None:
             # Its temporary files go with the scratch too (a jailed run's /tmp is in it already).
             kernel_env = {**os.environ, **added, "TMPDIR": str(scratch / "tmp")}
-            km = AsyncKernelManager(kernel_name=KERNEL)
         else:
             kernel_env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
             kernel_env.update(added, HOME=str(home), MPLBACKEND="Agg", NBGRADER_EXECUTION="autograde")
@@ -260,8 +260,13 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
         # file: nbclient's own choice when it starts a kernel.
         arguments = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
         arguments += [f"--IPKernelApp.exec_lines={startup}"] if startup else []
-        run_sync(km.start_kernel)(extra_arguments=arguments, env=kernel_env, cwd=str(workdir), stdout=kernel_log,
-                                  stderr=kernel_log)
+        launch = dict(env=kernel_env, cwd=str(workdir), stdout=kernel_log, stderr=kernel_log)
+        if jail is None:
+            # Our own cases (validate, solutions) run unjailed and never ahead: nbclient launches and
+            # owns such a kernel, as it always has.
+            return Kernel(None, folder, workdir, plan_path, capture_path, None, cleanup, launch=launch | {
+                "extra_arguments": arguments})
+        run_sync(km.start_kernel)(extra_arguments=arguments, **launch)
         kernel = Kernel(km, folder, workdir, plan_path, capture_path, jail, cleanup)
         if jail is not None:
             jail.root_pid = km.provisioner.pid if km.provisioner else None
@@ -307,6 +312,7 @@ def run_notebook(
         client = _Client(
             nb,
             km=kernel.km,
+            extra_arguments=(kernel.launch or {}).pop("extra_arguments", []),
             output_chars=limits.output_chars,
             setup=setup,
             setup_timeout=limits.cell_timeout,
@@ -322,7 +328,7 @@ def run_notebook(
         if watch:
             watch.start()
         try:
-            client.execute()
+            client.execute(**(kernel.launch or {}))
         except CellTimeoutError:
             whole = deadline() is not None and time.perf_counter() >= deadline() - 1
             run.stopped = TIMEOUT

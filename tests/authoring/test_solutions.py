@@ -30,7 +30,7 @@ def _without_demo_outputs(text: str) -> str:
 def test_committed_solutions_are_current_and_hide_the_hidden_tests(validated, repo_course, assignment_id):
     code, out, course = validated(assignment_id)  # `course validate --solutions` wrote them
     written = sorted(course.solutions_dir(assignment_id).glob("*.ipynb"))
-    assert code == 0 and written
+    assert code == 0 and written, out[-3000:]
     for path in written:
         assert f"wrote {course.relative(path)}" in out
         text = path.read_text()

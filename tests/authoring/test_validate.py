@@ -23,7 +23,7 @@ ASSIGNMENTS = Course.load(Path(__file__).resolve().parents[2]).assignment_ids
 @by_assignment(ASSIGNMENTS)
 def test_every_assignment_validates(validated, assignment_id):
     code, out, _ = validated(assignment_id)
-    assert code == 0
+    assert code == 0, out[-3000:]
     assert f"validate {assignment_id}" in out
     assert "0 failed, 0 structural problems" in out
 
