@@ -198,17 +198,17 @@ class Kernel:
     capture_path: Path
     jail: Jail | None
     cleanup: ExitStack
-    released: bool = False
+    arguments: list[str] = field(default_factory=list)  # of the kernel's command line
     launch: dict | None = None  # an unjailed kernel is launched by nbclient, with these, when the run starts
+    released: bool = False
 
     def kill(self) -> None:
         # Everything a run produced is in hand when its last cell ends (captures are written and
         # closed cell by cell), so the kernel is killed rather than asked to exit: a graceful exit of
         # a kernel that imported torch takes 1-2 s, a third of a short notebook's run.
+        # An unjailed kernel is nbclient's, which shuts it down so ("immediate").
         if self.jail is not None:
             self.jail.kill_all()
-        elif self.km is not None and self.km.has_kernel:
-            run_sync(self.km.shutdown_kernel)(now=True)
 
     def release(self) -> None:
         """Remove its folder (once it is killed and its run read)."""
@@ -231,7 +231,7 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
     jail to run in; `env` adds variables for the kernel; `startup` is Python the kernel runs before
     it answers (before the first cell)."""
     cleanup = ExitStack()
-    jail, km = None, None
+    jail = None
     try:
         folder = cleanup.enter_context(scratch_folder(limits.disk_bytes if confine else None))
         scratch = folder.path
@@ -264,19 +264,14 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
         if jail is None:
             # Our own cases (validate, solutions) run unjailed and never ahead: nbclient launches and
             # owns such a kernel, as it always has.
-            return Kernel(None, folder, workdir, plan_path, capture_path, None, cleanup, launch=launch | {
-                "extra_arguments": arguments})
+            return Kernel(None, folder, workdir, plan_path, capture_path, None, cleanup, arguments, launch)
         run_sync(km.start_kernel)(extra_arguments=arguments, **launch)
-        kernel = Kernel(km, folder, workdir, plan_path, capture_path, jail, cleanup)
-        if jail is not None:
-            jail.root_pid = km.provisioner.pid if km.provisioner else None
-        return kernel
+        jail.root_pid = km.provisioner.pid if km.provisioner else None
+        return Kernel(km, folder, workdir, plan_path, capture_path, jail, cleanup, arguments)
     except BaseException:
         try:  # a kernel launched before the failure goes too
             if jail is not None:
                 jail.kill_all()
-            elif km is not None and km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
         finally:
             cleanup.close()
         raise
@@ -312,12 +307,12 @@ def run_notebook(
         client = _Client(
             nb,
             km=kernel.km,
-            extra_arguments=(kernel.launch or {}).pop("extra_arguments", []),
+            extra_arguments=kernel.arguments,
             output_chars=limits.output_chars,
             setup=setup,
             setup_timeout=limits.cell_timeout,
             timeout_func=cell_timeout,
-            shutdown_kernel="immediate",  # should nbclient clean up after a failed start
+            shutdown_kernel="immediate",  # an unjailed kernel, or cleaning up after a failed start
             kernel_name=KERNEL,
             allow_errors=True,
             record_timing=False,
