@@ -1,6 +1,8 @@
-"""Verbs instructors run on the sources: release, solutions, validate."""
+"""Verbs instructors run on the sources: release, solutions, validate, export."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -59,8 +61,15 @@ def _validation_table(assignment_id: str, results) -> Table:
 @click.option("--solutions", "publish_solutions", is_flag=True,
               help="Also regenerate solutions/<id>/ from the solution runs (what `course solutions` writes, "
                    "without running the solutions again).")
+@click.option("--otter", "through_otter", is_flag=True,
+              help="Also grade the cases through a fresh otter export with otter's own grader, and fail on "
+                   "any question whose points differ from ours.")
+@click.option("--otter-only", "otter_kinds", multiple=True,
+              type=click.Choice(["solution", "stub", "mistake", "alternative"]),
+              help="With --otter: grade only cases of this kind through otter (repeatable; default all).")
 @click.pass_context
-def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_solutions: bool):
+def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_solutions: bool, through_otter: bool,
+             otter_kinds: tuple[str, ...]):
     """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass."""
     from ..authoring.solutions import publish
     from ..authoring.validate import validate as run
@@ -81,15 +90,72 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
     if publish_solutions:  # a solution that failed its own tests is never published
         print_written(course, [publish(course, r.assignment_id, r.source, r.executed) for r in results
                                if r.executed is not None])
+    differences = _otter_parity(course, results, otter_kinds) if through_otter else []
     failed = [r for r in results if not r.ok]
     kinds = {k: sum(r.case.kind == k for r in results) for k in ("mistake", "alternative")}
     console.print(
         f"{len(results)} cases ({kinds['mistake']} known mistakes, {kinds['alternative']} alternative solutions), "
         f"{len(failed)} failed, {len(structural)} structural problems"
     )
+    if differences:
+        raise ValidationFailed(f"otter grades {len(differences)} case(s) differently; first: {differences[0]}",
+                               hint="see the parity table above; the export is otter's reading of the source")
     if failed or structural:
         first = failed[0] if failed else None
         raise ValidationFailed(
             f"{first.notebook} case {first.case.name}: {first.problems[0]}" if first else structural[0],
             hint="fix the tests or the case, then run `course validate` again",
         )
+
+
+def _otter_parity(course, results, kinds) -> list[str]:
+    """Grade the validated cases through otter; print a table; return the differences found."""
+    from ..authoring.otter_export import export
+    from ..authoring.otter_parity import compare
+    from ..course import notebooks
+
+    found = []
+    for assignment_id in dict.fromkeys(r.assignment_id for r in results):
+        chosen = [r for r in results if r.assignment_id == assignment_id and (not kinds or r.case.kind in kinds)]
+        with console.status(f"exporting {assignment_id} for otter"):
+            [exported] = export(course=course, assignment_ids=[assignment_id], run_tests=False)
+        source_nb = notebooks.read(chosen[0].source)
+        with progress_bar(f"otter run {assignment_id}") as progress:
+            task = progress.add_task("", total=len(chosen))
+            parities = compare(exported, source_nb, chosen,
+                               on_done=lambda p: progress.update(task, advance=1, description=p.case))
+        table = Table(title=f"otter parity {assignment_id}", title_justify="left")
+        for column in ("case", "ours", "otter", "result"):
+            table.add_column(column, overflow="fold")
+        for parity in parities:
+            diff = parity.differences
+            table.add_row(parity.case, f"{sum(parity.ours.values()):g}", f"{sum(parity.otter.values()):g}",
+                          "[red]" + "; ".join(diff) + "[/]" if diff else "[green]same[/]")
+            found += [f"{assignment_id} {parity.case}: {d}" for d in diff]
+        console.print(table)
+        console.print(f"{len(parities)} cases graded by otter, {sum(bool(p.differences) for p in parities)} differ")
+    return found
+
+
+@click.group()
+def export():
+    """Export assignments for other graders."""
+
+
+@export.command("otter")
+@ids_argument
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write (default: exports/otter/); each assignment gets <out>/<id>/.")
+@click.option("--no-run-tests", is_flag=True,
+              help="Skip otter assign's own run of the tests on the solution (faster).")
+@click.pass_context
+def export_otter(ctx: click.Context, assignment_ids: tuple[str, ...], out: Path | None, no_run_tests: bool):
+    """otter-grader assignments (student notebook, Gradescope autograder zip), made by `otter assign`."""
+    from ..authoring.otter_export import export as run
+
+    course = course_of(ctx)
+    with console.status("otter assign (it runs the tests on the solution)" if not no_run_tests else "otter assign"):
+        exports = run(course=course, assignment_ids=assignment_ids, out=out, run_tests=not no_run_tests)
+    for exported in exports:
+        console.print(f"{exported.assignment_id}:")
+        print_written(course, [exported.master, exported.student, exported.autograder_zip])
