@@ -22,12 +22,14 @@ import logging
 import re
 import shutil
 import textwrap
-import tomllib
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
 import yaml
+
+import dlmed
 
 from ..course import notebooks
 from ..course.coursedir import Course
@@ -35,6 +37,7 @@ from ..course.errors import CourseError
 from .cases import is_demo
 
 # What the hidden tests import, copied into the autograder zip only (the checks are the answer key).
+_GRADER_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `autograder` package
 _CHECK_FILES = ("autograder/__init__.py", "autograder/checks", "autograder/course/errors.py")
 _HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
                             re.M | re.S)
@@ -58,16 +61,14 @@ def _config_cell(marker: str, config: dict):
     return _raw(f"# {marker}\n" + yaml.safe_dump(config, sort_keys=False).strip())
 
 
-def _pinned_requirements(course: Course) -> str:
-    """The student library's needs at the course's pinned versions: what Gradescope installs when it
-    builds the image, so grading itself fetches nothing."""
-    needs = tomllib.loads((course.root / "student" / "pyproject.toml").read_text())["project"]["dependencies"]
-    pins = {}
-    for line in (course.root / "constraints.txt").read_text().splitlines():
-        name, sep, version = line.partition("==")
-        if sep:
-            pins[re.sub(r"[-_.]+", "-", name.strip().lower())] = version.strip()
-    return "".join(f"{need}=={pins[need.lower()]}\n" if need.lower() in pins else f"{need}\n" for need in needs)
+def _pinned_requirements() -> str:
+    """The student library's needs at the versions this grader runs: what Gradescope installs when it
+    builds the image, so that it grades with the same libraries and fetches nothing while grading."""
+    lines = []
+    for need in metadata.requires("dlmed") or []:
+        name = re.split(r"[ ;<>=!\[]", need, maxsplit=1)[0]
+        lines.append(f"{name}=={metadata.version(name)}\n")
+    return "".join(lines)
 
 
 def _split_test_cell(cell, grade_id: str) -> tuple[list[str], str]:
@@ -196,17 +197,18 @@ def _last_question(cells) -> int:
     return max(i for i, c in enumerate(cells) if c.cell_type == "raw" and c.source.startswith("# BEGIN QUESTION"))
 
 
-def _copy_support(course: Course, folder: Path) -> None:
+def _copy_support(folder: Path) -> None:
+    """The student library and the checks, from the packages this grader runs (not the course folder)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    shutil.copytree(course.root / "student" / "dlmed", folder / "dlmed", ignore=ignore)
+    shutil.copytree(Path(dlmed.__file__).parent, folder / "dlmed", ignore=ignore)
     for relative in _CHECK_FILES:
-        source, target = course.root / relative, folder / relative
+        source, target = _GRADER_ROOT / relative, folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, target, ignore=ignore)
         else:
             shutil.copy2(source, target)
-    (folder / "requirements.txt").write_text(_pinned_requirements(course))
+    (folder / "requirements.txt").write_text(_pinned_requirements())
 
 
 def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path | None = None,
@@ -230,7 +232,7 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
         folder = out / assignment_id
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        _copy_support(course, folder)
+        _copy_support(folder)
         master_path = folder / source.name
         notebooks.write(master, master_path)
         dist = folder / "dist"

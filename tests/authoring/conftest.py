@@ -7,10 +7,16 @@ import pytest
 from autograder.cli import main
 from tests.conftest import make_course_copy
 
+# `course validate --otter` grades the cases through the otter export too. Every case of 01 (the
+# quick one); of the others the solution, the stub and the alternatives, to keep CI's time (every
+# case of every assignment: `course validate --otter`, about twice validate's own time).
+OTTER_KINDS = {"01_layer_math": []}
+CHEAP_OTTER_KINDS = ["--otter-only", "solution", "--otter-only", "stub", "--otter-only", "alternative"]
+
 
 @pytest.fixture(scope="session")
 def validated(tmp_path_factory):
-    """`course validate <id> --solutions` on a copy of the course, run once per assignment and
+    """`course validate <id> --solutions --otter` on a copy of the course, run once per assignment and
     shared: by the validation test and by the committed-solutions tests, which read what it wrote
     (its solution runs are the ones `course solutions` makes). Tests that use it for one assignment
     share an xdist group, so they run on the worker that made the run."""
@@ -22,7 +28,8 @@ def validated(tmp_path_factory):
             shutil.rmtree(course.solutions_dir(assignment_id))  # what is there afterwards, the run wrote
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
-                code = main(["--course-dir", str(course.root), "validate", assignment_id, "--solutions"])
+                code = main(["--course-dir", str(course.root), "validate", assignment_id, "--solutions", "--otter",
+                             *OTTER_KINDS.get(assignment_id, CHEAP_OTTER_KINDS)])
             done[assignment_id] = code, " ".join(out.getvalue().split()), course
         return done[assignment_id]
 

@@ -26,6 +26,7 @@ def test_every_assignment_validates(validated, assignment_id):
     assert code == 0, out[-3000:]
     assert f"validate {assignment_id}" in out
     assert "0 failed, 0 structural problems" in out
+    assert f"otter parity {assignment_id}" in out and "cases graded by otter, 0 differ" in out
 
 
 def test_a_mistake_no_test_catches_fails_validation(course_copy, capsys):
