@@ -219,6 +219,11 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
     out = Path(out) if out else course.root / "exports" / "otter"
     exports = []
     for assignment_id in course.resolve(assignment_ids):
+        if assignment_id not in course.course.assignments:
+            raise CourseError(f"{assignment_id} is an exam paper, which otter cannot grade yet: its checks judge "
+                              "against the paper's key in the course folder, which the export does not carry",
+                              hint="export the coursework (course export otter 01_layer_math ...); grade papers "
+                                   "with `course grade`")
         sources = course.source_notebooks(assignment_id)
         if len(sources) != 1:
             raise CourseError(f"{assignment_id} has {len(sources)} notebooks; an otter assignment is one notebook",

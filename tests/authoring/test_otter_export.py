@@ -88,6 +88,16 @@ def test_a_hidden_part_otter_cannot_express_is_refused_naming_the_cell(course_co
     assert "test_softmax" in out and "otter test cannot express" in out and "Traceback" not in out
 
 
+def test_otter_refuses_a_notebook_of_another_assignment(exported):
+    from otter.api import grade_submission
+
+    folder = exported.root / "exports" / "otter"
+    other = next((folder / "02_training_loop" / "dist" / "student").glob("*.ipynb"))
+    [zip_01] = (folder / "01_layer_math" / "dist" / "autograder").glob("*.zip")
+    with pytest.raises(Exception, match="01_layer_math"):  # refused before anything runs
+        grade_submission(str(other), str(zip_01), quiet=True)
+
+
 def _run(nb_path: Path):
     nb = notebooks.read(nb_path)
     NotebookClient(nb, timeout=300, allow_errors=True, resources={"metadata": {"path": str(nb_path.parent)}}).execute()
