@@ -122,7 +122,7 @@ def _init_code(course: Course) -> str:
             "runtime.configure()")
 
 
-def master_notebook(course: Course, assignment_id: str, source_nb, notebook_name: str):
+def master_notebook(course: Course, assignment_id: str, source_nb):
     """The otter master notebook for one nbgrader source notebook."""
     points = course.points(assignment_id)
     config = {
@@ -139,13 +139,12 @@ def master_notebook(course: Course, assignment_id: str, source_nb, notebook_name
         "generate": {"pdf": False, "filtering": False, "show_hidden": False},
     }
     cells = [_config_cell("ASSIGNMENT CONFIG", config), nbformat.v4.new_code_cell(_init_code(course))]
-    cells[-1].metadata["tags"] = ["otter_assign_init"]
-    open_question = False
+    question_at = None  # where the open question's BEGIN QUESTION goes, once its test cell names it
     for cell in source_nb.cells:
         meta = notebooks.nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
         if meta.get("grade") and meta.get("solution"):  # a manually graded answer
-            if open_question:
+            if question_at is not None:
                 raise CourseError(f"cell {grade_id}: a manually graded answer follows solution cells that no "
                                   "test cell grades", hint="end the question with its test cell first")
             cells += [
@@ -161,40 +160,32 @@ def master_notebook(course: Course, assignment_id: str, source_nb, notebook_name
             if cell.cell_type != "code":
                 raise CourseError(f"cell {grade_id}: an ungraded answer cell of type {cell.cell_type}",
                                   hint="otter questions take code solutions or manually graded answers")
-            if not open_question:
-                cells.append(_raw("# BEGIN QUESTION\nname: placeholder"))
-                open_question = True
+            if question_at is None:
+                question_at = len(cells)
             cells += [_raw("# BEGIN SOLUTION"), nbformat.v4.new_code_cell(_solution_source(cell.source), id=cell.id),
                       _raw("# END SOLUTION")]
             continue
         if meta.get("grade"):  # a test cell ends its question
             check_ids, visible = _split_test_cell(cell, grade_id)
-            if not open_question:
-                cells.append(_raw("# BEGIN QUESTION\nname: placeholder"))
-            cells[_last_question(cells)] = _config_cell(
-                "BEGIN QUESTION", {"name": grade_id, "points": points[grade_id], "all_or_nothing": True})
+            question = {"name": grade_id, "points": points[grade_id], "all_or_nothing": True}
+            cells.insert(len(cells) if question_at is None else question_at, _config_cell("BEGIN QUESTION", question))
             cells += [_raw("# BEGIN TESTS")]
             if visible:
                 cells.append(_public_test(grade_id, visible))
             if check_ids:
                 cells.append(_hidden_test(grade_id, check_ids))
             cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
-            open_question = False
+            question_at = None
             continue
         copied = (nbformat.v4.new_markdown_cell if cell.cell_type == "markdown" else
                   nbformat.v4.new_raw_cell if cell.cell_type == "raw" else nbformat.v4.new_code_cell)(cell.source, id=cell.id)
         if is_demo(cell):
             copied.metadata["tags"] = ["demo"]
         cells.append(copied)
-    if open_question:
-        raise CourseError(f"{notebook_name}: solution cells at the end that no test cell grades",
+    if question_at is not None:
+        raise CourseError("solution cells at the end that no test cell grades",
                           hint="add their test cell, or make them ordinary cells")
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=dict(source_nb.metadata))
-    return nb
-
-
-def _last_question(cells) -> int:
-    return max(i for i, c in enumerate(cells) if c.cell_type == "raw" and c.source.startswith("# BEGIN QUESTION"))
+    return nbformat.v4.new_notebook(cells=cells, metadata=dict(source_nb.metadata))
 
 
 def _copy_support(folder: Path) -> None:
@@ -231,7 +222,7 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
         source = sources[0]
         source_nb = notebooks.read(source, shown_as=course.relative(source))
         try:
-            master = master_notebook(course, assignment_id, source_nb, course.relative(source))
+            master = master_notebook(course, assignment_id, source_nb)
         except CourseError as exc:
             raise CourseError(f"{course.relative(source)}: {exc.message}", hint=exc.hint) from None
         folder = out / assignment_id
