@@ -65,6 +65,14 @@ def submission(source_nb, student_nb, case: Case):
     return nb
 
 
+def _silence_kernels() -> None:
+    """otter's kernels inherit this worker's stderr and warn there of their TCP transport for every case;
+    what grading says comes back as the worker's result, so the noise goes nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _grade(notebook_text: str, zip_path: str, name: str) -> dict[str, float] | str:
     import autograder  # noqa: F401 - keeps jsonschema's slow optional import out of this worker
 
@@ -91,7 +99,7 @@ def compare(export, source_nb, results: list[CaseResult], *, workers: int = 2, o
         jobs.append((nbformat.writes(nb), str(export.autograder_zip), export.student.name))
     parities = []
     with _kernels_without_iri_checker(), ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_silence_kernels) as pool:
         for result, graded in zip(results, pool.map(_grade, *zip(*jobs))):
             ours = {v.grade_id: float(v.points) for v in result.verdicts}
             if isinstance(graded, str):
