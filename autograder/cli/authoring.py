@@ -117,6 +117,8 @@ def _otter_parity(course, results, kinds) -> list[str]:
     found = []
     for assignment_id in dict.fromkeys(r.assignment_id for r in results):
         chosen = [r for r in results if r.assignment_id == assignment_id and (not kinds or r.case.kind in kinds)]
+        if not chosen:  # e.g. --otter-only alternative on an assignment that has none
+            continue
         with console.status(f"exporting {assignment_id} for otter"):
             [exported] = export(course=course, assignment_ids=[assignment_id], run_tests=False)
         source_nb = notebooks.read(chosen[0].source)
