@@ -11,6 +11,9 @@ c.CourseDirectory.release_directory = "release"
 # Per-cell execution limit, used by nbgrader and by our own runs alike. Training cells of 04 take
 # tens of seconds on a busy 2-core CPU; a runaway loop still ends in minutes.
 c.Execute.timeout = 300
+# nbgrader's exchange on a JupyterHub (scripts/hub.sh): `course release --exchange` publishes
+# there, `course collect --exchange` and `course watch --exchange` take submissions from it.
+c.Exchange.root = "/usr/local/share/nbgrader/exchange"
 
 # --- the course -----------------------------------------------------------------------
 c.Course.title = "Applied Deep Learning in Medicine"
@@ -89,6 +92,10 @@ c.Course.assignments = {
 c.Checks.validate_seed = 20261121
 # Notebooks executed at once by `course validate` (0: one per CPU core).
 c.Checks.workers = 0
+
+# What feedback shows before a student's deadline: "full", "visible" (the visible asserts'
+# verdicts only) or "none"; hidden-check verdicts before it would let students probe them.
+c.Grading.feedback_before_deadline = "visible"
 
 # --- exams ----------------------------------------------------------------------------
 # Questions live in exam_bank/<id>/question.py; `course exam check` tests every generator.

@@ -41,7 +41,7 @@ def check_points(course: Course, assignment_id: str) -> None:
         )
 
 
-def _reason(log: str) -> str:
+def reason_in_log(log: str) -> str:
     """The most telling line of nbgrader's captured log: its last exception, not its summary."""
     errors = re.findall(r"^\s*([\w.]*(?:Error|Exception): .*)$", log, flags=re.M)
     errors = [e for e in errors if "NbGraderException" not in e] or errors
@@ -59,7 +59,7 @@ def release(*, course: Course, assignment_ids: list[str] | None = None) -> list[
         result = api.generate_assignment(assignment_id, force=True, create=True)
         if not result["success"]:
             raise CourseError(
-                f"nbgrader could not release {assignment_id}: {_reason(result.get('log', ''))}",
+                f"nbgrader could not release {assignment_id}: {reason_in_log(result.get('log', ''))}",
                 hint=f"run `nbgrader generate_assignment {assignment_id} --force` to see nbgrader's full log",
             )
         written += sorted(course.release_dir(assignment_id).glob("*.ipynb"))

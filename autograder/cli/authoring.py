@@ -15,13 +15,20 @@ _DETAIL_CHARS = 200
 
 @click.command()
 @ids_argument
+@click.option("--exchange", is_flag=True,
+              help="Also publish it in nbgrader's exchange (c.Exchange.root), for students on a hub to fetch.")
 @click.pass_context
-def release(ctx: click.Context, assignment_ids: tuple[str, ...]):
+def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool):
     """Regenerate release/<id>/: student notebooks without solutions or hidden tests (nbgrader)."""
     from ..authoring.release import release as run
+    from ..records import exchange as nbgrader_exchange
 
     course = course_of(ctx)
-    print_written(course, run(course=course, assignment_ids=assignment_ids))
+    if not exchange:
+        print_written(course, run(course=course, assignment_ids=assignment_ids))
+        return
+    for assignment_id in nbgrader_exchange.release_assignments(course=course, assignment_ids=assignment_ids):
+        console.print(f"  released {assignment_id} into the exchange at {nbgrader_exchange.root(course)}")
 
 
 @click.command()

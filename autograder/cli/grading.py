@@ -11,13 +11,25 @@ from .common import STATUS_STYLE, console, course_of, print_written, progress_ba
 
 @click.command()
 @click.argument("assignment_id")
-@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--exchange", is_flag=True, help="Collect from nbgrader's exchange (a hub) instead of an LMS zip.")
 @click.pass_context
-def collect(ctx, assignment_id, archive):
-    """Unpack an LMS export ARCHIVE (zip) into submitted/<student>/ASSIGNMENT_ID/."""
+def collect(ctx, assignment_id, archive, exchange):
+    """Unpack an LMS export ARCHIVE (zip), or with --exchange take the newest submission of each
+    student from nbgrader's exchange, into submitted/<student>/ASSIGNMENT_ID/."""
+    from ..records import exchange as nbgrader_exchange
     from ..records.collect import collect as run
 
     course = course_of(ctx)
+    if exchange == (archive is not None):
+        raise click.UsageError("give either an LMS export ARCHIVE or --exchange")
+    if exchange:
+        taken = nbgrader_exchange.collect(course=course, assignment_id=assignment_id)
+        console.print(f"collected {len(taken.placed)} new submissions from the exchange"
+                      f" ({taken.unchanged} unchanged) under {course.relative(course.submissions_root())}/")
+        for student, why in taken.invalid:
+            console.print(f"  [yellow]will score 0[/] {student}: {why}")
+        return 0
     outcome = run(course=course, assignment_id=assignment_id, archive=archive)
     console.print(f"placed {len(outcome.placed)} submissions under {course.relative(course.submissions_root())}/")
     for entry, why in outcome.unplaced:
@@ -132,14 +144,21 @@ def slurm_check(ctx, **options):
 @click.command()
 @click.argument("assignment_id")
 @click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
+@click.option("--release", "publish", is_flag=True,
+              help="Also release it through nbgrader's exchange: students press Fetch Feedback to see it.")
 @click.pass_context
-def feedback(ctx, assignment_id, students):
-    """Write feedback/<student>/ASSIGNMENT_ID/feedback.html: verdicts and the student's own answers."""
+def feedback(ctx, assignment_id, students, publish):
+    """Write feedback/<student>/ASSIGNMENT_ID/<notebook>.html: verdicts and the student's own answers."""
+    from ..records import exchange
     from ..reports.feedback import feedback as run
 
     course = course_of(ctx)
     paths = run(course=course, assignment_id=assignment_id, students=list(students))
     console.print(f"wrote {len(paths)} feedback files under {course.relative(course.root / course.nbgrader.feedback_directory)}/")
+    if publish:
+        released = [path.parent.parent.name for path in paths]
+        exchange.release_feedback(course=course, assignment_id=assignment_id, students=released)
+        console.print(f"released {len(released)} of them into the exchange")
 
 
 @click.command()
@@ -151,3 +170,24 @@ def report(ctx, assignment_id):
 
     course = course_of(ctx)
     print_written(course, run(course=course, assignment_id=assignment_id))
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.argument("student_id")
+@click.option("--days", type=click.FloatRange(min=0), default=0, help="Days added to the deadline.")
+@click.option("--hours", type=click.FloatRange(min=0), default=0, help="Hours added to the deadline.")
+@click.pass_context
+def extend(ctx, assignment_id, student_id, days, hours):
+    """Grant STUDENT_ID an extension of ASSIGNMENT_ID's deadline in nbgrader's gradebook (it replaces an
+    earlier one; 0 removes it). Late penalties, reports and feedback honour it."""
+    from datetime import timedelta
+
+    from ..records.gradebook import grant_extension
+
+    course = course_of(ctx)
+    (assignment_id,) = course.resolve([assignment_id])
+    extension = timedelta(days=days, hours=hours)
+    grant_extension(course, assignment_id, student_id, extension)
+    console.print(f"{student_id}'s deadline for {assignment_id} is now {extension} later" if extension
+                  else f"{student_id} has no extension on {assignment_id}")

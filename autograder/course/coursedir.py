@@ -191,7 +191,9 @@ class Course:
         return self.root / "slurm" / assignment_id
 
     def feedback_file(self, student_id: str, assignment_id: str) -> Path:
-        return self.root / self.nbgrader.feedback_directory / student_id / assignment_id / "feedback.html"
+        """Named after the notebook, where `nbgrader release_feedback` looks for it."""
+        notebook_id = self.source_notebooks(assignment_id)[0].stem
+        return self.root / self.nbgrader.feedback_directory / student_id / assignment_id / f"{notebook_id}.html"
 
     def reports_dir(self, assignment_id: str) -> Path:
         return self.root / "reports" / assignment_id

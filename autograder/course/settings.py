@@ -87,6 +87,17 @@ class Grading(Configurable):
     ).tag(config=True)
     late_penalty_max = Float(1.0, help="Largest share of the points a late penalty can take.").tag(config=True)
     late_grace_minutes = Int(15, help="Minutes after the deadline that still count as on time.").tag(config=True)
+    feedback_before_deadline = Enum(
+        ["full", "visible", "none"],
+        "visible",
+        help="What feedback shows a student before the deadline (their extension included): 'full' (scores and the "
+        "hidden checks' verdicts, which lets students probe hidden tests by resubmitting), 'visible' (only whether "
+        "each test cell's own visible asserts passed, which students can run themselves), or 'none' (that the "
+        "submission was received and graded).",
+    ).tag(config=True)
+    watch_interval_seconds = Float(
+        10.0, help="`course watch`: seconds between looks for new submissions."
+    ).tag(config=True)
 
 
 class Sandbox(Configurable):

@@ -18,10 +18,13 @@ DEMO_MISTAKES = 8
 DEMO_HOSTILE = ("infinite_loop", "os_exit", "memory_hog", "read_secrets", "forge_blank_asserts",
                 "forge_patch_helpers", "deleted_tests", "invalid_json", "empty_file", "wrong_file_name")
 _OVERRIDES = """
-# --- demo-only overrides: the cohort's runaway submissions should end in seconds ---
+# --- demo-only overrides ---
+# the cohort's runaway submissions should end in seconds
 c.Execute.timeout = 20
 c.Grading.notebook_timeout = 120
 c.Grading.memory_mb = 2000
+# the demo shows the whole feedback page, as students see it once the deadline has passed
+c.Grading.feedback_before_deadline = "full"
 """
 
 

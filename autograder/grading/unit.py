@@ -140,7 +140,8 @@ def _status(run, tests: list[results.TestResult]) -> tuple[str, str]:
 
 def _tests(verdicts) -> list[results.TestResult]:
     return [
-        results.TestResult(v.grade_id, v.points, v.max_points, "; ".join(v.messages) if v.messages else "passed")
+        results.TestResult(v.grade_id, v.points, v.max_points, "; ".join(v.messages) if v.messages else "passed",
+                           v.visible)
         for v in verdicts
     ]
 

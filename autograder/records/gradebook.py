@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from . import late
+from . import late, results
 from .results import Result
 
 
@@ -54,12 +54,7 @@ def ingest(course: Course, records: list[Result]) -> None:
             entry = course.assignment(aid)
             gb.update_or_create_student(sid)
             when = datetime.fromisoformat(record.submitted_at).replace(tzinfo=None) if record.submitted_at else None
-            try:
-                submission = gb.find_submission(aid, sid)
-            except MissingEntry:
-                with warnings.catch_warnings():  # nbgrader's own autoflush noise while it builds the rows
-                    warnings.simplefilter("ignore")
-                    submission = gb.add_submission(aid, sid)
+            submission = _submission(gb, aid, sid)
             submission.timestamp = when
             points = {t.grade_id: t.points for t in record.tests}
             max_total = sum(cell.max_score for nb in submission.notebooks for cell in nb.notebook.grade_cells)
@@ -69,8 +64,42 @@ def ingest(course: Course, records: list[Result]) -> None:
                         grade.auto_score = points.get(grade.cell.name, 0.0)
                         grade.needs_manual_grade = False
                 notebook.late_submission_penalty = late.penalty(record.submitted_at, entry["deadline"], max_total,
-                                                                course.grading)
+                                                                course.grading, submission.extension)
         gb.db.commit()
+
+
+def _submission(gb: Gradebook, assignment_id: str, student_id: str):
+    try:
+        return gb.find_submission(assignment_id, student_id)
+    except MissingEntry:
+        with warnings.catch_warnings():  # nbgrader's own autoflush noise while it builds the rows
+            warnings.simplefilter("ignore")
+            return gb.add_submission(assignment_id, student_id)
+
+
+def grant_extension(course: Course, assignment_id: str, student_id: str, extension: timedelta) -> None:
+    """nbgrader's extension (it replaces an earlier one); a graded submission's late penalty is
+    computed again at once, so reports and formgrader agree with it."""
+    with open_gradebook(course) as gb:
+        try:
+            gb.find_assignment(assignment_id)
+        except MissingEntry:
+            raise CourseError(f"{assignment_id} has not been released, so no student can have an extension on it",
+                              hint=f"run `course release {assignment_id}` first") from None
+        gb.update_or_create_student(student_id)
+        _submission(gb, assignment_id, student_id)
+        gb.grant_extension(assignment_id, student_id, minutes=extension.total_seconds() / 60)
+    record = results.load(course.record_path(student_id, assignment_id))
+    if record is not None:
+        ingest(course, [record])
+
+
+def extension_of(course: Course, assignment_id: str, student_id: str) -> timedelta | None:
+    with open_gradebook(course) as gb:
+        try:
+            return gb.find_submission(assignment_id, student_id).extension
+        except MissingEntry:
+            return None
 
 
 def _is_manual(grade) -> bool:

@@ -35,6 +35,9 @@ class TestResult:
     points: float
     max_points: float
     message: str  # what the student reads: the verdicts of the hidden checks, or "passed"
+    # The error the cell's own (visible) asserts raised, None when they passed: all that feedback
+    # shows before the deadline with c.Grading.feedback_before_deadline = "visible".
+    visible_error: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -74,12 +77,24 @@ class Result:
         return cls(**data)
 
 
+def _mode_for_new_files() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _mode_for_new_files()
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename: a killed run leaves the old file or
     the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp's private mode would follow the file: formgrader (the instructor's own user) reads
+        # records and notebooks, and nbgrader's release_feedback copies a page's mode to the student.
+        os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -6,6 +6,7 @@ tests are restored into the graded notebook), never solution code, never a trace
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..course import notebooks
@@ -14,7 +15,12 @@ from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..grading.unit import pick_notebook
 from ..records import late, results
+from ..records.gradebook import extension_of
 from .pages import render
+
+# nbgrader's release_feedback publishes a page under a hash of the submission's secret, and
+# fetch_feedback files it under the submission's timestamp: both come from the exchange's submission.
+_EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
 def answer_cells(nb) -> list[str]:
@@ -30,7 +36,15 @@ def _answers(course: Course, record: results.Result, expected: str) -> list[str]
         return []
 
 
-def feedback(*, course: Course, assignment_id: str, students: list[str] | None = None) -> list[Path]:
+def _shown(course: Course, deadline: str | None, extension, now: datetime) -> str:
+    """How much of the verdicts a page shows: all of them once the student's deadline has passed."""
+    if not deadline or now >= datetime.fromisoformat(deadline) + (extension or timedelta()):
+        return "full"
+    return course.grading.feedback_before_deadline
+
+
+def feedback(*, course: Course, assignment_id: str, students: list[str] | None = None,
+             now: datetime | None = None) -> list[Path]:
     (assignment_id,) = course.resolve([assignment_id])
     source = course.source_notebooks(assignment_id)[0]
     entry = course.assignment(assignment_id)
@@ -41,12 +55,19 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
         if record is None:
             raise CourseError(f"{sid} has no grading record for {assignment_id}",
                               hint=f"run `course grade {assignment_id} --resume` first")
+        extension = extension_of(course, assignment_id, sid)
         html = render(
             "feedback.html.j2", title=entry["title"], r=record, explained=results.EXPLAINED[record.status],
-            penalty=late.penalty(record.submitted_at, entry["deadline"], total, course.grading),
+            shown=_shown(course, entry["deadline"], extension, now or datetime.now(timezone.utc)),
+            deadline=entry["deadline"], penalty=late.penalty(record.submitted_at, entry["deadline"], total,
+                                                             course.grading, extension),
             manual=total - record.max_score, answers=_answers(course, record, source.name),
         )
         path = course.feedback_file(sid, assignment_id)
         results.write_atomically(path, html)
+        for name in _EXCHANGE_FILES:  # what release_feedback needs beside the page, when the exchange brought it
+            given = course.submission_dir(sid, assignment_id) / name
+            if given.is_file():
+                results.write_atomically(path.parent / name, given.read_text(encoding="utf-8"))
         written.append(path)
     return written
