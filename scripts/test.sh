@@ -3,9 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The sandbox, the browser that checks HTML reports, the shared-gradebook server, and a Slurm
-# with accounting (tests/grading/test_slurm.py starts it with scripts/slurm-single-node.sh).
-scripts/system-packages.sh bwrap:bubblewrap chromium:chromium initdb:postgresql \
+# The sandbox, the browser that checks HTML reports and clicks through the hub, the hub's proxy
+# (npm), the shared-gradebook server, and a Slurm with accounting (tests/grading/test_slurm.py
+# starts it with scripts/slurm-single-node.sh).
+scripts/system-packages.sh bwrap:bubblewrap chromium:chromium npm:npm curl:curl initdb:postgresql \
   slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client slurmdbd:slurmdbd munged:munge mariadbd:mariadb-server
 # loadgroup: the Slurm tests share one cluster, so they stay on one worker. One worker per core:
 # cores + 1 was tried and was slower (each worker's runs already fill the cores they share).

@@ -32,7 +32,7 @@ def app(ctx: click.Context, course_dir: Optional[Path]):
 
 
 for _command in (authoring.release, authoring.solutions, authoring.validate, authoring.export, grading.collect, grading.grade,
-                 grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, demo.demo, exam.exam):
+                 grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, grading.watch, demo.demo, exam.exam):
     app.add_command(_command)
 
 

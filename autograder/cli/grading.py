@@ -191,3 +191,41 @@ def extend(ctx, assignment_id, student_id, days, hours):
     grant_extension(course, assignment_id, student_id, extension)
     console.print(f"{student_id}'s deadline for {assignment_id} is now {extension} later" if extension
                   else f"{student_id} has no extension on {assignment_id}")
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.option("--exchange", is_flag=True, help="Collect from nbgrader's exchange and release feedback there (a hub).")
+@click.option("--interval", type=click.FloatRange(min=0), help="Seconds between passes (default: c.Grading.watch_interval_seconds).")
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron).")
+@click.pass_context
+def watch(ctx, assignment_id, exchange, interval, once):
+    """Grade on submit: keep collecting new submissions of ASSIGNMENT_ID, grade each as it arrives
+    (a resubmission again, an unchanged one never), and write and release its feedback. Stop it with
+    Ctrl+C at any time; started again, it goes on where it was."""
+    from ..grading.watch import watch as run
+
+    course = course_of(ctx)
+
+    def done(record):
+        style = STATUS_STYLE.get(record.status, "red")
+        console.print(f"  graded {record.student_id:<24} [{style}]{record.status:<16}[/] "
+                      f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s")
+
+    def passed(finished):
+        for student, why in finished.invalid:
+            console.print(f"  [yellow]will score 0[/] {student}: {why}")
+        if finished.released:
+            console.print(f"  feedback {'released' if exchange else 'written'} for {', '.join(finished.released)}")
+
+    def failed(exc):
+        console.print(f"[red]error:[/] {exc.message} (trying again next pass)")
+
+    where = "the exchange" if exchange else course.relative(course.submissions_root()) + "/"
+    console.print(f"watching {where} for submissions of {assignment_id}" + ("" if once else "; Ctrl+C stops"))
+    try:
+        run(course=course, assignment_id=assignment_id, exchange=exchange, interval=interval, once=once,
+            on_pass=passed, on_error=failed, on_done=done)
+    except KeyboardInterrupt:
+        console.print("stopped; every record and feedback page written so far is kept, and a new watch goes on from there")
+    return 0

@@ -112,12 +112,17 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
     return outcome
 
 
+def came_through_exchange(course: Course, assignment_id: str, student_id: str) -> bool:
+    """Whether the submission has the secret nbgrader's submit gave it (an LMS zip has none)."""
+    return (course.submission_dir(student_id, assignment_id) / "submission_secret.txt").is_file()
+
+
 def release_feedback(*, course: Course, assignment_id: str, students: list[str]) -> None:
     """nbgrader's release_feedback for these students: the HTML `course feedback` wrote, which they
     then fetch with "Fetch Feedback"."""
     api = _api(course)
     for sid in students:
-        if not (course.feedback_file(sid, assignment_id).parent / "submission_secret.txt").is_file():
+        if not came_through_exchange(course, assignment_id, sid):
             raise CourseError(f"{sid}'s submission of {assignment_id} did not come through the exchange, so its feedback "
                               "cannot be released there", hint="give it to the student another way, or drop --release")
         _succeeded(api.release_feedback(assignment_id, sid), f"release {sid}'s feedback on {assignment_id}",

@@ -1,0 +1,89 @@
+"""`course watch`: grade on submit. Each pass collects what is new (from nbgrader's exchange, or
+what appeared in submitted/), grades it with the same sandboxed unit as `course grade --resume`,
+and writes (and, on a hub, releases) its feedback.
+
+Nothing is kept in memory between passes: the records say what is graded (a resubmission changes
+the notebook's hash, so it is graded again; an unchanged one is not), and a marker beside each
+feedback page says which record it was released for. A watch stopped at any point and started
+again picks up exactly where it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..course.coursedir import Course
+from ..course.errors import CourseError
+from ..records import exchange as nbgrader_exchange
+from ..records import results
+from ..reports.feedback import feedback
+from .grade import grade, stale, submitted_students
+
+_RELEASED = "released-for.txt"  # release_feedback publishes *.html only, so this stays with us
+
+
+@dataclass
+class Pass:
+    graded: list[results.Result] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (student, why it scores 0)
+    released: list[str] = field(default_factory=list)  # students whose feedback went out
+
+
+def _graded_for(record: results.Result) -> str:
+    return f"{record.submission_sha256} {record.started_at}"
+
+
+def _feedback_due(course: Course, assignment_id: str, students: list[str]) -> list[str]:
+    due = []
+    for sid in students:
+        record = results.load(course.record_path(sid, assignment_id))
+        if record is None or record.status in results.UNFINISHED:
+            continue
+        marker = course.feedback_file(sid, assignment_id).parent / _RELEASED
+        if not marker.is_file() or marker.read_text(encoding="utf-8") != _graded_for(record):
+            due.append(sid)
+    return due
+
+
+def one_pass(*, course: Course, assignment_id: str, exchange: bool, on_done=None) -> Pass:
+    done = Pass()
+    if exchange:
+        done.invalid = nbgrader_exchange.collect(course=course, assignment_id=assignment_id).invalid
+    students = submitted_students(course, assignment_id)
+    todo = [sid for sid in students
+            if (record := results.load(course.record_path(sid, assignment_id))) is None or stale(course, record)]
+    if todo:
+        done.graded = grade(course=course, assignment_id=assignment_id, students=todo, resume=True,
+                            on_done=on_done).records
+    due = _feedback_due(course, assignment_id, students)
+    if due:
+        feedback(course=course, assignment_id=assignment_id, students=due)
+        for sid in due:
+            if exchange and nbgrader_exchange.came_through_exchange(course, assignment_id, sid):
+                nbgrader_exchange.release_feedback(course=course, assignment_id=assignment_id, students=[sid])
+            record = results.load(course.record_path(sid, assignment_id))
+            results.write_atomically(course.feedback_file(sid, assignment_id).parent / _RELEASED, _graded_for(record))
+        done.released = due
+    return done
+
+
+def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float | None = None,
+          once: bool = False, on_pass=None, on_error=None, on_done=None) -> None:
+    """Passes until stopped (Ctrl+C), or one with `once`. A pass that fails is reported and the
+    next one tries again: one bad submission or a moment's trouble never ends the watch."""
+    (assignment_id,) = course.resolve([assignment_id])
+    if exchange:
+        nbgrader_exchange.check_root(course)  # a wrong exchange is the admin's to fix: say so at once
+    while True:
+        try:
+            finished = one_pass(course=course, assignment_id=assignment_id, exchange=exchange, on_done=on_done)
+            if on_pass:
+                on_pass(finished)
+        except CourseError as exc:
+            if once or not on_error:
+                raise
+            on_error(exc)
+        if once:
+            return
+        time.sleep(course.grading.watch_interval_seconds if interval is None else interval)

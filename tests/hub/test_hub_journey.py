@@ -1,0 +1,258 @@
+"""The course on a real JupyterHub (scripts/hub.sh), clicked through in headless Chromium.
+
+A student fetches 01 from JupyterLab's Assignments panel, answers one cell, validates and submits;
+`course watch --exchange` grades it in the jail and releases the feedback, which the student
+fetches and reads; an instructor grades 02's discussion in formgrader and `course report` has it.
+A second student's late submission loses points until an extension is granted and it is
+resubmitted. Screenshots of every step go to test-output/hub-journey/.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import REPO, make_course_copy
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
+CHROMIUM = "/usr/lib/chromium/chromium"  # Debian's; Playwright cannot download its own here
+SHOTS = REPO / "test-output" / "hub-journey"
+PASSWORD = "journey-password"
+STUDENT, LATE_STUDENT, INSTRUCTOR = "student1", "student2", "instructor"
+# A correct answer to the activations cell, written unlike the solution.
+ANSWER = '''def relu(z):
+    return np.where(z > 0, z, 0.0)
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    return 0.5 * (1 + np.tanh(z / 2))
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return shifted / np.sum(shifted, axis=-1, keepdims=True)
+'''
+
+
+def free_ports(count: int) -> int:
+    """A first port of `count` free ones in a row (the hub, its API, the proxy's API)."""
+    for base in range(20000 + os.getpid() % 5000, 65000, 7):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+def course_cli(course, *args: str, check: bool = True) -> str:
+    run = subprocess.run([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), *args],
+                         capture_output=True, text=True, timeout=300)
+    assert not check or run.returncode == 0, run.stdout + run.stderr
+    return run.stdout + run.stderr
+
+
+def as_student(state: Path, user: str, *nbgrader_args: str) -> None:
+    """nbgrader's own command, run as the student's Unix user in their home, as a terminal on the hub would."""
+    home = Path("/home") / user
+    # The hub's own interpreter, when it had to be linked into its folder, finds its library there.
+    subprocess.run(["runuser", "-u", user, "--", "env", f"HOME={home}", f"PATH={state}/env/bin:/usr/bin:/bin",
+                    f"LD_LIBRARY_PATH={state}/python/lib",
+                    str(state / "env" / "bin" / "python"), "-m", "nbgrader", *nbgrader_args],
+                   cwd=home, check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def hub():
+    if os.geteuid() != 0:
+        pytest.skip("the hub makes Unix users and runs their servers as them: run the suite as root (CI does)")
+    state = Path(tempfile.mkdtemp(prefix="hub-journey-"))
+    state.chmod(0o755)  # the users' servers run the hub's environment from here
+    deadline = (datetime.now(timezone.utc) - timedelta(days=1, hours=12)).isoformat(timespec="seconds")
+    course = make_course_copy(state, extra_config=(
+        f'\nc.Exchange.root = "{state}/exchange"\n'
+        f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n'))
+    port = free_ports(3)
+    env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port), "HUB_PASSWORD": PASSWORD,
+           "HUB_STUDENTS": f"{STUDENT} {LATE_STUDENT}", "HUB_INSTRUCTOR": INSTRUCTOR}
+    started = time.monotonic()
+    up = subprocess.run([str(REPO / "scripts" / "hub.sh"), "start", str(course.root)], env=env,
+                        capture_output=True, text=True, timeout=600)
+    assert up.returncode == 0, up.stdout + up.stderr
+    timings = {"hub start (scripts/hub.sh start)": time.monotonic() - started}
+    for user in (STUDENT, LATE_STUDENT):  # a fresh start for users an earlier run may have left
+        for left in (Path("/home") / user).glob("0*"):
+            shutil.rmtree(left)
+        shutil.rmtree(Path("/home") / user / ".jupyter" / "lab" / "workspaces", ignore_errors=True)
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    yield course, f"http://127.0.0.1:{port}", state, timings
+    (SHOTS / "timings.txt").write_text("".join(f"{what}: {seconds:.1f} s\n" for what, seconds in timings.items()))
+    subprocess.run([str(REPO / "scripts" / "hub.sh"), "stop"], env=env, capture_output=True, timeout=120)
+    shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", str(REPO / ".venv" / "playwright-browsers"))
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, url: str, user: str):
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(90_000)  # a first spawn on two busy cores
+    page.goto(f"{url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    return page
+
+
+def assignments_panel(page):
+    # Lab restores the last workspace: the Nbgrader menu, not the launcher, says it is ready.
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    page.get_by_text("Assignment List").click()
+    return page.locator("#released_assignments_list")
+
+
+def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_reach_the_report(hub, browser):
+    course, url, state, timings = hub
+    aid = "01_layer_math"
+    course_cli(course, "release", "--exchange")
+
+    # --- the student: fetch, answer one cell, save, validate, submit ---
+    started = time.monotonic()
+    page = log_in(browser, url, STUDENT)
+    released = assignments_panel(page)
+    timings["login to a ready Lab (first spawn)"] = time.monotonic() - started
+    released.locator(".list_item", has_text=aid).get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list .list_item", has_text=aid).first
+    fetched.locator("a.assignment-notebooks-link").click()
+    page.screenshot(path=SHOTS / "1-fetched.png")
+    fetched.get_by_role("link", name="layer_math").click()
+    cell = page.locator(".jp-Notebook .jp-Cell", has_text="def relu(z):").first
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(ANSWER)  # typed keys would be auto-indented by the editor
+    page.keyboard.press("Control+s")
+    page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").wait_for(state="detached")
+    page.screenshot(path=SHOTS / "2-answered.png")
+    page.locator(".jp-NotebookPanel-toolbar").get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for()
+    page.screenshot(path=SHOTS / "3-validated.png")
+    # The answered cell passes; the first unanswered one is what validation reports.
+    assert "relu_grad" in dialog.inner_text() and "def relu(z)" not in dialog.inner_text()
+    dialog.get_by_role("button").last.click()
+    dialog.wait_for(state="detached")
+    page.get_by_role("tab", name="Assignments").click()
+    watch = subprocess.Popen([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "watch", aid,
+                              "--exchange", "--interval", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
+    try:
+        fetched.get_by_role("button", name="Submit").click()
+        submitted_at = time.monotonic()
+        submitted = page.locator("#submitted_assignments_list .list_item", has_text=aid).first
+        submitted.wait_for()
+        page.screenshot(path=SHOTS / "4-submitted.png")
+
+        # --- `course watch` grades it and releases the feedback; the student fetches it ---
+        view = submitted.get_by_text("(view feedback)")
+        while not view.count():
+            assert time.monotonic() - submitted_at < 120, "no feedback two minutes after submitting"
+            submitted.get_by_role("button", name="Fetch Feedback").click()
+            page.wait_for_timeout(1000)
+        timings["submit to feedback in the browser (course watch --interval 1)"] = time.monotonic() - submitted_at
+    finally:
+        watch.send_signal(signal.SIGINT)
+        out, _ = watch.communicate(timeout=60)
+    assert f"graded {STUDENT}" in out, out
+    view.click()
+    page.locator(".jp-DirListing-item", has_text="layer_math.html").dblclick()
+    body = page.frame_locator(".jp-HTMLViewer iframe").locator("body")
+    body.wait_for()
+    page.screenshot(path=SHOTS / "5-feedback.png")
+    shown = body.inner_text()
+    assert "test_activations\t2 / 2\tpassed" in shown and "test_softmax\t2 / 2\tpassed" in shown
+    assert "late: 6 points deducted" in shown  # two started days after the deadline, 10 % of 30 each
+    source = nbformat.read(course.source_notebooks(aid)[0], as_version=4)
+    hidden_lines = [line for cell in source.cells for line in cell.source.splitlines()
+                    if "hidden_check" in line or "BEGIN HIDDEN" in line]
+    assert hidden_lines and not any(line.strip() in shown for line in hidden_lines)
+    page.context.close()
+
+    # --- a second student: late, then an extension and a resubmission ---
+    as_student(state, LATE_STUDENT, "fetch_assignment", aid)
+    as_student(state, LATE_STUDENT, "submit", aid)
+    course_cli(course, "watch", aid, "--exchange", "--once")
+    assert grades(course, aid)[LATE_STUDENT]["late_penalty"] == "6"
+    course_cli(course, "extend", aid, LATE_STUDENT, "--days", "3")
+    notebook = Path("/home") / LATE_STUDENT / aid / "layer_math.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    [answer] = [c for c in nb.cells if "def relu(z):" in c.source]
+    answer.source = ANSWER
+    nbformat.write(nb, notebook)
+    time.sleep(1.1)  # nbgrader's submission times are its folder names: a second apart
+    as_student(state, LATE_STUDENT, "submit", aid)
+    out = course_cli(course, "watch", aid, "--exchange", "--once")
+    assert f"graded {LATE_STUDENT}" in out and f"graded {STUDENT}" not in out, out  # only what changed
+    row = grades(course, aid)[LATE_STUDENT]
+    assert (row["score"], row["late_penalty"]) == ("4", "0"), row
+
+    # --- the instructor grades 02's discussion in formgrader; the LMS CSV has it ---
+    as_student(state, LATE_STUDENT, "fetch_assignment", "02_training_loop")
+    as_student(state, LATE_STUDENT, "submit", "02_training_loop")
+    course_cli(course, "collect", "02_training_loop", "--exchange")
+    course_cli(course, "grade", "02_training_loop")
+    page = log_in(browser, url, INSTRUCTOR)
+    page.get_by_role("menuitem", name="Nbgrader").wait_for()
+    page.goto(f"{url}/user/{INSTRUCTOR}/formgrader/submissions/{submitted_notebook_id(course)}/")
+    score = page.locator("input#discussion.needs_manual_grade")
+    score.wait_for()
+    with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as saved:
+        score.fill("2")
+        score.press("Tab")
+    assert saved.value.ok
+    page.screenshot(path=SHOTS / "6-formgrader.png")
+    page.context.close()
+    course_cli(course, "report", "02_training_loop")
+    assert grades(course, "02_training_loop")[LATE_STUDENT]["score"] == "2"
+
+
+def grades(course, assignment_id: str) -> dict[str, dict]:
+    course_cli(course, "report", assignment_id)
+    with open(course.reports_dir(assignment_id) / "grades.csv") as rows:
+        return {row["student_id"]: row for row in csv.DictReader(rows)}
+
+
+def submitted_notebook_id(course) -> str:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.nbgrader.db_url) as gb:
+        return gb.find_submission_notebook("training_loop", "02_training_loop", LATE_STUDENT).id
