@@ -96,6 +96,13 @@ start() {
   if kill -0 "$(cat "$state/hub.pid" 2>/dev/null || echo none)" 2>/dev/null; then
     fail "a hub is already running from $state" "run \`scripts/hub.sh stop\` first"
   fi
+  python3 -c "import socket, sys
+for port in range($port, $port + 3):
+    with socket.socket() as s:
+        try:
+            s.bind(('127.0.0.1', port))
+        except OSError:
+            sys.exit(1)" || fail "a port of $port-$((port + 2)) is in use" "choose others with HUB_PORT"
   "$repo/scripts/setup.sh"
   if [ -z "${1:-}" ] && [ ! -d "$course" ]; then
     git clone --quiet "$repo" "$course"
@@ -188,7 +195,14 @@ EOF
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
-  fail "the hub did not start: $(grep -E 'Error|error' "$state/hub.log" | tail -1 || tail -1 "$state/hub.log")" "its log is $state/hub.log"
+  kill "$pid" 2>/dev/null || true  # a hub half up (its proxy failed) is stopped, not left behind
+  rm -f "$state/hub.pid"
+  local why
+  why=$(sed 's/\x1b\[[0-9;]*m//g' "$state/hub.log" | grep -oE '[A-Za-z]*Error.*' | tail -1)
+  case "$why" in
+    *EADDRINUSE*) fail "the hub did not start: a port of $port-$((port + 2)) is in use" "choose others with HUB_PORT" ;;
+    *) fail "the hub did not start: ${why:-$(tail -1 "$state/hub.log")}" "its log is $state/hub.log" ;;
+  esac
 }
 
 case "${1:-}" in
