@@ -1,5 +1,6 @@
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import psutil
@@ -39,6 +40,20 @@ def pytest_collection_modifyitems(items):
     # order, so the quick tests fill in at the end rather than one worker running the last long
     # group alone while the other idles.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def free_ports(count: int, start: int) -> int:
+    """The first of `count` free ports in a row on 127.0.0.1, from `start` on (tests that start
+    servers take different starts, so that workers running at once do not pick the same ones)."""
+    for base in range(start, start + 9000, count + 6):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError(f"no {count} free ports in a row")
 
 
 def make_course_copy(folder: Path, extra_config: str = "") -> Course:

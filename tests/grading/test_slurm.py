@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from autograder.grading.grade import grade
 from autograder.records import results
 from autograder.records.gradebook import open_gradebook
 from autograder.reports.status import status
-from tests.conftest import REPO, make_course_copy
+from tests.conftest import REPO, free_ports, make_course_copy
 
 # One worker runs them all (pytest --dist loadgroup), so one cluster serves the module.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]
@@ -44,18 +43,6 @@ c.Grading.notebook_timeout = 240
 SLEEP = "import time\ntime.sleep(10**6)"
 
 
-def _free_port_base() -> int:
-    for base in range(21000, 30000, 10):
-        try:
-            for port in range(base, base + 4):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no four free ports in a row")
-
-
 @pytest.fixture(scope="module")
 def cluster():
     if os.geteuid() != 0:
@@ -65,7 +52,7 @@ def cluster():
         pytest.skip(f"Slurm is not installed here ({', '.join(missing)} missing): scripts/test.sh installs it as root")
     state = Path(tempfile.mkdtemp(prefix="course-slurm-"))
     env = {**os.environ, "COURSE_SLURM_DIR": str(state), "COURSE_SLURM_MAX_ARRAY_SIZE": "4",
-           "COURSE_SLURM_PORT_BASE": str(_free_port_base()), "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin"}
+           "COURSE_SLURM_PORT_BASE": str(free_ports(4, start=21000)), "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin"}
     script = str(REPO / "scripts" / "slurm-single-node.sh")
     started = subprocess.run([script, "start"], env=env, capture_output=True, text=True)
     if started.returncode != 0:

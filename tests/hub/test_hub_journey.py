@@ -13,7 +13,6 @@ import csv
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import REPO, make_course_copy
+from tests.conftest import REPO, free_ports, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
 CHROMIUM = "/usr/lib/chromium/chromium"  # Debian's; Playwright cannot download its own here
@@ -50,19 +49,6 @@ def softmax(z):
     shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return shifted / np.sum(shifted, axis=-1, keepdims=True)
 '''
-
-
-def free_ports(count: int) -> int:
-    """A first port of `count` free ones in a row (the hub, its API, the proxy's API)."""
-    for base in range(20000 + os.getpid() % 5000, 65000, 7):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free ports")
 
 
 def course_cli(course, *args: str, check: bool = True) -> str:
@@ -92,7 +78,7 @@ def hub():
     course = make_course_copy(state, extra_config=(
         f'\nc.Exchange.root = "{state}/exchange"\n'
         f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n'))
-    port = free_ports(3)
+    port = free_ports(3, start=31000)
     env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port), "HUB_PASSWORD": PASSWORD,
            "HUB_STUDENTS": f"{STUDENT} {LATE_STUDENT}", "HUB_INSTRUCTOR": INSTRUCTOR}
     started = time.monotonic()
