@@ -109,6 +109,11 @@ def status(ctx, assignment_id):
     if found.queued:
         states = ", ".join(f"{n} {state}" for state, n in sorted(found.queued.items()))
         console.print(f"in Slurm: {states} (jobs {' '.join(found.jobs)})")
+    if found.extensions:
+        console.print("extensions: " + ", ".join(f"{sid} +{extension}" for sid, extension in sorted(found.extensions.items())))
+    if found.late:
+        console.print(f"{len(found.late)} graded submissions came late (extensions counted): "
+                      + ", ".join(f"{sid} ({days} d)" for sid, days in sorted(found.late.items())[:8]))
     if found.ungraded:
         names = ", ".join(found.ungraded[:8]) + (" ..." if len(found.ungraded) > 8 else "")
         console.print(f"{len(found.ungraded)} submissions without a current record: {names}")

@@ -94,6 +94,20 @@ def grant_extension(course: Course, assignment_id: str, student_id: str, extensi
         ingest(course, [record])
 
 
+def extensions(course: Course, assignment_id: str) -> dict[str, timedelta]:
+    """Every student's extension on an assignment; none when there is no gradebook yet (this
+    never creates one)."""
+    sqlite = course.sqlite_gradebook()
+    if sqlite is not None and not sqlite.is_file():
+        return {}
+    with open_gradebook(course) as gb:
+        try:
+            submissions = gb.find_assignment(assignment_id).submissions
+        except MissingEntry:
+            return {}
+        return {s.student.id: s.extension for s in submissions if s.extension}
+
+
 def extension_of(course: Course, assignment_id: str, student_id: str) -> timedelta | None:
     with open_gradebook(course) as gb:
         try:

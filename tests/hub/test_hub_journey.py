@@ -198,6 +198,7 @@ def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_r
     as_student(state, LATE_STUDENT, "submit", aid)
     course_cli(course, "watch", aid, "--exchange", "--once")
     assert grades(course, aid)[LATE_STUDENT]["late_penalty"] == "6"
+    assert f"{LATE_STUDENT} (2 d)" in course_cli(course, "status", aid, check=False)
     course_cli(course, "extend", aid, LATE_STUDENT, "--days", "3")
     notebook = Path("/home") / LATE_STUDENT / aid / "layer_math.ipynb"
     nb = nbformat.read(notebook, as_version=4)
@@ -210,6 +211,8 @@ def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_r
     assert f"graded {LATE_STUDENT}" in out and f"graded {STUDENT}" not in out, out  # only what changed
     row = grades(course, aid)[LATE_STUDENT]
     assert (row["score"], row["late_penalty"]) == ("4", "0"), row
+    status = course_cli(course, "status", aid, check=False)
+    assert f"{LATE_STUDENT} +3 days" in status and f"{LATE_STUDENT} (" not in status
 
     # --- the instructor grades 02's discussion in formgrader; the LMS CSV has it ---
     as_student(state, LATE_STUDENT, "fetch_assignment", "02_training_loop")
