@@ -10,6 +10,7 @@ resubmitted. Screenshots of every step go to test-output/hub-journey/.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -179,6 +180,7 @@ def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_r
         watch.send_signal(signal.SIGINT)
         out, _ = watch.communicate(timeout=60)
     assert f"graded {STUDENT}" in out, out
+    timings["of which the grading unit (its record's seconds)"] = json.loads(course.record_path(STUDENT, aid).read_text())["seconds"]
     view.click()
     page.locator(".jp-DirListing-item", has_text="layer_math.html").dblclick()
     body = page.frame_locator(".jp-HTMLViewer iframe").locator("body")
