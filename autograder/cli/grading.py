@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -210,6 +211,17 @@ def watch(ctx, assignment_id, exchange, interval, once):
     Ctrl+C at any time; started again, it goes on where it was."""
     from ..grading.watch import watch as run
 
+    # Ctrl+C (or SIGTERM) ends the watch after the pass under way: libraries it calls swallow a
+    # KeyboardInterrupt raised in the middle of theirs (nbgrader's capture_log catches everything).
+    requests = []
+
+    def stop(signum, frame):
+        if requests:  # a second Ctrl+C: now
+            raise KeyboardInterrupt
+        requests.append(signum)
+        console.print("stopping after this pass (Ctrl+C again: at once)")
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     course = course_of(ctx)
 
     def done(record):
@@ -230,7 +242,12 @@ def watch(ctx, assignment_id, exchange, interval, once):
     console.print(f"watching {where} for submissions of {assignment_id}" + ("" if once else "; Ctrl+C stops"))
     try:
         run(course=course, assignment_id=assignment_id, exchange=exchange, interval=interval, once=once,
-            on_pass=passed, on_error=failed, on_done=done)
+            stopped=lambda: bool(requests), on_pass=passed, on_error=failed, on_done=done)
     except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not once:
         console.print("stopped; every record and feedback page written so far is kept, and a new watch goes on from there")
     return 0

@@ -20,6 +20,7 @@ from ..records import results
 from ..reports.feedback import feedback
 from .grade import grade, stale, submitted_students
 
+_NAP = 0.2  # seconds between looks at a stop request while waiting for the next pass
 _RELEASED = "released-for.txt"  # release_feedback publishes *.html only, so this stays with us
 
 
@@ -69,9 +70,10 @@ def one_pass(*, course: Course, assignment_id: str, exchange: bool, on_done=None
 
 
 def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float | None = None,
-          once: bool = False, on_pass=None, on_error=None, on_done=None) -> None:
-    """Passes until stopped (Ctrl+C), or one with `once`. A pass that fails is reported and the
-    next one tries again: one bad submission or a moment's trouble never ends the watch."""
+          once: bool = False, stopped=lambda: False, on_pass=None, on_error=None, on_done=None) -> None:
+    """Passes until `stopped()` says so (checked between passes), or one with `once`. A pass that
+    fails is reported and the next one tries again: one bad submission or a moment's trouble never
+    ends the watch."""
     (assignment_id,) = course.resolve([assignment_id])
     if exchange:
         nbgrader_exchange.check_root(course)  # a wrong exchange is the admin's to fix: say so at once
@@ -84,6 +86,8 @@ def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float
             if once or not on_error:
                 raise
             on_error(exc)
-        if once:
+        wake = time.monotonic() + (course.grading.watch_interval_seconds if interval is None else interval)
+        while not (once or stopped()) and time.monotonic() < wake:
+            time.sleep(min(_NAP, max(0.0, wake - time.monotonic())))
+        if once or stopped():
             return
-        time.sleep(course.grading.watch_interval_seconds if interval is None else interval)

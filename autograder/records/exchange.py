@@ -57,6 +57,9 @@ def _api(course: Course, **settings) -> NbGraderAPI:
 
 
 def _succeeded(result: dict, what: str, hint: str) -> None:
+    # nbgrader's capture_log catches everything, Ctrl+C included: it must still stop `course watch`.
+    if (result or {}).get("error", "").rstrip().endswith("KeyboardInterrupt"):
+        raise KeyboardInterrupt
     if not result or not result.get("success"):
         raise CourseError(f"nbgrader could not {what}: {reason_in_log((result or {}).get('log', ''))}", hint=hint)
 
