@@ -42,7 +42,7 @@ def _setup(seed: int) -> str:
     """Run in the kernel before the first cell: the submission's seed, then the run settings."""
     return (f"import os as _os\n_os.environ[{SEED_ENV!r}] = {str(seed)!r}\ndel _os\n"
             "import dlmed.runtime as _runtime\n_runtime.configure()\ndel _runtime")
-_TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
+TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def submission_seed(course: Course, assignment_id: str, student_id: str) -> int:
 
 def submitted_at(folder: Path) -> str | None:
     try:
-        return parse_utc((folder / _TIMESTAMP_FILE).read_text().strip()).replace(tzinfo=timezone.utc).isoformat()
+        return parse_utc((folder / TIMESTAMP_FILE).read_text().strip()).replace(tzinfo=timezone.utc).isoformat()
     except (OSError, ValueError, TypeError):
         return None
 

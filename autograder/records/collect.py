@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..grading.unit import TIMESTAMP_FILE
 from .results import write_atomically
 
 
@@ -60,6 +61,6 @@ def collect(*, course: Course, assignment_id: str, archive: Path) -> Collected:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / notebook_name).write_bytes(zf.read(info))
             when = datetime(*info.date_time).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-            write_atomically(folder / "timestamp.txt", when)
+            write_atomically(folder / TIMESTAMP_FILE, when)
             outcome.placed[student] = info.filename
     return outcome

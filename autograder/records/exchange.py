@@ -20,10 +20,9 @@ from ..authoring.release import reason_in_log, release
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
-from ..grading.unit import InvalidSubmission, submitted_notebook
+from ..grading.unit import TIMESTAMP_FILE, InvalidSubmission, submitted_notebook
 from .gradebook import ensure_alembic_on_path
 
-_TIMESTAMP_FILE = "timestamp.txt"
 # Every user writes their submissions into the exchange's root: nbgrader's own mode for it.
 _SHARED_MODE = 0o777
 
@@ -87,7 +86,7 @@ class Collected:
 def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
     found = {}
     for sid in submitted_students(course, assignment_id):
-        path = course.submission_dir(sid, assignment_id) / _TIMESTAMP_FILE
+        path = course.submission_dir(sid, assignment_id) / TIMESTAMP_FILE
         found[sid] = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
     return found
 

@@ -13,14 +13,14 @@ from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
-from ..grading.unit import pick_notebook
+from ..grading.unit import TIMESTAMP_FILE, pick_notebook
 from ..records import late, results
 from ..records.gradebook import extension_of
 from .pages import render
 
 # nbgrader's release_feedback publishes a page under a hash of the submission's secret, and
 # fetch_feedback files it under the submission's timestamp: both come from the exchange's submission.
-_EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+_EXCHANGE_FILES = (TIMESTAMP_FILE, "submission_secret.txt")
 
 
 def answer_cells(nb) -> list[str]:
