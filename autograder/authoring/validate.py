@@ -17,6 +17,7 @@ from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.execute import RunLimits
+from ..grading.forked_kernels import template_for
 from ..grading.run_and_judge import plan_for, run_and_judge
 from ..grading.slots import cores, limit_threads, thread_environment, threads_per_run
 from ..grading.verdicts import CellVerdict
@@ -91,7 +92,7 @@ def _run_case(assignment_id, source: Path, name, source_nb, case, plan, files_fr
               threads: int) -> CaseResult:
     try:
         graded = run_and_judge(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout),
-                               env=thread_environment(threads))
+                               env=thread_environment(threads), template=template_for(source_nb, files_from))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
         return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
     problems = expectation_problems(case, graded.verdicts)

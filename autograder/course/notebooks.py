@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -88,3 +89,21 @@ def cell_by_grade_id(nb, grade_id: str):
         if nbgrader_meta(cell).get("grade_id") == grade_id:
             return cell
     return None
+
+
+def imports_of(source_nb) -> list[str]:
+    """The modules the source notebook imports at the top level of its code cells."""
+    found = []
+    for cell in source_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return list(dict.fromkeys(found))

@@ -24,7 +24,9 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets import List, Unicode
+from traitlets.config import Config
 
+from .forked_kernels import ForkedKernelManager, Template
 from .sandbox import DISK, MEMORY, Jail, ResourceWatch
 from .scratch import Scratch, scratch_folder
 
@@ -200,6 +202,7 @@ class Kernel:
     cleanup: ExitStack
     arguments: list[str] = field(default_factory=list)  # of the kernel's command line
     launch: dict | None = None  # an unjailed kernel is launched by nbclient, with these, when the run starts
+    template: str | None = None  # the socket of the template an unjailed kernel is forked from, if any
     released: bool = False
 
     def kill(self) -> None:
@@ -225,11 +228,12 @@ class Kernel:
 
 
 def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path, Path], Jail] | None = None,
-                 env: dict[str, str] | None = None, startup: str | None = None) -> Kernel:
+                 env: dict[str, str] | None = None, startup: str | None = None,
+                 template: Template | None = None) -> Kernel:
     """Start a kernel in a scratch copy of the folder `files_from` (its data files), so runs never
     write into the course and several can run side by side. `confine(scratch, workdir)` gives the
     jail to run in; `env` adds variables for the kernel; `startup` is Python the kernel runs before
-    it answers (before the first cell)."""
+    it answers (before the first cell); an unjailed kernel is forked from `template` when one is given."""
     cleanup = ExitStack()
     jail = None
     try:
@@ -264,7 +268,8 @@ def start_kernel(*, files_from: Path, limits: RunLimits, confine: Callable[[Path
         if jail is None:
             # Our own cases (validate, solutions) run unjailed and never ahead: nbclient launches and
             # owns such a kernel, as it always has.
-            return Kernel(None, folder, workdir, plan_path, capture_path, None, cleanup, arguments, launch)
+            return Kernel(None, folder, workdir, plan_path, capture_path, None, cleanup, arguments, launch,
+                          template.socket if template else None)
         run_sync(km.start_kernel)(extra_arguments=arguments, **launch)
         jail.root_pid = km.provisioner.pid if km.provisioner else None
         return Kernel(km, folder, workdir, plan_path, capture_path, jail, cleanup, arguments)
@@ -304,9 +309,12 @@ def run_notebook(
                 return limits.cell_timeout
             return max(1, min(limits.cell_timeout, int(deadline() - time.perf_counter()) + 1))
 
+        forked = {} if kernel.template is None else dict(
+            kernel_manager_class=ForkedKernelManager, config=Config(ForkedKernelManager={"template": kernel.template}))
         client = _Client(
             nb,
             km=kernel.km,
+            **forked,
             extra_arguments=kernel.arguments,
             output_chars=limits.output_chars,
             setup=setup,

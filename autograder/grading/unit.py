@@ -30,7 +30,7 @@ from . import sandbox
 from ..course.errors import CourseError
 from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits, start_kernel
 from .run_and_judge import plan_for, run_and_judge
-from .warm import Spares, import_line, imports_of
+from .warm import Spares, import_line
 from .sanitize import InvalidSubmission, sanitize
 from .slots import Slot
 
@@ -179,7 +179,7 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
             # Cold or started ahead, a kernel imports the assignment's modules as it starts: both then
             # hold the same modules and give the notebook the same time.
             return dict(files_from=course.release_dir(aid), limits=limits, confine=jail_for(course, slot, level, user),
-                        env=slot.environment(), startup=import_line(imports_of(source_nb)))
+                        env=slot.environment(), startup=import_line(notebooks.imports_of(source_nb)))
 
         key = (unit.course_root, aid, slot)
         kernel = spares.take(key) if spares else None

@@ -10,27 +10,7 @@ them before the first cell.
 
 from __future__ import annotations
 
-import ast
-
 from .execute import Kernel, start_kernel
-
-
-def imports_of(source_nb) -> list[str]:
-    """The modules the source notebook imports at the top level of its code cells."""
-    found = []
-    for cell in source_nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                found += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found.append(node.module)
-    return list(dict.fromkeys(found))
 
 
 def import_line(modules: list[str]) -> str:
