@@ -7,7 +7,6 @@ adds shorter limits so the runaway submissions of the cohort end in seconds.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from ..course.coursedir import CONFIG_FILE, Course
 from .cohort import HOSTILE, synthesize

@@ -263,7 +263,7 @@ def read_manifest(course: Course, exam_id: str) -> dict:
                           hint=f"run `course exam generate {exam_id} --roster <students.csv>` first")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        version, papers = manifest["manifest_version"], manifest["papers"]
+        version, _ = manifest["manifest_version"], manifest["papers"]  # both must be there
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CourseError(f"{course.relative(path)} cannot be read ({type(exc).__name__})",
                           hint=f"generate {exam_id} again with --force") from None
