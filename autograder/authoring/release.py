@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+
+import dlmed
 
 from nbgrader.apps import NbGraderAPI
 
@@ -64,3 +71,37 @@ def release(*, course: Course, assignment_ids: list[str] | None = None) -> list[
             )
         written += sorted(course.release_dir(assignment_id).glob("*.ipynb"))
     return written
+
+
+# zip's earliest date, given to every file of the wheel: its bytes then depend on its files alone,
+# so the committed one can be checked current like the notebooks.
+WHEEL_DATE = "315532800"
+
+
+def release_library(*, course: Course) -> Path:
+    """The student library as a wheel in release/: what students of a course without a hub install,
+    with one pip command, beside the notebooks they download. Built from a clean copy of its source
+    (no build leftovers can slip in) with pip, offline."""
+    source = Path(dlmed.__file__).resolve().parents[1]
+    if not (source / "pyproject.toml").is_file():
+        raise CourseError("the student library is installed without its source, so its wheel cannot be built",
+                          hint="install it from the repository: pip install -e ./student")
+    target = course.root / course.nbgrader.release_directory
+    with tempfile.TemporaryDirectory(prefix="course-wheel-") as folder:
+        copy, built = Path(folder, "student"), Path(folder, "wheel")
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+        for path in copy.rglob("*"):  # the wheel records modes: a checkout's umask must not change its bytes
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",
+             "--disable-pip-version-check", "--wheel-dir", str(built), str(copy)],
+            capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": WHEEL_DATE})
+        wheels = sorted(built.glob("*.whl"))
+        if done.returncode or len(wheels) != 1:
+            reason = (done.stderr.strip().splitlines() or ["no wheel came out"])[-1]
+            raise CourseError(f"the student library's wheel could not be built: {reason}",
+                              hint="run `pip wheel --no-deps ./student` to see pip's full output")
+        target.mkdir(parents=True, exist_ok=True)
+        for old in target.glob(f"{wheels[0].name.split('-')[0]}-*.whl"):  # an earlier version's
+            old.unlink()
+        return Path(shutil.copy2(wheels[0], target / wheels[0].name))

@@ -19,13 +19,15 @@ _DETAIL_CHARS = 200
               help="Also publish it in nbgrader's exchange (c.Exchange.root), for students on a hub to fetch.")
 @click.pass_context
 def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool):
-    """Regenerate release/<id>/: student notebooks without solutions or hidden tests (nbgrader)."""
+    """Regenerate release/<id>/: student notebooks without solutions or hidden tests (nbgrader), and
+    the student library's wheel beside them."""
     from ..authoring.release import release as run
+    from ..authoring.release import release_library
     from ..records import exchange as nbgrader_exchange
 
     course = course_of(ctx)
     if not exchange:
-        print_written(course, run(course=course, assignment_ids=assignment_ids))
+        print_written(course, [*run(course=course, assignment_ids=assignment_ids), release_library(course=course)])
         return
     for assignment_id in nbgrader_exchange.release_assignments(course=course, assignment_ids=assignment_ids):
         console.print(f"  released {assignment_id} into the exchange at {nbgrader_exchange.root(course)}")

@@ -1,10 +1,14 @@
 """release/ is what nbgrader makes of assignments/, is current, and leaks nothing."""
 
 import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 
-from autograder.authoring.release import release
+from autograder.authoring.release import release, release_library
 from autograder.course import notebooks
 from autograder.course.errors import CourseError
 
@@ -38,6 +42,23 @@ def test_committed_release_is_current(course_copy, repo_course):
     for path in written:
         committed = repo_course.root / path.relative_to(course_copy.root)
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `course release`"
+
+
+def test_the_committed_wheel_is_current_and_one_pip_command_installs_the_library(course_copy, repo_course, tmp_path):
+    wheel = release_library(course=course_copy)
+    committed = repo_course.root / wheel.relative_to(course_copy.root)
+    assert committed.read_bytes() == wheel.read_bytes(), f"{committed} is stale: run `course release`"
+    student = repo_course.root / "student"
+    with zipfile.ZipFile(wheel) as archive:
+        packed = {name: archive.read(name) for name in archive.namelist() if name.startswith("dlmed/")}
+        requires = archive.read(next(n for n in archive.namelist() if n.endswith("METADATA"))).decode()
+    assert packed == {str(p.relative_to(student)): p.read_bytes() for p in (student / "dlmed").rglob("*.py")}
+    assert "Requires-Dist: torch" in requires  # the one command brings what the notebooks import
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", "--target",
+                    str(tmp_path / "site"), str(committed)], check=True)
+    where = subprocess.run([sys.executable, "-c", "import dlmed.runtime; print(dlmed.__file__)"], check=True, text=True,
+                           capture_output=True, env={"PYTHONPATH": str(tmp_path / "site")}).stdout
+    assert Path(where.strip()).is_relative_to(tmp_path / "site")
 
 
 def _leaks(source_path, released_path) -> set:
