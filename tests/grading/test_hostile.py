@@ -30,7 +30,10 @@ def batch(tmp_path_factory):
     course = make_course_copy(tmp_path_factory.mktemp("hostile"), extra_config="""
 c.Execute.timeout = 20  # a loaded 2-core runner takes seconds to import torch in a cell
 c.Grading.notebook_timeout = 60
-c.Grading.memory_mb = 3000
+# Three times what a run of 01 holds (600-700 MB). Low, because the memory hog must touch every
+# page it holds, and on a loaded 2-core VM fresh pages come at 2-10 s a GiB: with 3000 MB the hog
+# once ran into the cell timeout (20 s) at 2.7 GB, before the memory watch could stop it.
+c.Grading.memory_mb = 2000
 c.Grading.max_processes = 256
 c.Sandbox.uid_base = 62000  # users of its own, so the leftover check sees only this batch
 c.Grading.disk_mb = 64
