@@ -113,3 +113,4 @@ c.Exam.exams = {
         ],
     },
 }
+c.Exam.print_pdfs = True  # forms' papers and keys as PDFs too, printed by headless Chromium

@@ -56,6 +56,10 @@ def free_ports(count: int, start: int) -> int:
     raise RuntimeError(f"no {count} free ports in a row")
 
 
+# For tests that generate exam forms but do not look at their PDFs: Chromium takes about 5 s a page.
+NO_PDFS = "\nc.Exam.print_pdfs = False\n"
+
+
 def make_course_copy(folder: Path, extra_config: str = "") -> Course:
     root = folder / "course"
     for name in COURSE_FILES:

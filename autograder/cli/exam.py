@@ -79,7 +79,7 @@ def _exam_written(course, exam_id: str, paths) -> None:
     if (folder / "notebooks").is_dir():
         console.print(f"each student's own notebook: {course.relative(folder / 'notebooks')}/<student>.ipynb "
                       "(hand it out through the LMS; students submit it as the assignment above)")
-    if not chromium():
+    if course.exam.print_pdfs and not chromium():
         console.print("[yellow]note:[/] no PDFs: printing them needs Chromium (apt-get install chromium)")
 
 

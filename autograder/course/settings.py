@@ -178,6 +178,8 @@ class Exam(Configurable):
         ".exam-secret", help="File (kept out of git) holding the secret that seeds per-student variants; "
         "made on first use. Whoever has it can rebuild every student's key."
     ).tag(config=True)
+    print_pdfs = Bool(True, help="Print the forms' papers and keys to PDF with headless Chromium (a few seconds "
+                      "each); off, only the HTML pages are written, which print from any browser.").tag(config=True)
     check_seeds = Int(1000, help="Seeds `course exam check` runs every generator over.").tag(config=True)
     variant_seconds = Float(5.0, help="Longest a generator may take for one variant and its executed key.").tag(
         config=True

@@ -91,7 +91,8 @@ def _undated(match: re.Match) -> bytes:
 
 def write_printables(course: Course, exam_id: str, title: str, papers, *, forms: bool, on_paper=None) -> list[Path]:
     """exams/<exam>/print/<paper>.html and <paper>-key.html; for forms, a PDF of each too (when
-    Chromium is here; without it the pages are written and the PDFs skipped, see `chromium()`)."""
+    c.Exam.print_pdfs and Chromium is here; without it the pages are written and the PDFs skipped,
+    see `chromium()`)."""
     written = []
     for paper in papers:
         label = f"Form {paper.id}" if forms else f"Paper of {paper.id}"
@@ -101,7 +102,7 @@ def write_printables(course: Course, exam_id: str, title: str, papers, *, forms:
             results.write_atomically(page, render("exam_paper.html.j2", title=title, label=label, key=key,
                                                   questions=questions))
             written.append(page)
-            if forms and chromium():
+            if forms and course.exam.print_pdfs and chromium():
                 print_pdf(page, page.with_suffix(".pdf"))
                 written.append(page.with_suffix(".pdf"))
         if on_paper:

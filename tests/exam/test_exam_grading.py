@@ -15,7 +15,7 @@ from autograder.exam.analyze import analyze, write_analysis
 from autograder.exam.generate import generate, reroll
 from autograder.grading.grade import grade
 from autograder.records import results
-from tests.conftest import make_course_copy
+from tests.conftest import NO_PDFS, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exam-grading")]
 EXAM = "practice_exam"
@@ -145,7 +145,7 @@ def test_reroll_changes_one_paper_and_nothing_else(roster):
 
 
 def test_analysis_flags_a_harder_form_and_its_page_renders(tmp_path):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=5)
     for index, (student, hows) in enumerate(cohort.abilities_cohort(16, QUESTIONS, seed=2).items()):
         form = "AB"[index % 2]

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.course.errors import CourseError
 from autograder.exam.generate import generate
-from tests.conftest import make_course_copy
+from tests.conftest import NO_PDFS, make_course_copy
 
 EXAM = "practice_exam"
 
@@ -26,7 +26,7 @@ def _files(folder, pdfs=True):
 
 
 def test_two_fresh_processes_write_byte_identical_forms(tmp_path):
-    first, second = make_course_copy(tmp_path / "one"), make_course_copy(tmp_path / "two")
+    first, second = make_course_copy(tmp_path / "one"), make_course_copy(tmp_path / "two", NO_PDFS)
     for course in (first, second):
         done = _cli(course, "generate", EXAM, "--forms", "A", "--forms", "B", "--seed", "2027")
         assert done.returncode == 0, done.stdout
@@ -36,12 +36,13 @@ def test_two_fresh_processes_write_byte_identical_forms(tmp_path):
         assert _files(folder, pdfs=False) == _files(twin, pdfs=False), folder
     pdfs = sorted(p.name for p in (first.exam_dir(EXAM) / "print").glob("*.pdf"))
     assert pdfs == ["A-key.pdf", "A.pdf", "B-key.pdf", "B.pdf"] or not shutil.which("chromium")
+    assert not list((second.exam_dir(EXAM) / "print").glob("*.pdf"))  # c.Exam.print_pdfs = False: pages only
     manifest = json.loads((first.exam_dir(EXAM) / "manifest.json").read_text())
     assert manifest["mode"] == "forms" and set(manifest["papers"]) == {"A", "B"} and "torch" in manifest["libraries"]
 
 
 def test_papers_carry_no_key_and_differ_between_forms(tmp_path):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=1)
     papers = {f: json.loads((course.exam_dir(EXAM) / "papers" / f"{f}.json").read_text()) for f in "AB"}
     keys = json.loads((course.exam_dir(EXAM) / "keys" / "A.json").read_text())
@@ -52,7 +53,7 @@ def test_papers_carry_no_key_and_differ_between_forms(tmp_path):
 
 
 def test_each_student_of_a_roster_gets_a_paper_of_their_own(tmp_path):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\nS001,Ada\ns002,Bo\n")
     generate(course=course, exam_id=EXAM, roster=roster)
@@ -70,7 +71,7 @@ def test_each_student_of_a_roster_gets_a_paper_of_their_own(tmp_path):
     ("student_id\nAnne Marie\nanne_marie\n", "differ only in characters a file name cannot hold"),
 ])
 def test_a_bad_roster_is_refused_and_writes_nothing(tmp_path, roster_text, words):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     roster = tmp_path / "roster.csv"
     roster.write_text(roster_text)
     with pytest.raises(CourseError, match=words):
@@ -79,7 +80,7 @@ def test_a_bad_roster_is_refused_and_writes_nothing(tmp_path, roster_text, words
 
 
 def test_nothing_is_overwritten_without_force(tmp_path):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
     before = _files(course.exam_dir(EXAM))
     refused = _cli(course, "generate", EXAM, "--forms", "A", "--seed", "2")
@@ -91,7 +92,7 @@ def test_nothing_is_overwritten_without_force(tmp_path):
 
 
 def test_a_generator_that_raises_is_named_with_its_seed_and_the_old_papers_stay(tmp_path):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
     before = _files(course.exam_dir(EXAM))
     source = course.exam_bank_dir() / "kl_divergence" / "question.py"
@@ -112,7 +113,7 @@ def test_unknown_exam_and_missing_question_say_what_to_fix(tmp_path):
 def test_moodle_xml_keeps_tolerances_and_the_key_option_per_category(tmp_path):
     import xml.etree.ElementTree as ET
 
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=3)
     folder = course.exam_dir(EXAM)
     quiz = ET.parse(folder / "moodle.xml").getroot()
@@ -139,7 +140,7 @@ def test_moodle_xml_keeps_tolerances_and_the_key_option_per_category(tmp_path):
 
 
 def test_exam_commands_on_missing_or_wrong_input_say_what_to_do(tmp_path):
-    course = make_course_copy(tmp_path)
+    course = make_course_copy(tmp_path, NO_PDFS)
     for args, words in ((("reroll", EXAM, "ada"), "has not been generated"),
                         (("analyze", EXAM), "has no papers yet")):
         done = _cli(course, *args)
