@@ -13,6 +13,10 @@ REPO = Path(__file__).resolve().parents[1]
 # What a course folder consists of; copied so that tests never write into the repository.
 COURSE_FILES = ["course_config.py", "nbgrader_config.py", "assignments", "release", "solutions", "tests/submissions",
                 "exam_bank"]
+# The committed practice form (exams/practice_exam/ and its assignment's folders) is left out of a
+# copy unless asked for: most tests draw the practice exam afresh, which the committed one refuses.
+PRACTICE_EXAM = "practice_exam"
+PRACTICE_FORM = "practice_exam_A"
 
 
 def pytest_configure(config):
@@ -60,12 +64,13 @@ def free_ports(count: int, start: int) -> int:
 NO_PDFS = "\nc.Exam.print_pdfs = False\n"
 
 
-def make_course_copy(folder: Path, extra_config: str = "") -> Course:
+def make_course_copy(folder: Path, extra_config: str = "", practice_form: bool = False) -> Course:
     root = folder / "course"
-    for name in COURSE_FILES:
+    left_out = shutil.ignore_patterns(PRACTICE_FORM) if not practice_form else None
+    for name in [*COURSE_FILES, *([f"exams/{PRACTICE_EXAM}"] if practice_form else [])]:
         source, target = REPO / name, root / name
         if source.is_dir():
-            shutil.copytree(source, target)
+            shutil.copytree(source, target, ignore=left_out)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)

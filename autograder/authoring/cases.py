@@ -1,9 +1,10 @@
 """The submissions `course validate` grades: the solution, the released stub, and the known
 mistakes and alternative solutions kept under tests/submissions/<assignment>/.
 
-A mistake or an alternative is a small Python file of function definitions. Applied to the
-source notebook, each definition replaces the solution's definition of the same name (new
-helpers go first), so a case file shows exactly the student code it stands for. A mistake may
+A mistake or an alternative is a small Python file of function definitions (and, for an exam
+form, answers: `answer_07 = 0.25`). Applied to the solution, each definition replaces the
+solution's definition of the same name (new helpers go first), so a case file shows exactly the
+student code it stands for. A mistake may
 say which cells must catch it, and with which words, in `EXPECT = {"grade_id": "fragment"}`.
 
 Code cells tagged "demo" (training runs, plots: nothing a test cell uses) run for the solution
@@ -24,6 +25,7 @@ from ..course.errors import CourseError
 from ..course.notebooks import nbgrader_meta
 
 DEMO_TAG = "demo"
+EXPECT = "EXPECT"
 
 
 def is_demo(cell) -> bool:
@@ -51,11 +53,15 @@ def stub_case(source_nb, config) -> Case:
 
 
 def _top_level_defs(tree: ast.Module) -> dict[str, ast.AST]:
-    return {
-        node.name: node
-        for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-    }
+    """Functions, classes and names bound by a plain assignment (an exam answer, `answer_07 = 0.25`)."""
+    defs = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs[node.name] = node
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            defs[node.targets[0].id] = node
+    defs.pop(EXPECT, None)  # a case file's expectations, not student code
+    return defs
 
 
 def _span(node) -> tuple[int, int]:
@@ -93,7 +99,7 @@ def patched_case(source_nb, path: Path, kind: str) -> Case:
     )
     expect: dict[str, str] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["EXPECT"]:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [EXPECT]:
             expect = ast.literal_eval(node.value)
     nb = copy.deepcopy(source_nb)
     nb.cells = [cell for cell in nb.cells if not is_demo(cell)]
@@ -120,9 +126,12 @@ def patched_case(source_nb, path: Path, kind: str) -> Case:
     return Case(path.stem, kind, nb, ast.get_docstring(tree) or "", expect)
 
 
-def cases_for(source_nb, config, cases_dir: Path) -> list[Case]:
-    cases = [solution_case(source_nb), stub_case(source_nb, config)]
+def cases_for(source_nb, config, cases_dir: Path, solution_nb=None) -> list[Case]:
+    """`solution_nb`: where the solution is not the source itself (an exam form's worked answers);
+    mistakes and alternatives are patched into it."""
+    solution_nb = solution_nb or source_nb
+    cases = [solution_case(solution_nb), stub_case(source_nb, config)]
     for kind, folder in (("mistake", "mistakes"), ("alternative", "alternatives")):
         for path in sorted((cases_dir / folder).glob("*.py")):
-            cases.append(patched_case(source_nb, path, kind))
+            cases.append(patched_case(solution_nb, path, kind))
     return cases

@@ -1,4 +1,5 @@
-"""`course solutions`: executed solution notebooks, hidden tests removed, for after the deadline."""
+"""`course solutions`: executed solution notebooks, hidden tests removed, for after the deadline
+(an exam form's: its worked answers, exam/worked.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import ValidationFailed
+from ..exam.worked import form_key, worked_notebook
 from ..grading.execute import RunLimits
 from ..grading.run_and_judge import plan_for, run_and_judge
 
@@ -29,13 +31,15 @@ def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) 
     """Execute each source notebook; refuse to publish one whose own tests fail."""
     written = []
     for assignment_id in course.resolve(assignment_ids):
+        paper = form_key(course, assignment_id)
         for path in course.source_notebooks(assignment_id):
             name = course.relative(path)
             source_nb = notebooks.read(path, shown_as=name)
             graded = run_and_judge(
                 source_nb,
-                source_nb,
-                plan=plan_for(source_nb, course.checks.validate_seed),
+                worked_notebook(source_nb, paper) if paper else source_nb,
+                plan=plan_for(source_nb, course.checks.validate_seed, paper),
+                paper=paper,
                 files_from=course.source_dir(assignment_id),
                 limits=RunLimits(int(course.config.Execute.timeout)),
             )

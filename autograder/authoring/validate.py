@@ -1,6 +1,6 @@
 """`course validate`: prove that an assignment's tests are right.
 
-The solution passes every test; the released stub fails every graded test cell; every
+The solution (an exam form's: its worked answers) passes every test; the released stub fails every graded test cell; every
 known mistake is caught by a hidden check (by the cells and words it names, if it names any);
 every alternative correct solution gets full marks. Each case is a real run in a fresh kernel.
 """
@@ -16,6 +16,8 @@ from .. import checks
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..exam.grading import PREFIX
+from ..exam.worked import form_key, worked_notebook
 from ..grading.execute import RunLimits
 from ..grading.forked_kernels import template_for
 from ..grading.run_and_judge import plan_for, run_and_judge
@@ -44,10 +46,16 @@ class CaseResult:
         return sum(v.points for v in self.verdicts), sum(v.max_points for v in self.verdicts)
 
 
-def structure_problems(course: Course, assignment_id: str, nb, name: str) -> list[str]:
+def _known_checks(assignment_id: str, paper) -> set[str]:
+    if paper is not None:  # an exam form: a check per question its key marks
+        return {f"{PREFIX}{key['question']}" for key in paper.keys if key["kind"] != "free_text"}
+    return {f"{assignment_id}:{n}" for n in checks.checks_of(assignment_id)}
+
+
+def structure_problems(course: Course, assignment_id: str, nb, name: str, paper=None) -> list[str]:
     """Defects visible without running anything: cells with no hidden check, unknown checks, outputs."""
     problems = []
-    known = {f"{assignment_id}:{n}" for n in checks.checks_of(assignment_id)}
+    known = _known_checks(assignment_id, paper)
     used = set()
     for cell in notebooks.graded_cells(nb):
         if cell.is_test and not cell.check_ids:
@@ -88,11 +96,12 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
     return problems
 
 
-def _run_case(assignment_id, source: Path, name, source_nb, case, plan, files_from: Path, timeout: int,
+def _run_case(assignment_id, source: Path, name, source_nb, case, plan, files_from: Path, timeout: int, paper,
               threads: int) -> CaseResult:
     try:
         graded = run_and_judge(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout),
-                               env=thread_environment(threads), template=template_for(source_nb, files_from))
+                               paper=paper, env=thread_environment(threads),
+                               template=template_for(source_nb, files_from))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
         return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
     problems = expectation_problems(case, graded.verdicts)
@@ -108,18 +117,20 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, on_star
     """Run every case of every requested assignment. Returns (structure problems, case results)."""
     jobs, structural = [], []
     for assignment_id in course.resolve(assignment_ids):
+        paper = form_key(course, assignment_id)
         for path in course.source_notebooks(assignment_id):
             name = course.relative(path)
             source_nb = notebooks.read(path, shown_as=name)
-            structural += structure_problems(course, assignment_id, source_nb, name)
+            structural += structure_problems(course, assignment_id, source_nb, name, paper)
             try:
-                plan = plan_for(source_nb, course.checks.validate_seed)
+                plan = plan_for(source_nb, course.checks.validate_seed, paper)
             except CourseError as exc:
                 structural.append(f"{name}: {exc.message}")
                 continue
-            for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id)):
+            solution_nb = worked_notebook(source_nb, paper) if paper else None
+            for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id), solution_nb):
                 jobs.append((assignment_id, path, name, source_nb, case, plan,
-                             course.source_dir(assignment_id), int(course.config.Execute.timeout)))
+                             course.source_dir(assignment_id), int(course.config.Execute.timeout), paper))
     if on_start:
         on_start(len(jobs))
     workers = course.checks.workers or cores()

@@ -117,6 +117,8 @@ def _key(drawn: Drawn) -> dict:
     answer = drawn.variant.answer
     key = {"question": drawn.question.id, "kind": answer.kind, "seed": drawn.seed, "shown": answer.shown(),
            "difficulty": drawn.variant.difficulty}
+    if drawn.variant.worked:  # for a form published with worked answers (exam/worked.py)
+        key["worked"] = drawn.variant.worked
     if isinstance(answer, Number):
         key.update(value=answer.value, tolerance=answer.tolerance, decimals=answer.decimals)
     elif isinstance(answer, Integer):

@@ -12,9 +12,10 @@ from autograder.cli import main
 from autograder.course.coursedir import Course
 from autograder.course.errors import ValidationFailed
 from tests.authoring.conftest import by_assignment
+from tests.conftest import PRACTICE_FORM
 
 pytestmark = pytest.mark.slow
-ASSIGNMENTS = Course.load(Path(__file__).resolve().parents[2]).assignment_ids
+ASSIGNMENTS = [*Course.load(Path(__file__).resolve().parents[2]).assignment_ids, PRACTICE_FORM]
 
 
 def _without_demo_outputs(text: str) -> str:

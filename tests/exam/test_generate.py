@@ -47,7 +47,7 @@ def test_papers_carry_no_key_and_differ_between_forms(tmp_path):
     papers = {f: json.loads((course.exam_dir(EXAM) / "papers" / f"{f}.json").read_text()) for f in "AB"}
     keys = json.loads((course.exam_dir(EXAM) / "keys" / "A.json").read_text())
     assert [q["text"] for q in papers["A"]["questions"]] != [q["text"] for q in papers["B"]["questions"]]
-    assert all(set(q) >= {"text", "instructions", "points"} and not set(q) & {"value", "tolerance", "option", "seed"}
+    assert all(set(q) >= {"text", "instructions", "points"} and not set(q) & {"value", "tolerance", "option", "seed", "worked"}
                for q in papers["A"]["questions"])
     assert [k["question"] for k in keys["questions"]] == [q["question"] for q in papers["A"]["questions"]]
 
