@@ -99,6 +99,7 @@ c.Grading.feedback_before_deadline = "visible"
 
 # --- exams ----------------------------------------------------------------------------
 # Questions live in exam_bank/<id>/question.py; `course exam check` tests every generator.
+# The practice exam's form A (--seed 2027) is committed and published with worked answers (README).
 c.Exam.exams = {
     "practice_exam": {
         "title": "Practice exam: Applied Deep Learning in Medicine",
