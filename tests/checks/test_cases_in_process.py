@@ -1,7 +1,7 @@
 """Every assignment's hidden checks judged in-process over many seeds: every correct alternative
 passes whatever inputs are drawn, and every known mistake is caught with its teaching words.
 (`course validate` runs the same cases in real kernels, for one seed; the suite's own validate runs
-leave out the mistakes of 02-04, see tests/authoring/conftest.py, so those are judged here only.)"""
+leave out the coursework's mistakes, see tests/authoring/conftest.py, so those are judged here only.)"""
 
 import contextlib
 import io

@@ -33,7 +33,7 @@ def _points(course, paper, kinds):
 
 @pytest.fixture(scope="module")
 def forms(tmp_path_factory):
-    course = make_course_copy(tmp_path_factory.mktemp("exam-forms"))
+    course = make_course_copy(tmp_path_factory.mktemp("exam-forms"), NO_PDFS)  # test_generate prints them
     generate(course=course, exam_id=EXAM, forms=["A", "B"], seed=11)
     keys = _keys(course, "A")
     profiles = {
@@ -98,8 +98,6 @@ def test_printable_forms_and_keys(forms):
     folder = course.exam_dir(EXAM) / "print"
     paper, key = (folder / "A.html").read_text(), (folder / "A-key.html").read_text()
     assert "<math" in paper and "Key:" not in paper and "Key:" in key
-    if shutil.which("chromium"):
-        assert (folder / "A.pdf").read_bytes().startswith(b"%PDF") and (folder / "A-key.pdf").is_file()
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,17 @@
 """`course exam generate`: forms and per-student papers, byte-identical from any process, keys apart
 from papers, and bad input refused before anything is written."""
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
 import sys
+import types
 
 import pytest
 
+from autograder.cli import main
 from autograder.course.errors import CourseError
 from autograder.exam.generate import generate
 from tests.conftest import NO_PDFS, make_course_copy
@@ -15,9 +19,16 @@ from tests.conftest import NO_PDFS, make_course_copy
 EXAM = "practice_exam"
 
 
-def _cli(course, *args):
-    return subprocess.run([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "exam", *args],
-                          capture_output=True, text=True)
+def _cli(course, *args, fresh=False):
+    """`course ARGS`; in a fresh process only where that is what is tested (a process costs seconds
+    of imports)."""
+    command = ["--course-dir", str(course.root), *args]
+    if fresh:
+        return subprocess.run([sys.executable, "-m", "autograder.cli", *command], capture_output=True, text=True)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(command)
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue())
 
 
 def _files(folder, pdfs=True):
@@ -28,7 +39,7 @@ def _files(folder, pdfs=True):
 def test_two_fresh_processes_write_byte_identical_forms(tmp_path):
     first, second = make_course_copy(tmp_path / "one"), make_course_copy(tmp_path / "two", NO_PDFS)
     for course in (first, second):
-        done = _cli(course, "generate", EXAM, "--forms", "A", "--forms", "B", "--seed", "2027")
+        done = _cli(course, "exam", "generate", EXAM, "--forms", "A", "--forms", "B", "--seed", "2027", fresh=True)
         assert done.returncode == 0, done.stdout
     for folder in (first.exam_dir(EXAM), first.source_dir(f"{EXAM}_A"), first.release_dir(f"{EXAM}_B")):
         twin = second.root / folder.relative_to(first.root)
@@ -36,6 +47,7 @@ def test_two_fresh_processes_write_byte_identical_forms(tmp_path):
         assert _files(folder, pdfs=False) == _files(twin, pdfs=False), folder
     pdfs = sorted(p.name for p in (first.exam_dir(EXAM) / "print").glob("*.pdf"))
     assert pdfs == ["A-key.pdf", "A.pdf", "B-key.pdf", "B.pdf"] or not shutil.which("chromium")
+    assert all((first.exam_dir(EXAM) / "print" / name).read_bytes().startswith(b"%PDF") for name in pdfs)
     assert not list((second.exam_dir(EXAM) / "print").glob("*.pdf"))  # c.Exam.print_pdfs = False: pages only
     manifest = json.loads((first.exam_dir(EXAM) / "manifest.json").read_text())
     assert manifest["mode"] == "forms" and set(manifest["papers"]) == {"A", "B"} and "torch" in manifest["libraries"]
@@ -83,7 +95,7 @@ def test_nothing_is_overwritten_without_force(tmp_path):
     course = make_course_copy(tmp_path, NO_PDFS)
     generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
     before = _files(course.exam_dir(EXAM))
-    refused = _cli(course, "generate", EXAM, "--forms", "A", "--seed", "2")
+    refused = _cli(course, "exam", "generate", EXAM, "--forms", "A", "--seed", "2")
     assert refused.returncode == 2 and "--force" in refused.stdout
     assert _files(course.exam_dir(EXAM)) == before
     generate(course=course, exam_id=EXAM, forms=["B"], seed=2, force=True)
@@ -141,8 +153,8 @@ def test_moodle_xml_keeps_tolerances_and_the_key_option_per_category(tmp_path):
 
 def test_exam_commands_on_missing_or_wrong_input_say_what_to_do(tmp_path):
     course = make_course_copy(tmp_path, NO_PDFS)
-    for args, words in ((("reroll", EXAM, "ada"), "has not been generated"),
-                        (("analyze", EXAM), "has no papers yet")):
+    for args, words in ((("exam", "reroll", EXAM, "ada"), "has not been generated"),
+                        (("exam", "analyze", EXAM), "has no papers yet")):
         done = _cli(course, *args)
         assert done.returncode == 2 and words in done.stdout and "Traceback" not in done.stdout, done.stdout
     course.source_dir(f"{EXAM}_A").mkdir(parents=True)  # someone's own folder where a form would go
@@ -150,11 +162,10 @@ def test_exam_commands_on_missing_or_wrong_input_say_what_to_do(tmp_path):
         generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
     course.source_dir(f"{EXAM}_A").rmdir()
     generate(course=course, exam_id=EXAM, forms=["A"], seed=1)
-    for args, words in ((("reroll", EXAM, "ada"), "drawn as lettered forms"),
-                        (("analyze", EXAM), "no graded submissions")):
+    for args, words in ((("exam", "reroll", EXAM, "ada"), "drawn as lettered forms"),
+                        (("exam", "analyze", EXAM), "no graded submissions")):
         done = _cli(course, *args)
         assert done.returncode == 2 and words in done.stdout, done.stdout
     (course.exam_dir(EXAM) / "manifest.json").write_text("{ not json")
-    done = subprocess.run([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "grade",
-                           f"{EXAM}_A"], capture_output=True, text=True)
+    done = _cli(course, "grade", f"{EXAM}_A")
     assert done.returncode == 2 and "manifest.json cannot be read" in done.stdout, done.stdout
