@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from autograder.authoring.cases import is_demo
 from autograder.course.coursedir import Course
@@ -37,6 +38,9 @@ print("environment", sorted(k for k in os.environ if k != "DLMED_PLAN" and k != 
 
 def _outputs(course, student) -> list:
     nb = nbformat.read(next(course.autograded_dir(student, AID).glob("*.ipynb")), as_version=4)
+    # Where a cell's printing is cut into stream outputs depends on when the kernel flushed (it
+    # differed once on a loaded runner): compare the text, merged as nbconvert merges it.
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     # Demo cells print timings; scratch paths are the run's own.
     text = [c.get("outputs", []) for c in nb.cells if c.cell_type == "code" and not is_demo(c)]
     return [re.sub(r"course-run-[\w-]+", "SCRATCH", str(o)) for o in text]
