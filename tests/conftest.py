@@ -1,3 +1,5 @@
+import contextlib
+import io
 import os
 import shutil
 import socket
@@ -88,3 +90,13 @@ def course_copy(tmp_path) -> Course:
 @pytest.fixture
 def repo_course() -> Course:
     return Course.load(REPO)
+
+
+def course_main(course, *args: str) -> tuple[int, str]:
+    """`course ARGS` in this process (no interpreter start-up, seconds of imports), with what it printed."""
+    from autograder.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--course-dir", str(course.root), *args])
+    return code, out.getvalue()

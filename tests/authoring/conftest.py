@@ -1,11 +1,8 @@
-import contextlib
-import io
 import shutil
 
 import pytest
 
-from autograder.cli import main
-from tests.conftest import PRACTICE_FORM, make_course_copy
+from tests.conftest import PRACTICE_FORM, course_main, make_course_copy
 
 # `course validate --otter` grades cases through the otter export too: here the solution and the stub
 # of each assignment, and 01's alternatives. Every case (the mistakes too, with their partial
@@ -35,10 +32,8 @@ def validated(tmp_path_factory):
                 shutil.rmtree(course.cases_dir(assignment_id) / "mistakes")
             # exam forms have no otter export yet (their checks judge against keys in the course folder)
             otter = [] if form else ["--otter", *OTTER_KINDS, *MORE_OTTER_KINDS.get(assignment_id, [])]
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                code = main(["--course-dir", str(course.root), "validate", assignment_id, "--solutions", *otter])
-            done[assignment_id] = code, " ".join(out.getvalue().split()), course
+            code, out = course_main(course, "validate", assignment_id, "--solutions", *otter)
+            done[assignment_id] = code, " ".join(out.split()), course
         return done[assignment_id]
 
     return run

@@ -1,8 +1,6 @@
 """`course exam generate`: forms and per-student papers, byte-identical from any process, keys apart
 from papers, and bad input refused before anything is written."""
 
-import contextlib
-import io
 import json
 import shutil
 import subprocess
@@ -11,10 +9,9 @@ import types
 
 import pytest
 
-from autograder.cli import main
 from autograder.course.errors import CourseError
 from autograder.exam.generate import generate
-from tests.conftest import NO_PDFS, make_course_copy
+from tests.conftest import NO_PDFS, course_main, make_course_copy
 
 EXAM = "practice_exam"
 
@@ -22,13 +19,11 @@ EXAM = "practice_exam"
 def _cli(course, *args, fresh=False):
     """`course ARGS`; in a fresh process only where that is what is tested (a process costs seconds
     of imports)."""
-    command = ["--course-dir", str(course.root), *args]
     if fresh:
-        return subprocess.run([sys.executable, "-m", "autograder.cli", *command], capture_output=True, text=True)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(command)
-    return types.SimpleNamespace(returncode=code, stdout=out.getvalue())
+        return subprocess.run([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), *args],
+                              capture_output=True, text=True)
+    code, out = course_main(course, *args)
+    return types.SimpleNamespace(returncode=code, stdout=out)
 
 
 def _files(folder, pdfs=True):
