@@ -16,7 +16,7 @@ from .. import checks
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..exam.grading import PREFIX
+from ..exam.answers import PREFIX
 from ..exam.worked import form_key, worked_notebook
 from ..grading.execute import RunLimits
 from ..grading.forked_kernels import template_for

@@ -1,49 +1,20 @@
-"""Exam papers through the normal grading path (`course grade`).
+"""Which key an exam paper is graded against in the normal grading path (`course grade`).
 
 Each auto-marked question's test cell holds `hidden_check("exam:<question>", globals())`. Its
 plan reads the answer variable (or calls the function a code question asks for) in the
-student's kernel; the judging happens here, against the key of the student's own paper, read
-from keys/<paper>.json. The key never enters the plan, which the kernel can read, and the course
-folder that holds the keys is hidden from the kernel.
+student's kernel; the judging (answers.py) happens outside it, against the key of the student's
+own paper, read here from keys/<paper>.json. The key never enters the plan, which the kernel can
+read, and the course folder that holds the keys is hidden from the kernel.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-import numpy as np
-from dlmed import wire
-
-from ..checks import Check, CheckFailed, call, register_family, variable
-from ..checks.expect import returned
 from ..course.coursedir import Course
-from ..course.errors import CourseError
 from ..grading.sanitize import InvalidSubmission
-from .question import LETTERS, Choice, Code, Integer, Number
+from .answers import PaperKey
 from .seeds import normalise_student
-
-PREFIX = "exam:"
-
-
-def answer_variable(position: int) -> str:
-    """The variable a student sets for question `position` (counted from 1)."""
-    return f"answer_{position:02d}"
-
-
-@dataclass(frozen=True)
-class PaperKey:
-    """The key of one paper: each question's entry of keys/<paper>.json, in the paper's order."""
-
-    exam: str
-    paper: str
-    keys: tuple[dict, ...]
-
-    def entry(self, question_id: str) -> tuple[int, dict]:
-        for position, key in enumerate(self.keys, start=1):
-            if key["question"] == question_id:
-                return position, key
-        raise CourseError(f"paper {self.paper} of {self.exam} has no question {question_id}")
 
 
 def paper_key(course: Course, assignment_id: str, student_id: str) -> PaperKey | None:
@@ -59,82 +30,3 @@ def paper_key(course: Course, assignment_id: str, student_id: str) -> PaperKey |
         raise InvalidSubmission(f"no paper of {entry['exam']} was drawn for {student_id}; draw one with "
                                 f"`course exam reroll {entry['exam']} {student_id}` and hand it out")
     return PaperKey(entry["exam"], paper, tuple(json.loads(path.read_text(encoding="utf-8"))["questions"]))
-
-
-def exam_check(question_id: str, paper: PaperKey | None) -> Check:
-    if paper is None:
-        raise CourseError(f"hidden check {PREFIX}{question_id} is judged against an exam paper's key",
-                          hint="grade the paper with `course grade`; exam answers have no key outside a paper")
-    position, key = paper.entry(question_id)
-    return AnswerCheck(question_id, position, key)
-
-
-register_family(PREFIX.removesuffix(":"), exam_check)
-
-
-def _number(value, name: str):
-    """A response as the answer types read it: a number or a string; anything else fails."""
-    if isinstance(value, wire.TensorData):
-        value = value.array
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            raise CheckFailed(f"{name} holds {value.size} numbers; give one")
-        value = value.reshape(()).item()
-    if isinstance(value, np.generic):  # a numpy scalar (np.int64 from a sum, np.float32): its plain value
-        value = value.item()
-    if isinstance(value, wire.Unsupported):
-        raise CheckFailed(f"{name} is a {value.type_name}; give a number or a letter")
-    if value is None:
-        raise CheckFailed(f"no answer: {name} is still None")
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise CheckFailed(f"{name} is a {type(value).__name__}; give a number or a letter")
-    return value
-
-
-class AnswerCheck(Check):
-    """One question of a paper: its answer judged with the tolerance the paper states."""
-
-    def __init__(self, question_id: str, position: int, key: dict):
-        self.name, self.position, self.key = question_id, position, key
-
-    def _answer(self):
-        kind, key = self.key["kind"], self.key
-        if kind == "number":
-            return Number(key["value"], key["tolerance"], key["decimals"])
-        if kind == "integer":
-            return Integer(key["value"])
-        if kind == "choice":
-            return Choice((), LETTERS.index(key["value"]))  # only the correct letter is needed to judge
-        if kind == "code":
-            return Code(key["function"], key["value"], tuple(tuple(c) for c in key["cases"]),
-                        tuple(key["expected"]), key["tolerance"])
-        raise CourseError(f"question {self.name} is a {kind} question, marked by hand, not by a hidden check")
-
-    def plan(self, rng):
-        if self.key["kind"] == "code":  # arrays as the question says; JSON keeps them as lists
-            return [call(self.key["function"], *(np.asarray(a, dtype=float) if isinstance(a, list) else a for a in case))
-                    for case in self.key["cases"]]
-        return [variable(answer_variable(self.position))]
-
-    def judge(self, calls, outcomes):
-        answer = self._answer()
-        where = f"question {self.position}"
-        if isinstance(answer, Code):
-            for index, (c, outcome) in enumerate(zip(calls, outcomes)):
-                why = answer.wrong(index, returned(outcome, c, allow_warnings=True))
-                if why:
-                    raise CheckFailed(f"{where}: {c.describe()} {why}")
-            return
-        name = answer_variable(self.position)
-        (outcome,) = outcomes
-        if outcome.error:
-            raise CheckFailed(f"{where}: no answer ({outcome.error})")
-        response = _number(outcome.value, name)
-        if not answer.accepts(response):
-            if isinstance(answer, Number):
-                rule = f"answers within ±{answer.tolerance:g} of the key count"
-            elif isinstance(answer, Integer):
-                rule = "only the exact value counts"
-            else:
-                rule = "not the correct option"
-            raise CheckFailed(f"{where}: {name} = {response!r} is not the answer ({rule})")

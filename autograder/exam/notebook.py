@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import nbformat
 
-from .grading import PREFIX, answer_variable
+from .answers import PREFIX, answer_variable
 from .question import LETTERS, Choice, Code, FreeText, Variant
 
 _KIND_HINTS = {"number": "a number", "integer": "a whole number", "choice": "the letter of one option"}

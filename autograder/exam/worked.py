@@ -13,7 +13,8 @@ import nbformat
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from .grading import PaperKey, answer_variable, paper_key
+from .answers import PaperKey, answer_variable
+from .grading import paper_key
 
 
 def form_key(course: Course, assignment_id: str) -> PaperKey | None:
