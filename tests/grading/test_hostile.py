@@ -28,11 +28,14 @@ def batch(tmp_path_factory):
     from tests.conftest import make_course_copy
 
     course = make_course_copy(tmp_path_factory.mktemp("hostile"), extra_config="""
-c.Execute.timeout = 20  # a loaded 2-core runner takes seconds to import torch in a cell
+# 30 s: a loaded 2-core runner takes seconds to import torch in a cell, and the memory hog's cell
+# must touch 2 GB of fresh pages before the memory watch stops it: at 20 s it once timed out first.
+c.Execute.timeout = 30
 c.Grading.notebook_timeout = 60
 # Three times what a run of 01 holds (600-700 MB). Low, because the memory hog must touch every
 # page it holds, and on a loaded 2-core VM fresh pages come at 2-10 s a GiB: with 3000 MB the hog
-# once ran into the cell timeout (20 s) at 2.7 GB, before the memory watch could stop it.
+# once ran into the cell timeout (20 s) at 2.7 GB, before the memory watch could stop it. Not
+# lower: the fork bomb's processes together hold about 1.55 GB before the process limit stops it.
 c.Grading.memory_mb = 2000
 c.Grading.max_processes = 256
 c.Sandbox.uid_base = 62000  # users of its own, so the leftover check sees only this batch
