@@ -12,6 +12,10 @@ mis-score). On Gradescope everything runs inside the student's container, so the
 in the kernel with the checks' authoring mode; the zip carries the checks and the student library
 (`autograder_files`, `files`), so nothing is fetched at grading time. Manually graded cells become
 otter's `manual` questions.
+
+An exam form exports the same way, from its worked notebook: each answer cell's student text (an
+`answer_07 = None` line) stays the prompt, and the form's key travels in the autograder zip only,
+beside the exam checks that judge against it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import re
 import shutil
 import textwrap
@@ -34,11 +39,14 @@ import dlmed
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..exam.answers import PaperKey, write_exported_key
+from ..exam.worked import form_key, worked_notebook
 from .cases import is_demo
 
 # What the hidden tests import, copied into the autograder zip only (the checks are the answer key).
 _GRADER_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `autograder` package
 _CHECK_FILES = ("autograder/__init__.py", "autograder/checks", "autograder/course/errors.py")
+_EXAM_CHECK_FILES = ("autograder/exam/__init__.py", "autograder/exam/answers.py", "autograder/exam/question.py")
 _HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
                             re.M | re.S)
 _SOLUTION_MARKER = re.compile(r"^([ \t]*)### (BEGIN|END) SOLUTION[ \t]*$", re.M)
@@ -100,13 +108,30 @@ def _public_test(grade_id: str, visible: str):
                       hidden=False)
 
 
-def _hidden_test(grade_id: str, check_ids: list[str]):
+def _hidden_test(grade_id: str, check_ids: list[str], *, exam: bool):
+    if exam:  # judged against the form's key, which only the autograder zip holds
+        head = "from autograder.exam.answers import exported_key\n"
+        judged = "judge_in_kernel(check, env, paper=exported_key())"
+    else:
+        head, judged = "", "judge_in_kernel(check, env)"
     return _test_cell(
         f"{grade_id}_hidden",
-        "from autograder.checks import judge_in_kernel\n\n"
-        f"for check in {check_ids!r}:\n    judge_in_kernel(check, env)",
+        f"from autograder.checks import judge_in_kernel\n{head}\n"
+        f"for check in {check_ids!r}:\n    {judged}",
         hidden=True,
     )
+
+
+def _prompted_solution(grade_id: str, prompt: str, solution: str) -> str:
+    """An answer cell whose student version is `prompt` (an exam's `answer_07 = None`) rather than otter's
+    `...`: otter drops the marker lines of a prompt block and keeps its text, and drops a NO PROMPT
+    solution. In the solution the prompt is a bare string, which does nothing."""
+    quote = next((q for q in ('"""', "'''") if q not in prompt), None)
+    if quote is None:
+        raise CourseError(f"answer cell {grade_id}: its text holds both kinds of triple quotes, which an otter "
+                          "prompt cannot hold", hint="use one kind of triple quote in the student's starting text")
+    return (f"{quote} # BEGIN PROMPT\n{prompt.rstrip()}\n{quote};  # END PROMPT\n"
+            f"# BEGIN SOLUTION NO PROMPT\n{solution.rstrip()}\n# END SOLUTION")
 
 
 def _solution_source(source: str) -> str:
@@ -122,8 +147,10 @@ def _init_code(course: Course) -> str:
             "runtime.configure()")
 
 
-def master_notebook(course: Course, assignment_id: str, source_nb):
-    """The otter master notebook for one nbgrader source notebook."""
+def master_notebook(course: Course, assignment_id: str, source_nb, prompts: dict[str, str] | None = None):
+    """The otter master notebook for one nbgrader source notebook. `prompts`: an exam form's answer cells
+    (by id) and the text students start from; `source_nb` is then the form's worked notebook."""
+    prompts = prompts or {}
     points = course.points(assignment_id)
     config = {
         "name": assignment_id,  # otter refuses a submission of another assignment
@@ -162,8 +189,9 @@ def master_notebook(course: Course, assignment_id: str, source_nb):
                                   hint="otter questions take code solutions or manually graded answers")
             if question_at is None:
                 question_at = len(cells)
-            cells += [_raw("# BEGIN SOLUTION"), nbformat.v4.new_code_cell(_solution_source(cell.source), id=cell.id),
-                      _raw("# END SOLUTION")]
+            solution = (_prompted_solution(cell.id, prompts[cell.id], cell.source) if cell.id in prompts
+                        else _solution_source(cell.source))
+            cells += [_raw("# BEGIN SOLUTION"), nbformat.v4.new_code_cell(solution, id=cell.id), _raw("# END SOLUTION")]
             continue
         if meta.get("grade"):  # a test cell ends its question
             check_ids, visible = _split_test_cell(cell, grade_id)
@@ -173,7 +201,7 @@ def master_notebook(course: Course, assignment_id: str, source_nb):
             if visible:
                 cells.append(_public_test(grade_id, visible))
             if check_ids:
-                cells.append(_hidden_test(grade_id, check_ids))
+                cells.append(_hidden_test(grade_id, check_ids, exam=bool(prompts)))
             cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
             question_at = None
             continue
@@ -188,17 +216,20 @@ def master_notebook(course: Course, assignment_id: str, source_nb):
     return nbformat.v4.new_notebook(cells=cells, metadata=dict(source_nb.metadata))
 
 
-def _copy_support(folder: Path) -> None:
-    """The student library and the checks, from the packages this grader runs (not the course folder)."""
+def _copy_support(folder: Path, paper: PaperKey | None) -> None:
+    """The student library and the checks, from the packages this grader runs (not the course folder);
+    for an exam form, the exam checks and the form's key too."""
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(Path(dlmed.__file__).parent, folder / "dlmed", ignore=ignore)
-    for relative in _CHECK_FILES:
+    for relative in (*_CHECK_FILES, *(_EXAM_CHECK_FILES if paper else ())):
         source, target = _GRADER_ROOT / relative, folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, target, ignore=ignore)
         else:
             shutil.copy2(source, target)
+    if paper:
+        write_exported_key(paper, folder / "autograder" / "exam")
     (folder / "requirements.txt").write_text(_pinned_requirements())
 
 
@@ -210,25 +241,26 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
     out = Path(out) if out else course.root / "exports" / "otter"
     exports = []
     for assignment_id in course.resolve(assignment_ids):
-        if assignment_id not in course.course.assignments:
-            raise CourseError(f"{assignment_id} is an exam paper, which otter cannot grade yet: its checks judge "
-                              "against the paper's key in the course folder, which the export does not carry",
-                              hint="export the coursework (course export otter 01_layer_math ...); grade papers "
-                                   "with `course grade`")
         sources = course.source_notebooks(assignment_id)
         if len(sources) != 1:
             raise CourseError(f"{assignment_id} has {len(sources)} notebooks; an otter assignment is one notebook",
                               hint="export each notebook as an assignment of its own")
         source = sources[0]
         source_nb = notebooks.read(source, shown_as=course.relative(source))
+        paper = _form_key(course, assignment_id)
         try:
-            master = master_notebook(course, assignment_id, source_nb)
+            if paper:
+                prompts = {c.id: c.source for c in source_nb.cells if c.get("id", "").startswith("answer-")}
+                source_nb = worked_notebook(source_nb, paper, explained=False)
+                master = master_notebook(course, assignment_id, source_nb, prompts)
+            else:
+                master = master_notebook(course, assignment_id, source_nb)
         except CourseError as exc:
             raise CourseError(f"{course.relative(source)}: {exc.message}", hint=exc.hint) from None
         folder = out / assignment_id
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        _copy_support(folder)
+        _copy_support(folder, paper)
         master_path = folder / source.name
         notebooks.write(master, master_path)
         dist = folder / "dist"
@@ -244,15 +276,32 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
     return exports
 
 
+def _form_key(course: Course, assignment_id: str) -> PaperKey | None:
+    """The key of an exam form; None for coursework. A roster's papers have a key each: no one assignment."""
+    entry = course.exam_assignments().get(assignment_id)
+    if assignment_id not in course.course.assignments and entry and entry["paper"] is None:
+        raise CourseError(f"{assignment_id} is a roster's notebook: each student's paper has its own key, and an "
+                          "otter assignment grades against one", hint="export lettered forms instead (course exam "
+                                                                      "generate --forms), each its own assignment")
+    return form_key(course, assignment_id)
+
+
 @contextlib.contextmanager
 def _quiet_otter():
-    """otter logs every step at INFO; the command shows its own progress instead."""
+    """otter logs every step at INFO; the command shows its own progress instead. The kernel otter starts
+    to run the tests on the solution inherits the process's stderr and warns there of its TCP
+    transport, so that descriptor goes nowhere meanwhile (what otter refuses comes back as its error)."""
     loggers = [logging.getLogger(name) for name in ("otter", "otter.assign")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.WARNING)
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
     try:
         yield
     finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)

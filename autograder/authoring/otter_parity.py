@@ -13,6 +13,7 @@ import copy
 import multiprocessing
 import os
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,10 @@ from pathlib import Path
 import nbformat
 
 from ..course import notebooks
+from ..course.coursedir import Course
+from ..grading.slots import cores
 from .cases import Case
+from .otter_export import export
 from .validate import CaseResult
 
 
@@ -40,6 +44,37 @@ class Parity:
             if mine != theirs:
                 found.append(f"{question}: course validate {_shown(mine)}, otter {_shown(theirs)}")
         return found
+
+
+@dataclass
+class AssignmentParity:
+    assignment_id: str
+    parities: list[Parity]
+    seconds: float  # otter's grading of all the cases, wall-clock
+
+    @property
+    def differences(self) -> list[str]:
+        return [f"{self.assignment_id} {p.case}: {d}" for p in self.parities for d in p.differences]
+
+
+def prove(course: Course, results: list[CaseResult], kinds=(), *, on_start=None, on_done=None) -> list[AssignmentParity]:
+    """Export each assignment the validated `results` are of (into a scratch folder, not the course's
+    exports/) and grade its cases of `kinds` (all when empty) through otter.
+    `on_start(assignment_id, cases)` before each assignment's grading, `on_done(parity)` after each case."""
+    proven = []
+    for assignment_id in dict.fromkeys(r.assignment_id for r in results):
+        chosen = [r for r in results if r.assignment_id == assignment_id and (not kinds or r.case.kind in kinds)]
+        if not chosen:  # e.g. only alternatives asked for, of an assignment that has none
+            continue
+        with tempfile.TemporaryDirectory(prefix="course-otter-export-") as folder:
+            [exported] = export(course=course, assignment_ids=[assignment_id], out=Path(folder), run_tests=False)
+            if on_start:
+                on_start(assignment_id, len(chosen))
+            started = time.monotonic()
+            parities = compare(exported, notebooks.read(chosen[0].source), chosen,
+                               workers=course.checks.workers or cores(), on_done=on_done)
+            proven.append(AssignmentParity(assignment_id, parities, time.monotonic() - started))
+    return proven
 
 
 def _shown(points) -> str:
@@ -90,13 +125,13 @@ def _grade(notebook_text: str, zip_path: str, name: str) -> dict[str, float] | s
     return {question: float(results.get_score(question)) for question in results.test_files}
 
 
-def compare(export, source_nb, results: list[CaseResult], *, workers: int = 2, on_done=None) -> list[Parity]:
+def compare(exported, source_nb, results: list[CaseResult], *, workers: int, on_done=None) -> list[Parity]:
     """Grade each validated case through otter and compare per-question points with validate's."""
-    student_nb = notebooks.read(export.student)
+    student_nb = notebooks.read(exported.student)
     jobs = []
     for result in results:
         nb = submission(source_nb, student_nb, result.case)
-        jobs.append((nbformat.writes(nb), str(export.autograder_zip), export.student.name))
+        jobs.append((nbformat.writes(nb), str(exported.autograder_zip), exported.student.name))
     parities = []
     with _kernels_without_iri_checker(), ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_silence_kernels) as pool:

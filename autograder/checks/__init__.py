@@ -226,10 +226,11 @@ class Slips:
             yield self._replays[slip][index].value, message
 
 
-def judge_in_kernel(check_id: str, namespace: dict) -> None:
-    """Authoring mode: plan, probe and judge inside the current kernel, raising on failure."""
-    calls = make_plan([check_id], seed=0)[check_id]
+def judge_in_kernel(check_id: str, namespace: dict, paper=None) -> None:
+    """Authoring mode: plan, probe and judge inside the current kernel, raising on failure.
+    `paper`: an exam paper's key, as in `get_check` (an otter export of a form carries its own)."""
+    calls = make_plan([check_id], seed=0, paper=paper)[check_id]
     record = {"outcomes": probe.run_calls([c.to_wire() for c in calls], namespace)}
-    message = judge(check_id, calls, record)
+    message = judge(check_id, calls, record, paper)
     if message:
         raise CheckFailed(message)

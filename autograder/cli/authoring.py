@@ -118,34 +118,27 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
 
 
 def _otter_parity(course, results, kinds) -> list[str]:
-    """Grade the validated cases through otter; print a table; return the differences found."""
-    from ..authoring.otter_export import export
-    from ..authoring.otter_parity import compare
-    from ..course import notebooks
+    """Grade the validated cases through otter; print a table per assignment; return the differences."""
+    from ..authoring.otter_parity import prove
 
-    found = []
-    for assignment_id in dict.fromkeys(r.assignment_id for r in results):
-        chosen = [r for r in results if r.assignment_id == assignment_id and (not kinds or r.case.kind in kinds)]
-        if not chosen:  # e.g. --otter-only alternative on an assignment that has none
-            continue
-        with console.status(f"exporting {assignment_id} for otter"):
-            [exported] = export(course=course, assignment_ids=[assignment_id], run_tests=False)
-        source_nb = notebooks.read(chosen[0].source)
-        with progress_bar(f"otter run {assignment_id}") as progress:
-            task = progress.add_task("", total=len(chosen))
-            parities = compare(exported, source_nb, chosen,
-                               on_done=lambda p: progress.update(task, advance=1, description=p.case))
-        table = Table(title=f"otter parity {assignment_id}", title_justify="left")
+    with progress_bar("otter run") as progress:
+        task = progress.add_task("", total=None)
+        proven = prove(course, results, kinds,
+                       on_start=lambda aid, n: progress.reset(task, total=n, description=aid),
+                       on_done=lambda p: progress.update(task, advance=1, description=p.case))
+    for assignment in proven:
+        table = Table(title=f"otter parity {assignment.assignment_id}", title_justify="left")
         for column in ("case", "ours", "otter", "result"):
             table.add_column(column, overflow="fold")
-        for parity in parities:
+        for parity in assignment.parities:
             diff = parity.differences
             table.add_row(parity.case, f"{sum(parity.ours.values()):g}", f"{sum(parity.otter.values()):g}",
                           "[red]" + "; ".join(diff) + "[/]" if diff else "[green]same[/]")
-            found += [f"{assignment_id} {parity.case}: {d}" for d in diff]
         console.print(table)
-        console.print(f"{len(parities)} cases graded by otter, {sum(bool(p.differences) for p in parities)} differ")
-    return found
+        cases = len(assignment.parities)
+        console.print(f"{cases} cases graded by otter in {assignment.seconds:.0f} s ({assignment.seconds / cases:.1f} s a "
+                      f"case), {sum(bool(p.differences) for p in assignment.parities)} differ")
+    return [d for assignment in proven for d in assignment.differences]
 
 
 @click.group()

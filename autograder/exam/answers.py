@@ -7,7 +7,9 @@ key that travels in its autograder zip.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from dlmed import wire
@@ -38,6 +40,25 @@ class PaperKey:
             if key["question"] == question_id:
                 return position, key
         raise CourseError(f"paper {self.paper} of {self.exam} has no question {question_id}")
+
+
+# Where an otter export of a form keeps the form's key: beside this module, in the autograder zip
+# only, so the hidden tests that run in the student's container find it and the student never does.
+_EXPORTED_KEY = Path(__file__).with_name("paper_key.json")
+
+
+def write_exported_key(paper: PaperKey, package_copy: Path) -> Path:
+    """The key, into an exported copy of this package (its `autograder/exam/` folder)."""
+    path = package_copy / _EXPORTED_KEY.name
+    path.write_text(json.dumps({"exam": paper.exam, "paper": paper.paper, "questions": list(paper.keys)}),
+                    encoding="utf-8")
+    return path
+
+
+def exported_key() -> PaperKey:
+    """The key an otter export carries (written by `write_exported_key`)."""
+    data = json.loads(_EXPORTED_KEY.read_text(encoding="utf-8"))
+    return PaperKey(data["exam"], data["paper"], tuple(data["questions"]))
 
 
 def exam_check(question_id: str, paper: PaperKey | None) -> Check:

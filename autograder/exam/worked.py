@@ -44,7 +44,8 @@ def _worked_markdown(key: dict) -> str | None:
     return None
 
 
-def worked_notebook(source_nb, paper: PaperKey) -> nbformat.NotebookNode:
+def worked_notebook(source_nb, paper: PaperKey, *, explained: bool = True) -> nbformat.NotebookNode:
+    """`explained=False`: the answers only, without the worked answers and rubrics beside them."""
     nb = nbformat.from_dict(source_nb)
     cells = []
     for cell in nb.cells:
@@ -59,7 +60,7 @@ def worked_notebook(source_nb, paper: PaperKey) -> nbformat.NotebookNode:
             cell.source = _answer_source(position, key)
             cell.metadata["nbgrader"] = {"grade": False, "grade_id": cell.id, "locked": False, "schema_version": 3,
                                          "solution": True, "task": False}
-        if text := _worked_markdown(key):
+        if explained and (text := _worked_markdown(key)):
             cells.append(nbformat.v4.new_markdown_cell(text, id=f"worked-{position:02d}"))
     nb.cells = cells
     return nb

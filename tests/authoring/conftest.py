@@ -5,10 +5,12 @@ import pytest
 from tests.conftest import PRACTICE_FORM, course_main, make_course_copy
 
 # `course validate --otter` grades cases through the otter export too: here the solution and the stub
-# of each assignment, and 01's alternatives. Every case (the mistakes too, with their partial
-# scores) is `course validate --otter`, about twice validate's own time: more than CI's 15 minutes.
-OTTER_KINDS = ["--otter-only", "solution", "--otter-only", "stub"]
-MORE_OTTER_KINDS = {"01_layer_math": ["--otter-only", "alternative"]}
+# of each assignment, 01's alternatives, and every case of the practice form (its mistakes too, with
+# their partial scores; its cases take a second each). Every case of the coursework is `course
+# validate --otter`, about twice validate's own time: more than CI's 15 minutes.
+OTTER_KINDS = {PRACTICE_FORM: [], "01_layer_math": ["--otter-only", "solution", "--otter-only", "stub",
+                                                    "--otter-only", "alternative"]}
+COURSEWORK_OTTER_KINDS = ["--otter-only", "solution", "--otter-only", "stub"]
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +32,7 @@ def validated(tmp_path_factory):
             # so validate's judging of mistakes stays covered end to end.
             if not form:
                 shutil.rmtree(course.cases_dir(assignment_id) / "mistakes")
-            # exam forms have no otter export yet (their checks judge against keys in the course folder)
-            otter = [] if form else ["--otter", *OTTER_KINDS, *MORE_OTTER_KINDS.get(assignment_id, [])]
+            otter = ["--otter", *OTTER_KINDS.get(assignment_id, COURSEWORK_OTTER_KINDS)]
             code, out = course_main(course, "validate", assignment_id, "--solutions", *otter)
             done[assignment_id] = code, " ".join(out.split()), course
         return done[assignment_id]

@@ -12,17 +12,18 @@ from nbclient import NotebookClient
 
 from autograder.cli import main
 from autograder.course import notebooks
+from tests.conftest import PRACTICE_EXAM, PRACTICE_FORM
 
 pytestmark = pytest.mark.xdist_group("otter-export")  # one export, shared by the module's tests
-ASSIGNMENTS = ["01_layer_math", "02_training_loop", "03_kfold_cv", "04_transfer_resnet"]
+ASSIGNMENTS = ["01_layer_math", "02_training_loop", "03_kfold_cv", "04_transfer_resnet", PRACTICE_FORM]
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     from tests.conftest import make_course_copy
 
-    course = make_course_copy(tmp_path_factory.mktemp("otter"))
-    assert main(["--course-dir", str(course.root), "export", "otter", "--no-run-tests"]) == 0
+    course = make_course_copy(tmp_path_factory.mktemp("otter"), practice_form=True)
+    assert main(["--course-dir", str(course.root), "export", "otter", *ASSIGNMENTS, "--no-run-tests"]) == 0
     return course
 
 
@@ -75,6 +76,21 @@ def test_the_student_version_carries_no_answers_and_no_hidden_checks(exported, a
     assert "files/autograder/checks/__init__.py" in names and "files/dlmed/runtime.py" in names
     requirements = (folder / "requirements.txt").read_text()
     assert "torch==" in requirements and "scikit-learn==" in requirements  # pinned: Gradescope builds alike
+
+
+def test_a_form_carries_its_key_in_the_autograder_zip_alone_and_students_keep_their_prompts(exported):
+    folder = exported.root / "exports" / "otter" / PRACTICE_FORM
+    key = json.loads(exported.exam_paper_file(PRACTICE_EXAM, "keys", "A").read_text())["questions"]
+    carried = json.loads(_zip_of(folder).read("files/autograder/exam/paper_key.json"))
+    assert carried["paper"] == "A" and carried["questions"] == key
+    student = notebooks.read(next((folder / "dist" / "student").glob("*.ipynb")))
+    source = notebooks.read(exported.source_notebooks(PRACTICE_FORM)[0])
+    prompts = {c.id: c.source.strip() for c in source.cells if c.id.startswith("answer-") and c.cell_type == "code"}
+    assert {c.id: c.source.strip() for c in student.cells if c.get("id") in prompts} == prompts
+    text = nbformat.writes(student)
+    for entry in key:  # no worked answer, rubric, model answer or reference function reaches students
+        secrets = [entry.get("worked"), entry.get("rubric"), entry["value"] if entry["kind"] in ("code", "free_text") else None]
+        assert not [s for s in secrets if s and s in text], entry["question"]
 
 
 def test_a_hidden_part_otter_cannot_express_is_refused_naming_the_cell(course_copy, capsys):

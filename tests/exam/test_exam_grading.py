@@ -15,7 +15,7 @@ from autograder.exam.analyze import analyze, write_analysis
 from autograder.exam.generate import generate, reroll
 from autograder.grading.grade import grade
 from autograder.records import results
-from tests.conftest import NO_PDFS, make_course_copy
+from tests.conftest import NO_PDFS, course_main, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exam-grading")]
 EXAM = "practice_exam"
@@ -124,6 +124,14 @@ def test_each_student_is_graded_against_their_own_paper(roster):
     assert records["ada"].score == records["ada"].max_score and records["bo"].score == records["bo"].max_score
     assert records["cy"].score < records["cy"].max_score / 2, "a classmate's answers must not pass another paper"
     assert records["dee"].status == results.INVALID and "course exam reroll" in records["dee"].message
+
+
+def test_a_rosters_notebook_is_not_exported_for_otter(roster):
+    course, _ = roster  # each student's paper has its own key; an otter assignment grades against one
+    code, out = course_main(course, "export", "otter", EXAM)
+    out = " ".join(out.split())
+    assert code == 2 and "roster's notebook" in out and "--forms" in out and "Traceback" not in out
+    assert not (course.root / "exports").exists()
 
 
 def test_reroll_changes_one_paper_and_nothing_else(roster):
