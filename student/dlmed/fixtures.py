@@ -187,6 +187,8 @@ def tiny_level(class_index: int, image_index: int) -> int:
 @builder
 def tiny_mednist(n_per_class: int, image_size: int) -> str:
     """MedNIST's layout with flat grey images whose level says which file each one is."""
+    import atexit
+    import shutil
     import tempfile
 
     from PIL import Image
@@ -194,6 +196,8 @@ def tiny_mednist(n_per_class: int, image_size: int) -> str:
     from .mednist import CLASSES
 
     root = tempfile.mkdtemp(prefix="tiny-mednist-")
+    # removed when the process ends: judges in-process and authoring-mode kernels would leave one per check
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     for k, name in enumerate(CLASSES):
         folder = os.path.join(root, name)
         os.makedirs(folder)
