@@ -10,19 +10,24 @@ stamp="$venv/.installed-$hash"
 if [ -f "$stamp" ]; then
   exit 0
 fi
-echo "setting up $venv (first run: several minutes, torch is large)..."
+echo "setting up $venv (first run: a minute or two, torch is large)..."
 python3 -m venv "$venv"  # with pip: `course release` builds the student wheel with it
 log="$venv/install.log"
 # uv rather than pip for the install: pip downloads and unpacks one wheel at a time, and torch's
-# CUDA build brings about 3 GB of them (pip took 150-230 s on 2 cores, uv 52 s). uv does not
-# compile bytecode; compileall after it uses every core. Like pip, compileall leaves out files
-# this Python cannot compile (torch ships test files in newer syntax), so its exit status says
-# nothing useful.
+# CUDA build brings about 3 GB of them (pip took 150-230 s on 2 cores, uv 52 s). uv does not read
+# pip's configuration (a mirror, a local wheel folder), so where uv cannot install, pip does.
+# uv does not compile bytecode; compileall after it uses every core. Like pip, compileall leaves
+# out files this Python cannot compile (torch ships test files in newer syntax), so its exit
+# status says nothing useful.
+need=(-c constraints.txt -e ".[test]" -e ./student)
 if ! { "$venv/bin/pip" install --quiet --disable-pip-version-check "uv==$uv_version" &&
-       "$venv/bin/uv" pip install --python "$venv/bin/python" -c constraints.txt -e ".[test]" -e ./student; } >"$log" 2>&1; then
-  echo "error: installing the dependencies failed; the end of $log says why:" >&2
-  tail -15 "$log" >&2
-  exit 1
+       "$venv/bin/uv" pip install --python "$venv/bin/python" "${need[@]}"; } >"$log" 2>&1; then
+  echo "uv could not install the packages (the end of $log says why); installing with pip instead..."
+  if ! "$venv/bin/pip" install --disable-pip-version-check --no-compile "${need[@]}" >>"$log" 2>&1; then
+    echo "error: installing the dependencies failed; the end of $log says why:" >&2
+    grep -v "^WARNING: Location" "$log" | tail -15 >&2
+    exit 1
+  fi
 fi
 "$venv/bin/python" -m compileall -q -j 0 "$venv/lib" >>"$log" 2>&1 || true
 rm -f "$venv"/.installed-*

@@ -50,6 +50,8 @@ _EXAM_CHECK_FILES = ("autograder/exam/__init__.py", "autograder/exam/answers.py"
 _HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
                             re.M | re.S)
 _SOLUTION_MARKER = re.compile(r"^([ \t]*)### (BEGIN|END) SOLUTION[ \t]*$", re.M)
+# Lines otter rewrites or drops in a student version (solutions, prompts, seeds, ignored lines).
+_OTTER_MARKER = re.compile(r"#\s*(BEGIN |END )?(SOLUTION|PROMPT|SEED|IGNORE)\b", re.I)
 _HIDDEN_CALL = re.compile(r"""^hidden_check\(\s*["'][^"']+["']\s*,\s*globals\(\)\s*\)$""")
 
 
@@ -125,12 +127,15 @@ def _hidden_test(grade_id: str, check_ids: list[str], *, exam: bool):
 def _prompted_solution(grade_id: str, prompt: str, solution: str) -> str:
     """An answer cell whose student version is `prompt` (an exam's `answer_07 = None`) rather than otter's
     `...`: otter drops the marker lines of a prompt block and keeps its text, and drops a NO PROMPT
-    solution. In the solution the prompt is a bare string, which does nothing."""
+    solution. In the solution the prompt is a bare raw string, which does nothing."""
+    if marked := next((line for line in prompt.splitlines() if _OTTER_MARKER.search(line)), None):
+        raise CourseError(f"answer cell {grade_id}: its text holds {marked.strip()!r}, which otter would rewrite "
+                          "in the student's version", hint="word that comment differently")
     quote = next((q for q in ('"""', "'''") if q not in prompt), None)
     if quote is None:
         raise CourseError(f"answer cell {grade_id}: its text holds both kinds of triple quotes, which an otter "
                           "prompt cannot hold", hint="use one kind of triple quote in the student's starting text")
-    return (f"{quote} # BEGIN PROMPT\n{prompt.rstrip()}\n{quote};  # END PROMPT\n"
+    return (f"r{quote} # BEGIN PROMPT\n{prompt.rstrip()}\n{quote};  # END PROMPT\n"
             f"# BEGIN SOLUTION NO PROMPT\n{solution.rstrip()}\n# END SOLUTION")
 
 
@@ -240,14 +245,15 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
 
     out = Path(out) if out else course.root / "exports" / "otter"
     exports = []
-    for assignment_id in course.resolve(assignment_ids):
+    # every assignment is checked before any is written: a refused one leaves no half-done export
+    papers = {assignment_id: form_key(course, assignment_id) for assignment_id in course.resolve(assignment_ids)}
+    for assignment_id, paper in papers.items():
         sources = course.source_notebooks(assignment_id)
         if len(sources) != 1:
             raise CourseError(f"{assignment_id} has {len(sources)} notebooks; an otter assignment is one notebook",
                               hint="export each notebook as an assignment of its own")
         source = sources[0]
         source_nb = notebooks.read(source, shown_as=course.relative(source))
-        paper = _form_key(course, assignment_id)
         try:
             if paper:
                 prompts = {c.id: c.source for c in source_nb.cells if c.get("id", "").startswith("answer-")}
@@ -276,16 +282,6 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
     return exports
 
 
-def _form_key(course: Course, assignment_id: str) -> PaperKey | None:
-    """The key of an exam form; None for coursework. A roster's papers have a key each: no one assignment."""
-    entry = course.exam_assignments().get(assignment_id)
-    if assignment_id not in course.course.assignments and entry and entry["paper"] is None:
-        raise CourseError(f"{assignment_id} is a roster's notebook: each student's paper has its own key, and an "
-                          "otter assignment grades against one", hint="export lettered forms instead (course exam "
-                                                                      "generate --forms), each its own assignment")
-    return form_key(course, assignment_id)
-
-
 @contextlib.contextmanager
 def _quiet_otter():
     """otter logs every step at INFO; the command shows its own progress instead. The kernel otter starts
@@ -293,15 +289,20 @@ def _quiet_otter():
     transport, so that descriptor goes nowhere meanwhile (what otter refuses comes back as its error)."""
     loggers = [logging.getLogger(name) for name in ("otter", "otter.assign")]
     levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.WARNING)
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-        for lg, level in zip(loggers, levels):
-            lg.setLevel(level)
+    with open(os.devnull, "w") as devnull:
+        try:
+            saved = os.dup(2)
+        except OSError:  # no stderr to keep quiet
+            saved = None
+        try:
+            for lg in loggers:
+                lg.setLevel(logging.WARNING)
+            if saved is not None:
+                os.dup2(devnull.fileno(), 2)
+            yield
+        finally:
+            if saved is not None:
+                os.dup2(saved, 2)
+                os.close(saved)
+            for lg, level in zip(loggers, levels):
+                lg.setLevel(level)

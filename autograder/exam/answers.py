@@ -43,15 +43,20 @@ class PaperKey:
 
 
 # Where an otter export of a form keeps the form's key: beside this module, in the autograder zip
-# only, so the hidden tests that run in the student's container find it and the student never does.
+# only, so that it is not handed out with the student notebook. While otter grades, the zip's files
+# sit beside the submission, so a submission could read it then (README: what otter cannot give).
 _EXPORTED_KEY = Path(__file__).with_name("paper_key.json")
+# What AnswerCheck judges by; the worked answers, rubrics, seeds and model answers stay at home.
+_JUDGED_FIELDS = ("question", "kind", "value", "tolerance", "decimals", "function", "cases", "expected")
 
 
 def write_exported_key(paper: PaperKey, package_copy: Path) -> Path:
-    """The key, into an exported copy of this package (its `autograder/exam/` folder)."""
+    """The key's auto-marked answers, into an exported copy of this package (its `autograder/exam/`)."""
+    questions = [{field: key[field] for field in _JUDGED_FIELDS if field in key}
+                 if key["kind"] != "free_text" else {"question": key["question"], "kind": key["kind"]}
+                 for key in paper.keys]
     path = package_copy / _EXPORTED_KEY.name
-    path.write_text(json.dumps({"exam": paper.exam, "paper": paper.paper, "questions": list(paper.keys)}),
-                    encoding="utf-8")
+    path.write_text(json.dumps({"exam": paper.exam, "paper": paper.paper, "questions": questions}), encoding="utf-8")
     return path
 
 

@@ -24,7 +24,8 @@ def form_key(course: Course, assignment_id: str) -> PaperKey | None:
         return None
     if entry["paper"] is None:
         raise CourseError(f"{assignment_id} is a roster's notebook: each student's paper has its own key",
-                          hint="validate and publish worked answers of lettered forms (exam generate --forms)")
+                          hint="validate, publish worked answers of and export to otter lettered forms, each with "
+                               "one key (course exam generate --forms)")
     return paper_key(course, assignment_id, entry["paper"])
 
 

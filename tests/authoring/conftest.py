@@ -6,7 +6,7 @@ from tests.conftest import PRACTICE_FORM, course_main, make_course_copy
 
 # `course validate --otter` grades cases through the otter export too: here the solution and the stub
 # of each assignment, 01's alternatives, and every case of the practice form (its mistakes too, with
-# their partial scores; its cases take a second each). Every case of the coursework is `course
+# their partial scores; otter grades one of its cases in 2-4 s, a tenth of 04's). Every case of the coursework is `course
 # validate --otter`, about twice validate's own time: more than CI's 15 minutes.
 OTTER_KINDS = {PRACTICE_FORM: [], "01_layer_math": ["--otter-only", "solution", "--otter-only", "stub",
                                                     "--otter-only", "alternative"]}

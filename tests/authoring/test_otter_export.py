@@ -82,7 +82,10 @@ def test_a_form_carries_its_key_in_the_autograder_zip_alone_and_students_keep_th
     folder = exported.root / "exports" / "otter" / PRACTICE_FORM
     key = json.loads(exported.exam_paper_file(PRACTICE_EXAM, "keys", "A").read_text())["questions"]
     carried = json.loads(_zip_of(folder).read("files/autograder/exam/paper_key.json"))
-    assert carried["paper"] == "A" and carried["questions"] == key
+    assert carried["paper"] == "A" and [q["question"] for q in carried["questions"]] == [k["question"] for k in key]
+    for entry, full in zip(carried["questions"], key):  # what the checks judge by, and nothing to read an answer from
+        assert entry.items() <= full.items() and not {"worked", "rubric", "seed"} & set(entry)
+        assert ("value" in entry) == (full["kind"] != "free_text")
     student = notebooks.read(next((folder / "dist" / "student").glob("*.ipynb")))
     source = notebooks.read(exported.source_notebooks(PRACTICE_FORM)[0])
     prompts = {c.id: c.source.strip() for c in source.cells if c.id.startswith("answer-") and c.cell_type == "code"}
@@ -91,6 +94,21 @@ def test_a_form_carries_its_key_in_the_autograder_zip_alone_and_students_keep_th
     for entry in key:  # no worked answer, rubric, model answer or reference function reaches students
         secrets = [entry.get("worked"), entry.get("rubric"), entry["value"] if entry["kind"] in ("code", "free_text") else None]
         assert not [s for s in secrets if s and s in text], entry["question"]
+
+
+def test_an_answer_text_otter_would_rewrite_is_refused_naming_the_cell(tmp_path, capsys):
+    from tests.conftest import make_course_copy
+
+    course = make_course_copy(tmp_path, practice_form=True)
+    source = course.source_notebooks(PRACTICE_FORM)[0]
+    nb = notebooks.read(source)
+    cell = next(c for c in nb.cells if c.id == "answer-01")
+    cell.source = "answer_01 = None  # SOLUTION: a whole number"  # otter would show students `answer_01 = ...`
+    notebooks.write(nb, source)
+    assert main(["--course-dir", str(course.root), "export", "otter", PRACTICE_FORM, "--no-run-tests"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "answer-01" in out and "otter would rewrite" in out and "Traceback" not in out
+    assert not (course.root / "exports").exists()
 
 
 def test_a_hidden_part_otter_cannot_express_is_refused_naming_the_cell(course_copy, capsys):
