@@ -153,8 +153,9 @@ def _init_code(course: Course) -> str:
 
 
 def master_notebook(course: Course, assignment_id: str, source_nb, prompts: dict[str, str] | None = None):
-    """The otter master notebook for one nbgrader source notebook. `prompts`: an exam form's answer cells
-    (by id) and the text students start from; `source_nb` is then the form's worked notebook."""
+    """The otter master notebook for one nbgrader source notebook. For an exam form, `source_nb` is its
+    worked notebook and `prompts` the form's own cells by id: the text students start from in the
+    cells the worked notebook made solutions."""
     prompts = prompts or {}
     points = course.points(assignment_id)
     config = {
@@ -256,9 +257,9 @@ def export(*, course: Course, assignment_ids: list[str] | None = None, out: Path
         source_nb = notebooks.read(source, shown_as=course.relative(source))
         try:
             if paper:
-                prompts = {c.id: c.source for c in source_nb.cells if c.get("id", "").startswith("answer-")}
-                source_nb = worked_notebook(source_nb, paper, explained=False)
-                master = master_notebook(course, assignment_id, source_nb, prompts)
+                prompts = {cell.id: cell.source for cell in source_nb.cells}
+                master = master_notebook(course, assignment_id, worked_notebook(source_nb, paper, explained=False),
+                                         prompts)
             else:
                 master = master_notebook(course, assignment_id, source_nb)
         except CourseError as exc:
@@ -289,20 +290,15 @@ def _quiet_otter():
     transport, so that descriptor goes nowhere meanwhile (what otter refuses comes back as its error)."""
     loggers = [logging.getLogger(name) for name in ("otter", "otter.assign")]
     levels = [lg.level for lg in loggers]
-    with open(os.devnull, "w") as devnull:
-        try:
-            saved = os.dup(2)
-        except OSError:  # no stderr to keep quiet
-            saved = None
-        try:
-            for lg in loggers:
-                lg.setLevel(logging.WARNING)
-            if saved is not None:
-                os.dup2(devnull.fileno(), 2)
-            yield
-        finally:
-            if saved is not None:
-                os.dup2(saved, 2)
-                os.close(saved)
-            for lg, level in zip(loggers, levels):
-                lg.setLevel(level)
+    saved = os.dup(2)
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.WARNING)
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
