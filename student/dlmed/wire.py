@@ -10,6 +10,7 @@ either pickle or cannot carry nested tuples, dicts and error text in one record.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,9 @@ def _torch_tensor_type():
 
 def encode(value: Any) -> Any:
     """Turn a value into JSON-ready plain data. Never raises: unknown types become Unsupported."""
-    # Exact type checks on purpose: a subclass of float or dict could override comparison.
+    # Exact type checks on purpose: a subclass of float or dict could override comparison. What a
+    # prompt calls "a dict" or "a list" may still come back as a look-alike (a defaultdict, a
+    # namedtuple, a deque): `_plain` copies it into the builtin it stands for first.
     if value is None or type(value) in (bool, int, str):
         return value
     if type(value) is float:
@@ -113,7 +116,30 @@ def encode(value: Any) -> Any:
         return {"$build": {"name": value.name, "params": encode(value.params)}}
     if isinstance(value, Result):
         return {"$result": [value.index, encode(value.key)]}
-    return {"$unsupported": type(value).__qualname__}
+    try:
+        plain = _plain(value)
+    except Exception:  # the look-alike's own methods failed (in the student's kernel, where they run)
+        plain = None
+    if plain is None:
+        return {"$unsupported": type(value).__qualname__}
+    return encode(plain)
+
+
+def _plain(value: Any) -> Any:
+    """The builtin value a look-alike holds (an exact int, float, tuple, dict or list), or None."""
+    if isinstance(value, bool) or isinstance(value, np.generic):
+        return None
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, tuple):
+        return tuple(iter(value))
+    if isinstance(value, Mapping):
+        return dict(iter(value.items()))
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray, memoryview)):
+        return list(iter(value))
+    return None
 
 
 def decode(obj: Any, *, build=None, results=None) -> Any:

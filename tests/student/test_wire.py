@@ -47,3 +47,42 @@ def test_object_arrays_are_refused_when_decoding():
     forged = {"$ndarray": {"dtype": "|O", "shape": [1], "data": ""}}
     with pytest.raises(ValueError):
         wire.decode(forged)
+
+
+def test_look_alikes_of_builtins_cross_as_the_builtin_they_hold():
+    """A prompt's "a dict with the lists ..." is met by a defaultdict of deques as well."""
+    import collections
+    import enum
+
+    history = collections.defaultdict(list, {"loss": collections.deque([0.5, 0.25])})
+    back = wire.decode(wire.encode(history))
+    assert type(back) is dict and back == {"loss": [0.5, 0.25]}
+    Pair = collections.namedtuple("Pair", "loss accuracy")
+    assert wire.decode(wire.encode(Pair(0.5, 1))) == (0.5, 1)
+    assert wire.decode(wire.encode(collections.UserList([1.0, 2.0]))) == [1.0, 2.0]
+    assert wire.decode(wire.encode(range(3))) == [0, 1, 2]
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    assert type(wire.decode(wire.encode(Level.HIGH))) is int
+
+
+def test_look_alikes_cannot_bring_their_own_comparison_or_crash_the_probe():
+    class Tricky(dict):
+        def __eq__(self, other):
+            return True
+
+    class Broken(dict):
+        def items(self):
+            raise RuntimeError("no")
+
+    class Loud(float):
+        def __eq__(self, other):
+            return True
+
+    back = wire.decode(wire.encode(Tricky(a=1)))
+    assert type(back) is dict and back != {"a": 2}
+    assert wire.decode(wire.encode(Broken(a=1))) == wire.Unsupported(Broken.__qualname__)
+    assert type(wire.decode(wire.encode(Loud(0.5)))) is float
+    assert wire.decode(wire.encode({1: "int keys"})) == wire.Unsupported("dict")
