@@ -2,11 +2,14 @@
 
 The solution (an exam form's: its worked answers) passes every test; the released stub fails every graded test cell; every
 known mistake is caught by a hidden check (by the cells and words it names, if it names any);
-every alternative correct solution gets full marks. Each case is a real run in a fresh kernel.
+every alternative correct solution gets full marks; and each of them under every seed it tries, with
+the same points in every cell whatever the seed. Each case is a real run in a fresh kernel.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -96,15 +99,64 @@ def expectation_problems(case: Case, verdicts: list[CellVerdict]) -> list[str]:
     return problems
 
 
-def _run_case(assignment_id, source: Path, name, source_nb, case, plan, files_from: Path, timeout: int, paper,
+def seed_problems(seeds: list[int], verdicts_by_seed: list[list[CellVerdict]]) -> list[str]:
+    """Cells whose points differ between seeds: two students handing in this notebook would get
+    different grades, depending only on the inputs their checks drew."""
+    problems = []
+    for cell_verdicts in zip(*verdicts_by_seed):
+        by_points: dict[float, list[int]] = {}
+        for seed, verdict in zip(seeds, cell_verdicts):
+            by_points.setdefault(verdict.points, []).append(seed)
+        if len(by_points) > 1:
+            shown = "; ".join(f"{points:g} points on seed{'s' * (len(s) > 1)} {', '.join(map(str, s))}"
+                              for points, s in by_points.items())
+            failing = next(v for v in cell_verdicts if not v.passed)
+            problems.append(f"{cell_verdicts[0].grade_id}'s verdict depends on the seed ({shown}): {failing.messages[0]}")
+    return problems
+
+
+def _per_seed(seeds: list[int], problems_by_seed: list[list[str]]) -> list[str]:
+    """Each problem once, naming the seeds it arose on unless it arose on all of them."""
+    arose: dict[str, list[int]] = {}
+    for seed, problems in zip(seeds, problems_by_seed):
+        for problem in problems:
+            arose.setdefault(problem, []).append(seed)
+    return [problem if len(on) == len(seeds) else f"seed{'s' * (len(on) > 1)} {', '.join(map(str, on))}: {problem}"
+            for problem, on in arose.items()]
+
+
+# check id, digest of plan and record, paper -> verdict: one worker process's judgements so far.
+_VERDICTS: dict[tuple, str | None] = {}
+
+
+def _judge_once(check_id, calls, record, paper) -> str | None:
+    """checks.judge, once per distinct plan and record. A case changes a function or two: the cells
+    that never call them leave the solution's very records, whose verdict (what judging makes of
+    a plan and a record alone) is known already, and 04's judges replay training."""
+    outcomes = record.get("outcomes") if isinstance(record, dict) else None
+    if isinstance(outcomes, list):  # each outcome's time is all that differs between equal runs
+        record = {**record, "outcomes": [{k: v for k, v in o.items() if k != "seconds"} if isinstance(o, dict) else o
+                                         for o in outcomes]}
+    digest = hashlib.sha256(json.dumps([checks.plan_to_wire({check_id: calls}), record], sort_keys=True,
+                                       default=repr).encode()).hexdigest()
+    key = (check_id, digest, None if paper is None else (paper.exam, paper.paper))
+    if key not in _VERDICTS:
+        _VERDICTS[key] = checks.judge(check_id, calls, record, paper)
+    return _VERDICTS[key]
+
+
+def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, files_from: Path, timeout: int, paper,
               threads: int) -> CaseResult:
     try:
-        graded = run_and_judge(source_nb, case.notebook, plan=plan, files_from=files_from, limits=RunLimits(timeout),
-                               paper=paper, env=thread_environment(threads),
+        # Every seed's calls in one run: the notebook's own cells, which cost the most, run once.
+        graded = run_and_judge(source_nb, case.notebook, plan=plans[0], draws=plans[1:], judge=_judge_once,
+                               files_from=files_from,
+                               limits=RunLimits(timeout * len(plans)), paper=paper, env=thread_environment(threads),
                                template=template_for(source_nb, files_from))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
         return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
-    problems = expectation_problems(case, graded.verdicts)
+    by_seed = [graded.verdicts, *graded.draws]
+    problems = seed_problems(seeds, by_seed) + _per_seed(seeds, [expectation_problems(case, v) for v in by_seed])
     if graded.run.error and case.kind in ("solution", "alternative"):
         problems.insert(0, f"the run broke off: {graded.run.error}")
     # The solution case is exactly the run `course solutions` makes (same plan, files and limits),
@@ -113,9 +165,18 @@ def _run_case(assignment_id, source: Path, name, source_nb, case, plan, files_fr
     return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds, source, executed)
 
 
-def validate(*, course: Course, assignment_ids: list[str] | None = None, on_start=None, on_done=None):
-    """Run every case of every requested assignment. Returns (structure problems, case results)."""
+def validation_seeds(course: Course, count: int | None = None) -> list[int]:
+    """The seeds every case is judged under; the first is the one `course solutions` runs with."""
+    first = course.checks.validate_seed
+    return [first + k for k in range(count or course.checks.validate_seeds)]
+
+
+def validate(*, course: Course, assignment_ids: list[str] | None = None, seeds: int | None = None, on_start=None,
+             on_done=None):
+    """Run every case of every requested assignment, judged under `seeds` seeds (default
+    c.Checks.validate_seeds). Returns (structure problems, case results)."""
     jobs, structural = [], []
+    seeds = validation_seeds(course, seeds)
     for assignment_id in course.resolve(assignment_ids):
         paper = form_key(course, assignment_id)
         for path in course.source_notebooks(assignment_id):
@@ -123,13 +184,13 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, on_star
             source_nb = notebooks.read(path, shown_as=name)
             structural += structure_problems(course, assignment_id, source_nb, name, paper)
             try:
-                plan = plan_for(source_nb, course.checks.validate_seed, paper)
+                plans = [plan_for(source_nb, seed, paper) for seed in seeds]
             except CourseError as exc:
                 structural.append(f"{name}: {exc.message}")
                 continue
             solution_nb = worked_notebook(source_nb, paper) if paper else None
             for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id), solution_nb):
-                jobs.append((assignment_id, path, name, source_nb, case, plan,
+                jobs.append((assignment_id, path, name, source_nb, case, seeds, plans,
                              course.source_dir(assignment_id), int(course.config.Execute.timeout), paper))
     if on_start:
         on_start(len(jobs))

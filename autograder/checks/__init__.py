@@ -170,11 +170,17 @@ def make_plan(check_ids, seed: int, paper=None) -> dict[str, list[Call]]:
     return {check_id: get_check(check_id, paper).plan(_rng_for(seed, check_id)) for check_id in check_ids}
 
 
-def plan_to_wire(plan: dict[str, list[Call]]) -> dict:
-    return {
-        "version": PLAN_VERSION,
-        "checks": {check_id: [c.to_wire() for c in calls] for check_id, calls in plan.items()},
-    }
+def plan_to_wire(plan: dict[str, list[Call]], draws: list[dict[str, list[Call]]] = ()) -> dict:
+    """`draws`: plans of further seeds, which the kernel makes right after the plan's own calls
+    (their records say which draw), so one run can show that verdicts do not depend on the seed."""
+
+    def calls_of(one_plan):
+        return {check_id: [c.to_wire() for c in calls] for check_id, calls in one_plan.items()}
+
+    wired = {"version": PLAN_VERSION, "checks": calls_of(plan)}
+    if draws:
+        wired["draws"] = [calls_of(draw) for draw in draws]
+    return wired
 
 
 def judge(check_id: str, calls: list[Call], record: dict | None, paper=None) -> str | None:

@@ -46,8 +46,9 @@ def solutions(ctx: click.Context, assignment_ids: tuple[str, ...]):
     print_written(course, paths)
 
 
-def _validation_table(assignment_id: str, results) -> Table:
-    table = Table(title=f"validate {assignment_id}", title_justify="left")
+def _validation_table(assignment_id: str, results, seeds: list[int]) -> Table:
+    shown = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    table = Table(title=f"validate {assignment_id} ({len(seeds)} {shown.split()[0]} each: {shown})", title_justify="left")
     for column in ("case", "kind", "score", "result", "detail"):
         table.add_column(column, overflow="fold")
     for r in results:
@@ -70,6 +71,9 @@ def _validation_table(assignment_id: str, results) -> Table:
 @click.option("--solutions", "publish_solutions", is_flag=True,
               help="Also regenerate solutions/<id>/ from the solution runs (what `course solutions` writes, "
                    "without running the solutions again).")
+@click.option("--seeds", type=click.IntRange(min=1), default=None,
+              help="Judge every case under this many seeds (default c.Checks.validate_seeds), all in the "
+                   "case's one run; a cell whose points differ between seeds fails the case.")
 @click.option("--otter", "through_otter", is_flag=True,
               help="Also grade the cases through a fresh otter export with otter's own grader, and fail on "
                    "any question whose points differ from ours.")
@@ -77,23 +81,25 @@ def _validation_table(assignment_id: str, results) -> Table:
               type=click.Choice(["solution", "stub", "mistake", "alternative"]),
               help="With --otter: grade only cases of this kind through otter (repeatable; default all).")
 @click.pass_context
-def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_solutions: bool, through_otter: bool,
-             otter_kinds: tuple[str, ...]):
+def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_solutions: bool, seeds: int | None,
+             through_otter: bool, otter_kinds: tuple[str, ...]):
     """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass."""
     from ..authoring.solutions import publish
-    from ..authoring.validate import validate as run
+    from ..authoring.validate import validate as run, validation_seeds
 
     course = course_of(ctx)
+    drawn = validation_seeds(course, seeds)
     with progress_bar("validating") as progress:
         task = progress.add_task("", total=None)
         structural, results = run(
             course=course,
             assignment_ids=assignment_ids,
+            seeds=len(drawn),
             on_start=lambda n: progress.update(task, total=n),
             on_done=lambda r: progress.update(task, advance=1, description=r.case.name),
         )
     for assignment_id in dict.fromkeys(r.assignment_id for r in results):
-        console.print(_validation_table(assignment_id, [r for r in results if r.assignment_id == assignment_id]))
+        console.print(_validation_table(assignment_id, [r for r in results if r.assignment_id == assignment_id], drawn))
     for problem in structural:
         console.print(f"[red]FAIL[/] {problem}")
     if publish_solutions:  # a solution that failed its own tests is never published

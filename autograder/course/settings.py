@@ -41,6 +41,11 @@ class Checks(Configurable):
     validate_seed = Int(
         0, help="Seed for the inputs hidden checks draw in `course validate` and `course solutions`."
     ).tag(config=True)
+    validate_seeds = Int(
+        5, min=1, help="Seeds `course validate` judges every case under (validate_seed, validate_seed + 1, ...), "
+        "all in the case's one run: a case whose points differ between them fails, since two students "
+        "handing in the same notebook would get different grades.",
+    ).tag(config=True)
     workers = Int(0, help="Notebooks run at once by `course validate`; 0 means one per CPU core.").tag(
         config=True
     )

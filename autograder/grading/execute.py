@@ -53,6 +53,8 @@ class RunLimits:
 class Run:
     notebook: nbformat.NotebookNode
     captures: dict[str, dict] = field(default_factory=dict)
+    # The records of the plan's further draws, by draw number (validate's runs; a student's run has none).
+    draw_captures: dict[int, dict[str, dict]] = field(default_factory=dict)
     error: str | None = None  # the run itself broke off (timeout, dead kernel), in words
     stopped: str | None = None  # TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK or CRASHED when it broke off
     truncated: bool = False  # output went over the limit and was cut
@@ -97,11 +99,12 @@ def _bounded(unpack: Callable[[bytes], object]) -> Callable[[bytes], object]:
     return decode
 
 
-def _read_captures(path: Path, limit: int | None) -> dict[str, dict]:
-    """The first record of each check the kernel left. The kernel can write anything into this
-    file, so it is read up to `limit` bytes, and a line that does not decode (damaged, or nested so
-    deep that decoding it would exhaust the stack) counts as that check not having run."""
-    captures: dict[str, dict] = {}
+def _read_captures(path: Path, limit: int | None) -> dict[int, dict[str, dict]]:
+    """The first record of each check the kernel left, per draw of the plan (0: the plan's own). The
+    kernel can write anything into this file, so it is read up to `limit` bytes, and a line that does
+    not decode (damaged, or nested so deep that decoding it would exhaust the stack) counts as that
+    check not having run."""
+    captures: dict[int, dict[str, dict]] = {0: {}}
     if not path.is_file():
         return captures
     with open(path, "rb") as file:
@@ -109,10 +112,10 @@ def _read_captures(path: Path, limit: int | None) -> dict[str, dict]:
     for line in text.splitlines():
         try:
             record = json.loads(line)
-            check_id = record["check"]
-        except (ValueError, KeyError, TypeError, IndexError, RecursionError):
+            check_id, draw = str(record["check"]), int(record.get("draw", 0))
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError, AttributeError):
             continue  # a damaged line judges as a missing capture
-        captures.setdefault(str(check_id), record)  # the first record of a check is the one kept
+        captures.setdefault(draw, {}).setdefault(check_id, record)  # the first record of a check is the one kept
     return captures
 
 
@@ -359,7 +362,8 @@ def run_notebook(
         if not run.stopped and folder.full():  # filled it as it finished, before the watch looked
             run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
         run.truncated = client.truncated
-        run.captures = _read_captures(kernel.capture_path, limits.capture_bytes)
+        run.draw_captures = _read_captures(kernel.capture_path, limits.capture_bytes)
+        run.captures = run.draw_captures.pop(0)
     finally:
         kernel.release()
     return run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import checks
 from ..course import notebooks
@@ -24,19 +24,23 @@ def plan_for(source_nb, seed: int, paper=None) -> dict[str, list[checks.Call]]:
 class Graded:
     run: Run
     verdicts: list[CellVerdict]
+    draws: list[list[CellVerdict]] = field(default_factory=list)  # the verdicts under each further draw
 
     @property
     def failed(self) -> list[CellVerdict]:
         return [v for v in self.verdicts if not v.passed]
 
 
-def run_and_judge(source_nb, submission_nb, *, plan, limits: RunLimits, paper=None, **kernel) -> Graded:
+def run_and_judge(source_nb, submission_nb, *, plan, limits: RunLimits, paper=None, draws=(), judge=checks.judge,
+                  **kernel) -> Graded:
     """Execute `submission_nb` in a fresh kernel (run_notebook's `kernel`, `setup` or start_kernel's
     arguments: in a jail when `confine` gives one) and judge it against the trusted `source_nb`
-    (and, for an exam, the key of the submission's paper)."""
-    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan), limits=limits, **kernel)
+    (and, for an exam, the key of the submission's paper). `draws`: plans of further seeds, judged
+    on the same run (their calls are made in the kernel after the plan's own). `judge`: as in judge_run."""
+    run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan, draws), limits=limits, **kernel)
     with _own_temporary_folder():
-        return Graded(run, judge_run(source_nb, run, plan, paper))
+        return Graded(run, judge_run(source_nb, run, plan, paper, judge=judge),
+                      [judge_run(source_nb, run, draw, paper, number, judge) for number, draw in enumerate(draws, start=1)])
 
 
 @contextmanager

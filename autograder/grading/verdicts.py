@@ -39,8 +39,12 @@ def cell_error(cell) -> str | None:
     return None
 
 
-def judge_run(source_nb, run: Run, plan: dict[str, list[checks.Call]], paper=None) -> list[CellVerdict]:
-    """Judge every autograded test cell of `source_nb` (the trusted copy) on the run's results."""
+def judge_run(source_nb, run: Run, plan: dict[str, list[checks.Call]], paper=None, draw: int = 0,
+              judge=checks.judge) -> list[CellVerdict]:
+    """Judge every autograded test cell of `source_nb` (the trusted copy) on the run's results
+    (`draw`: on those of the plan's further draw of that number, which is `plan`; `judge`: what
+    gives one check's verdict, checks.judge's signature)."""
+    captures = run.draw_captures.get(draw, {}) if draw else run.captures
     verdicts = []
     for graded in graded_cells(source_nb):
         if not graded.is_test:
@@ -48,7 +52,7 @@ def judge_run(source_nb, run: Run, plan: dict[str, list[checks.Call]], paper=Non
         hidden = tuple(
             message
             for check_id in graded.check_ids
-            if (message := checks.judge(check_id, plan[check_id], run.captures.get(check_id), paper))
+            if (message := judge(check_id, plan[check_id], captures.get(check_id), paper))
         )
         executed = cell_by_grade_id(run.notebook, graded.grade_id)
         if executed is None:

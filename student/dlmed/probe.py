@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -99,14 +101,39 @@ def hidden_check(check_id: str, namespace: dict) -> None:
         _judge_here(check_id, namespace)
         return
     plan = json.loads(Path(plan_path).read_text())
-    calls = plan["checks"].get(check_id)
-    record: dict[str, Any] = {"check": check_id}
-    if calls is None:
-        record["error"] = f"the grading plan has no check {check_id!r}"
-    else:
-        record["outcomes"] = run_calls(calls, namespace)
+    # Fixtures seed the global generators; the notebook's later cells must not depend on which
+    # inputs were drawn, nor on how many draws were made (`course validate` makes several).
+    with _global_random_state_kept():
+        records = [_record(check_id, plan["checks"], namespace)]
+        records += [{**_record(check_id, draw, namespace), "draw": number}
+                    for number, draw in enumerate(plan.get("draws", ()), start=1)]
     with open(os.environ[CAPTURE_ENV], "a", encoding="utf-8") as capture:
-        capture.write(json.dumps(record) + "\n")
+        capture.writelines(json.dumps(record) + "\n" for record in records)
+
+
+def _record(check_id: str, checks: dict, namespace: dict) -> dict[str, Any]:
+    calls = checks.get(check_id)
+    if calls is None:
+        return {"check": check_id, "error": f"the grading plan has no check {check_id!r}"}
+    return {"check": check_id, "outcomes": run_calls(calls, namespace)}
+
+
+@contextmanager
+def _global_random_state_kept():
+    import random
+
+    torch = sys.modules.get("torch")  # only where the notebook imported it
+    saved = random.getstate(), np.random.get_state(), torch.random.get_rng_state() if torch else None
+    cuda = torch.cuda.get_rng_state_all() if torch and torch.cuda.is_initialized() else None
+    try:
+        yield
+    finally:
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
+        if torch:
+            torch.random.set_rng_state(saved[2])
+        if cuda is not None:
+            torch.cuda.set_rng_state_all(cuda)
 
 
 def _judge_here(check_id: str, namespace: dict) -> None:

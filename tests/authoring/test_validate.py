@@ -65,3 +65,33 @@ def test_expectations_of_each_kind():
     assert "points for nothing" in expectation_problems(stub, [_verdict("test_a")])[0]
     alternative = Case("a", "alternative", None)
     assert "test_a failed" in expectation_problems(alternative, [_verdict("test_a", ["wrong"])])[0]
+
+
+def test_a_verdict_that_depends_on_the_seed_fails_validation_naming_cell_and_seeds(course_copy, capsys):
+    """A relu memoised by the input's shape answers the first seed's inputs right and every later
+    seed's with the first one's results: caught on some seeds and not on others."""
+    cases = course_copy.cases_dir("01_layer_math")
+    shutil.rmtree(cases / "alternatives")
+    shutil.rmtree(cases / "mistakes")
+    (cases / "mistakes").mkdir()
+    (cases / "mistakes" / "relu_memoised_by_shape.py").write_text(
+        '"""relu remembers its answer for each shape it has seen."""\nimport numpy as np\n\nEXPECT = {"test_activations": "relu"}\n\n'
+        "def relu(z, _seen={}):\n    key = np.shape(z)\n    if key not in _seen:\n        _seen[key] = np.maximum(z, 0)\n"
+        "    return _seen[key]\n")
+    assert main(["--course-dir", str(course_copy.root), "validate", "01_layer_math", "--seeds", "3"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    seeds = [course_copy.checks.validate_seed + k for k in range(3)]
+    assert "(3 seeds each" in out
+    assert "test_activations's verdict depends on the seed" in out
+    assert f"points on seed {seeds[0]};" in out and f"0 points on seeds {seeds[1]}, {seeds[2]}" in out
+
+
+def test_seed_problems_name_each_cell_whose_points_differ():
+    from autograder.authoring.validate import seed_problems
+
+    same = [_verdict("test_a"), _verdict("test_b", ["wrong"])]
+    differ = [_verdict("test_a", ["relu(z): wrong result"]), _verdict("test_b", ["wrong"])]
+    assert seed_problems([1, 2, 3], [same, same, same]) == []
+    (problem,) = seed_problems([1, 2, 3], [same, differ, same])
+    assert problem.startswith("test_a's verdict depends on the seed (2 points on seeds 1, 3; 0 points on seed 2)")
+    assert "relu(z): wrong result" in problem

@@ -30,3 +30,27 @@ def test_grading_mode_only_records(monkeypatch, tmp_path):
     hidden_check("01_layer_math:relu", {"relu": lambda z: z})  # wrong, yet nothing raised here
     record = json.loads((tmp_path / "captures.jsonl").read_text())
     assert record["check"] == "01_layer_math:relu" and len(record["outcomes"]) == len(plan["checks"]["01_layer_math:relu"])
+
+
+def test_further_draws_are_recorded_each_with_its_number_and_leave_the_random_state_alone(monkeypatch, tmp_path):
+    import json
+    import random
+
+    import torch
+
+    from autograder import checks
+    from autograder.grading.execute import _read_captures
+
+    check_id = "02_training_loop:train_one_epoch"  # its fixtures seed torch's global generator
+    plan = checks.plan_to_wire(checks.make_plan([check_id], 1), [checks.make_plan([check_id], s) for s in (2, 3)])
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    monkeypatch.setenv("DLMED_PLAN", str(tmp_path / "plan.json"))
+    monkeypatch.setenv("DLMED_CAPTURE", str(tmp_path / "captures.jsonl"))
+    random.seed(5), np.random.seed(5), torch.manual_seed(5)
+    expected = random.random(), np.random.rand(), torch.rand(1).item()
+    random.seed(5), np.random.seed(5), torch.manual_seed(5)
+    hidden_check(check_id, {"train_one_epoch": lambda *args: torch.rand(1).item()})
+    assert (random.random(), np.random.rand(), torch.rand(1).item()) == expected
+    by_draw = _read_captures(tmp_path / "captures.jsonl", None)
+    assert sorted(by_draw) == [0, 1, 2] and all(list(records) == [check_id] for records in by_draw.values())
+    assert by_draw[1][check_id]["outcomes"] != by_draw[2][check_id]["outcomes"]
