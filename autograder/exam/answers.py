@@ -8,6 +8,7 @@ key that travels in its autograder zip.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def _number(value, name: str):
 
 
 class AnswerCheck(Check):
-    """One question of a paper: its answer judged with the tolerance the paper states."""
+    """exam: one question's answer within its paper's tolerance; a code answer right on each of the key's cases."""
 
     def __init__(self, question_id: str, position: int, key: dict):
         self.name, self.position, self.key = question_id, position, key
@@ -126,20 +127,120 @@ class AnswerCheck(Check):
         where = f"question {self.position}"
         if isinstance(answer, Code):
             for index, (c, outcome) in enumerate(zip(calls, outcomes)):
-                why = answer.wrong(index, returned(outcome, c, allow_warnings=True))
+                if outcome.error:
+                    raise CheckFailed(f"{where}: {_called(c)} raised {outcome.error}")
+                value = returned(outcome, c, allow_warnings=True)  # its warnings cost nothing: a sample nan is judged
+                try:
+                    why = answer.wrong(index, value)
+                except (OverflowError, ValueError, TypeError):  # an int beyond float64, say
+                    why = "returned values that do not read as float64 numbers"
                 if why:
-                    raise CheckFailed(f"{where}: {c.describe()} {why}")
+                    rows = _by_row(c, value, answer.expected[index], answer.tolerance)
+                    raise CheckFailed(f"{where}: {_called(c)} {why}{rows}")
             return
         name = answer_variable(self.position)
         (outcome,) = outcomes
         if outcome.error:
             raise CheckFailed(f"{where}: no answer ({outcome.error})")
         response = _number(outcome.value, name)
-        if not answer.accepts(response):
+        try:
+            accepted = answer.accepts(response)
+        except (OverflowError, ValueError):  # str() of an int of thousands of digits
+            accepted = False
+        if not accepted:
             if isinstance(answer, Number):
                 rule = f"answers within ±{answer.tolerance:g} of the key count"
             elif isinstance(answer, Integer):
                 rule = "only the exact value counts"
             else:
                 rule = "not the correct option"
-            raise CheckFailed(f"{where}: {name} = {response!r} is not the answer ({rule})")
+            slip = _slip(answer, response)
+            raise CheckFailed(f"{where}: {name} = {_short(response)} is not the answer ({rule}){slip}")
+
+
+def _short(response) -> str:
+    try:
+        text = repr(response)
+    except ValueError:  # an int of more digits than Python writes out
+        return "an integer of thousands of digits"
+    return text if len(text) <= 60 else text[:50] + "..."
+
+
+def _slip(answer, response) -> str:
+    """What a rejected number or letter looks like it is, when it is one of the forms a slip takes
+    (text that is no number, a percentage for a fraction, a number for a letter); else nothing.
+    Only the response is described, never the key."""
+    try:
+        text = str(response).strip()
+        if isinstance(answer, Choice):
+            first = text[:1].upper()
+            return "" if first and first in LETTERS else "; answer with the letter of an option, a string like 'C'"
+        if isinstance(response, str):
+            try:
+                given = float(text.removesuffix("%").strip().replace(",", "."))
+            except ValueError:
+                return "; it is text that does not read as a number: write the number alone, without units or words"
+            if text.endswith("%"):
+                return ("; it is a percentage: give the fraction itself, as a number" if _per_cent(answer, given)
+                        else "; give the number itself, not a percentage")
+        else:
+            given = float(response)
+        if _per_cent(answer, given):
+            return "; it reads as a percentage (100 times the answer): give the fraction itself"
+    except (OverflowError, ValueError):  # an int beyond float64 or beyond str(): nothing more to say
+        pass
+    return ""
+
+
+def _per_cent(answer, given: float) -> bool:
+    """Whether `given` is the key in percent (a key near 0 would make any small number look like one)."""
+    return (isinstance(answer, Number) and math.isfinite(given) and abs(answer.value) > 2 * answer.tolerance
+            and answer.accepts(given / 100))
+
+
+def _called(c) -> str:
+    """The call with its inputs written out when they are small enough to read."""
+    shown = []
+    for a in c.args:
+        array = np.asarray(a)
+        if isinstance(a, np.ndarray) and 0 < array.size <= 12 and array.dtype.kind in "iuf":
+            shown.append(_written(array.tolist()))
+        else:
+            return c.describe()
+    return f"{c.fn}({', '.join(shown)})"
+
+
+def _written(values) -> str:
+    return f"[{', '.join(_written(v) for v in values)}]" if isinstance(values, list) else f"{values:g}"
+
+
+def _by_row(c, value, expected, tolerance: float) -> str:
+    """For a matrix answer of the right shape wrong in some rows only: which rows, and, when the wrong
+    rows are nan or inf and lie far below the matrix's largest entry (which its own row has right),
+    the slip that does that: a shift by the whole matrix's maximum, under which exp underflows to 0
+    in every entry of such a row, and 0/0 is nan."""
+    want = np.asarray(expected, dtype=float)
+    if isinstance(value, wire.TensorData):
+        value = value.array
+    try:
+        got = np.asarray(value, dtype=float)
+        z = np.asarray(c.args[0], dtype=float) if c.args else None
+    except (TypeError, ValueError, OverflowError):
+        return ""
+    if want.ndim != 2 or got.shape != want.shape or want.shape[0] < 2:
+        return ""
+    right = [bool(np.all(np.isfinite(g)) and np.allclose(g, w, rtol=0, atol=tolerance)) for g, w in zip(got, want)]
+    if all(right) or not any(right):
+        return ""
+    wrong = [i for i, ok in enumerate(right) if not ok]
+    rows = ", ".join(str(i + 1) for i in wrong)
+    said = f" in row{'s' * (len(wrong) > 1)} {rows} (the others are right)"
+    if z is not None and z.shape == want.shape and np.all(np.isfinite(z)):
+        top = z.max()
+        below = [top - z[i].max() for i in wrong]
+        top_row_right = any(right[i] for i in range(len(z)) if z[i].max() == top)
+        if top_row_right and min(below) > 745 and all(not np.all(np.isfinite(got[i])) for i in wrong):
+            said += (f": row {wrong[0] + 1} lies {below[0]:g} below the matrix's largest logit, so shifted by the "
+                     "matrix's global maximum (z.max()) every exp in it underflows to 0, and 0/0 is nan; subtract "
+                     "each row's own maximum instead, z.max(axis=-1, keepdims=True)")
+    return said

@@ -10,6 +10,8 @@ either pickle or cannot carry nested tuples, dicts and error text in one record.
 from __future__ import annotations
 
 import base64
+import decimal
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +135,8 @@ def _plain(value: Any) -> Any:
         return int.__int__(value)
     if isinstance(value, float):
         return float.__float__(value)
+    if isinstance(value, (numbers.Real, decimal.Decimal)):  # a Fraction, a Decimal: a number all the same
+        return float(value)
     if isinstance(value, tuple):
         return tuple(iter(value))
     if isinstance(value, Mapping):

@@ -66,6 +66,10 @@ def test_look_alikes_of_builtins_cross_as_the_builtin_they_hold():
         HIGH = 3
 
     assert type(wire.decode(wire.encode(Level.HIGH))) is int
+    import decimal
+    import fractions
+
+    assert wire.decode(wire.encode([fractions.Fraction(3, 4), decimal.Decimal("0.75")])) == [0.75, 0.75]
 
 
 def test_look_alikes_cannot_bring_their_own_comparison_or_crash_the_probe():
