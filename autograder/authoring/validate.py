@@ -155,6 +155,9 @@ def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, 
                                template=template_for(source_nb, files_from))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
         return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
+    except Exception as exc:  # the machine's (a kernel killed as it started, under memory pressure): this case only
+        return CaseResult(assignment_id, name, case, [], [f"the case could not run ({type(exc).__name__}: {exc}); "
+                                                          "run validate again, on a less loaded machine"], 0.0, source)
     by_seed = [graded.verdicts, *graded.draws]
     problems = seed_problems(seeds, by_seed) + _per_seed(seeds, [expectation_problems(case, v) for v in by_seed])
     if graded.run.error and case.kind in ("solution", "alternative"):

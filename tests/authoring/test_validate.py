@@ -95,3 +95,20 @@ def test_seed_problems_name_each_cell_whose_points_differ():
     (problem,) = seed_problems([1, 2, 3], [same, differ, same])
     assert problem.startswith("test_a's verdict depends on the seed (2 points on seeds 1, 3; 0 points on seed 2)")
     assert "relu(z): wrong result" in problem
+
+
+def test_a_case_whose_kernel_cannot_start_is_that_cases_problem_and_the_rest_run_on(monkeypatch):
+    """A kernel killed as it starts (memory pressure on the instructor's machine) fails one row of
+    the table, saying to run again, instead of ending validate with a traceback."""
+    from autograder.authoring import validate as validate_module
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(validate_module, "run_and_judge", dies)
+    monkeypatch.setattr(validate_module, "template_for", lambda *args: None)
+    result = validate_module._run_case("01_layer_math", Path("a.ipynb"), "a.ipynb", None, Case("s", "solution", None),
+                                       [1], [{}], Path("."), 10, None, 1)
+    (problem,) = result.problems
+    assert "could not run (RuntimeError: Kernel died before replying to kernel_info)" in problem
+    assert "run validate again" in problem
