@@ -1,13 +1,17 @@
-"""fit written as one inline loop; a loader seeded through the global torch seed."""
+"""fit written as one inline loop; a loader that makes its generator only when it shuffles, and
+hands it to an explicit RandomSampler."""
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 
 def make_loader(X, y, batch_size=32, shuffle=False, seed=0):
-    torch.manual_seed(seed)
     data = TensorDataset(torch.tensor(X).float(), torch.tensor(y).float().view(-1, 1))
-    return DataLoader(data, batch_size=batch_size, shuffle=shuffle)
+    if shuffle:
+        sampler = RandomSampler(data, generator=torch.Generator().manual_seed(seed))
+    else:
+        sampler = SequentialSampler(data)
+    return DataLoader(data, batch_size=batch_size, sampler=sampler)
 
 
 def fit(model, train_loader, val_loader, epochs=30, lr=1e-3):

@@ -1,0 +1,10 @@
+"""Only the first split is stratified; validation and test are cut from the rest at random."""
+from sklearn.model_selection import train_test_split
+
+EXPECT = {"test_split_data": "stratify"}
+
+
+def split_data(X, y, seed=0):
+    X_train, X_rest, y_train, y_rest = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
+    X_val, X_test, y_val, y_test = train_test_split(X_rest, y_rest, test_size=0.5, random_state=seed)
+    return X_train, X_val, X_test, y_train, y_val, y_test
