@@ -4,21 +4,32 @@ Transforms and datasets are judged on a tiny MedNIST of flat grey images whose l
 file, so labels and splits can be traced without reading the student's code. Models are judged
 by parameter reports (shapes, requires_grad, sums), never by shipping 11 million weights; the
 training step by replaying it on the same seeded ResNet and comparing fingerprints.
+evaluate() gets logits the plan designed (through a model that is the identity in evaluation
+mode), so a softmax over the batch axis or a mean of batch means gives numbers of its own on every
+draw. run_experiment() trains on datasets that log which index is read when: the log tells the
+shuffling, the evaluation set and the reproducibility, and a replay on the run's own order tells
+what was trained; the validation labels of each pass are chosen from the reference run's own
+predictions, so the final epoch's accuracy is never the best one.
 """
 
 from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Mapping
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
-from dlmed.fixtures import tiny_level
+from dlmed.fixtures import logged_datasets, tiny_level
 from dlmed.mednist import CLASSES
+from dlmed.reproducibility import seed_everything
 from dlmed.wire import Result
 from torch import nn
 
 from . import Check, CheckFailed, Slips, call, fixture, replay
-from .expect import as_array, as_number, expect_array, expect_honest_evaluation, expect_scalar, tolerant
+from .expect import as_array, as_number, as_numbers, expect_array, expect_honest_evaluation, expect_scalar, tolerant
 
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 RESNET18_PARAMS, RESNET18_FC = 11_689_512, 513_000
@@ -54,7 +65,8 @@ def set_train_mode(model, freeze_backbone):
                 module.eval()
 
 
-def train_one_epoch(model, loader, optimizer, device, freeze_backbone=False, *, keep_bn=True, per_sample=True):
+def train_one_epoch(model, loader, optimizer, device, freeze_backbone=False, *, keep_bn=True, per_sample=True,
+                    zero_grad=True):
     if keep_bn:
         set_train_mode(model, freeze_backbone)
     else:
@@ -62,7 +74,8 @@ def train_one_epoch(model, loader, optimizer, device, freeze_backbone=False, *, 
     total, count, means = 0.0, 0, []
     for images, labels in loader:
         images, labels = images.to(device), labels.to(device)
-        optimizer.zero_grad()
+        if zero_grad:
+            optimizer.zero_grad()
         loss = F.cross_entropy(model(images), labels)
         loss.backward()
         optimizer.step()
@@ -86,6 +99,9 @@ def evaluate(model, loader, device):
 
 # --- transforms and data -----------------------------------------------------------------------
 class BuildTransforms(Check):
+    """build_transforms: (3, size, size) float32 tensors normalised with ImageNet's per-channel mean and std, the
+    evaluation transform deterministic and the training transform random."""
+
     name = "build_transforms"
 
     def plan(self, rng):
@@ -110,12 +126,12 @@ class BuildTransforms(Check):
 
         image = Image.fromarray(calls[0].args[0].astype(np.uint8), mode="L")
         expected = eval_transform(image, size).numpy()
-        first, second = tolerant(outcomes[2], c_eval)
+        first, second = _applied(tolerant(outcomes[2], c_eval), 2, c_eval)
         a, b = as_array(first, c_eval), as_array(second, c_eval)
         if a.shape != (3, size, size):
             raise CheckFailed(f"{c_eval.describe()}: images become shape {a.shape}; a ResNet wants (3, {size}, {size}): "
                               "grey to three channels (Grayscale(num_output_channels=3)) and Resize((size, size))")
-        if first.dtype != "torch.float32":
+        if getattr(first, "dtype", None) != "torch.float32":
             raise CheckFailed(f"{c_eval.describe()}: the tensor is {first.dtype}; ToTensor() gives float32")
         if not np.array_equal(a, b):
             raise CheckFailed(f"{c_eval.describe()}: the evaluation transform gave two different tensors for one image; "
@@ -124,12 +140,23 @@ class BuildTransforms(Check):
         expect_array(a, expected, c_eval, what="transformed image", rtol=0, atol=0.03, known=[
             (unnormalized, "the values are not normalised: add Normalize with ImageNet's mean and std"),
             ((unnormalized - 0.5) / 0.5, "normalised with 0.5 and 0.5; the pretrained weights expect ImageNet's mean and std"),
+            ((unnormalized - IMAGENET_MEAN[0]) / IMAGENET_STD[0], "every channel is normalised with the red channel's "
+             "mean and std; Normalize(IMAGENET_MEAN, IMAGENET_STD) takes one mean and one std per channel (R, G, B)"),
+            ((unnormalized - np.array(IMAGENET_STD)[:, None, None]) / np.array(IMAGENET_MEAN)[:, None, None],
+             "the mean and the std are swapped; Normalize takes the mean first: Normalize(IMAGENET_MEAN, IMAGENET_STD)"),
         ])
-        outputs = [as_array(v, c_train) for v in tolerant(outcomes[4], c_train)]
+        outputs = [as_array(v, c_train) for v in _applied(tolerant(outcomes[4], c_train), TRAIN_PASSES, c_train)]
         if any(o.shape != (3, size, size) for o in outputs):
             raise CheckFailed(f"{c_train.describe()}: the training transform must also give (3, {size}, {size})")
         if all(np.array_equal(outputs[0], o) for o in outputs[1:]):
             raise CheckFailed(f"{c_train.describe()}: {TRAIN_PASSES} passes over one image gave the same tensor; the training transform should augment (flips, small rotations)")
+
+
+def _applied(outputs, passes: int, c) -> list:
+    """What @apply_transform recorded: one output per pass (a forged record fails, never crashes)."""
+    if not isinstance(outputs, list) or len(outputs) != passes:
+        raise CheckFailed(f"{c.describe()}: the transform's outputs could not be read; it should map a PIL image to a tensor")
+    return outputs
 
 
 def _identify(level_ch0: float, n_per_class: int):
@@ -141,30 +168,36 @@ def _identify(level_ch0: float, n_per_class: int):
 
 
 class MakeDatasets(Check):
+    """make_datasets: every image in exactly one of two datasets, val_fraction of them (0.2 and another) for
+    validation, labels in alphabetical class order, the split fixed by the seed, and validation images through the
+    evaluation transform."""
+
     name = "make_datasets"
     n_per_class, size = 5, 16
 
     def plan(self, rng):
         seed = int(rng.integers(1000))
         calls = [fixture("tiny_mednist", self.n_per_class, self.size)]
-        for s in (seed, seed, seed + 1):
+        # The last call's fraction is never the default, so a val_fraction left unused shows on every draw.
+        for s, fraction in ((seed, 0.2), (seed, 0.2), (seed + 1, 0.2), (seed + 2, float(rng.choice([0.4, 0.6])))):
             made = len(calls)
-            calls += [call(self.name, Result(0), seed=s, val_fraction=0.2, image_size=self.size),
+            calls += [call(self.name, Result(0), seed=s, val_fraction=fraction, image_size=self.size),
                       fixture("dataset_summary", Result(made, 0)), fixture("dataset_summary", Result(made, 1))]
         return calls
 
     def judge(self, calls, outcomes):
         total = self.n_per_class * len(CLASSES)
         splits = []
-        for made in (1, 4, 7):
+        for made in (1, 4, 7, 10):
             c = calls[made]
+            fraction = c.kwargs["val_fraction"]
             value = tolerant(outcomes[made], c)
             if not isinstance(value, tuple) or len(value) != 2:
                 raise CheckFailed(f"{c.describe()} must return (train_ds, val_ds)")
             train, val = tolerant(outcomes[made + 1], c), tolerant(outcomes[made + 2], c)
-            if train["length"] + val["length"] != total or abs(val["length"] - 0.2 * total) > 1:
+            if train["length"] + val["length"] != total or abs(val["length"] - fraction * total) > 1:
                 raise CheckFailed(f"{c.describe()}: {train['length']} training and {val['length']} validation images; "
-                                  f"expected all {total}, val_fraction=0.2 of them for validation")
+                                  f"expected all {total}, val_fraction={fraction} of them for validation")
             if any(shape != [3, self.size, self.size] for shape in train["shapes"] + val["shapes"]):
                 raise CheckFailed(f"{c.describe()}: the datasets should yield tensors of shape (3, image_size, image_size)")
             found = [_identify(level, self.n_per_class) for level in val["levels"]]
@@ -188,6 +221,9 @@ class MakeDatasets(Check):
 
 # --- models ------------------------------------------------------------------------------------
 class BuildModel(Check):
+    """build_model: resnet18 with a new fc of num_classes outputs, the backbone (and only it) frozen when asked,
+    and the backbone's weights loaded from weights_path when given."""
+
     name = "build_model"
 
     def plan(self, rng):
@@ -209,6 +245,9 @@ class BuildModel(Check):
             report = tolerant(outcomes[index + 1], c)
             num_classes, freeze = c.args
             fc = report.get("fc.weight")
+            if fc is not None and fc[0] == [len(CLASSES), 512] != [num_classes, 512]:
+                raise CheckFailed(f"{c.describe()}: the new head has len(CLASSES) = {len(CLASSES)} outputs; build it "
+                                  f"with the num_classes argument: nn.Linear(512, num_classes), here {num_classes}")
             if fc is None or fc[0] != [num_classes, 512]:
                 raise CheckFailed(f"{c.describe()}: replace model.fc with nn.Linear(512, {num_classes}); found fc.weight of shape {fc and fc[0]}")
             trainable = {name for name, (_, grad, _) in report.items() if grad}
@@ -230,6 +269,8 @@ class BuildModel(Check):
 
 
 class CountTrainable(Check):
+    """count_trainable: the number of parameters with requires_grad, on a frozen and an unfrozen ResNet."""
+
     name = "count_trainable"
 
     def plan(self, rng):
@@ -246,28 +287,65 @@ class CountTrainable(Check):
             ])
 
 
+@functools.lru_cache(maxsize=1)
+def _resnet18_names() -> tuple:
+    with torch.device("meta"):
+        model = torchvision.models.resnet18(weights=None)
+    return tuple(name for name, _ in model.named_parameters())
+
+
 class MakeOptimizer(Check):
+    """make_optimizer: Adam at the given learning rate (1e-3 by default) over exactly the parameters with
+    requires_grad, on a ResNet where some backbone layers train, so neither all parameters nor fc alone fit."""
+
     name = "make_optimizer"
+    # Besides the head, a block of the backbone trains: an optimizer over model.fc alone (which
+    # passes on a frozen backbone) leaves it out, one over every parameter takes in the frozen rest.
+    partly = ("layer4.", "layer4.1.", "layer3.1.", "layer2.")
 
     def plan(self, rng):
-        lr = float(rng.choice([1e-3, 3e-4, 1e-2]))
-        return [fixture("reference_resnet", 3, True, 0), call(self.name, Result(0), lr=lr),
-                fixture("optimizer_report", Result(1), Result(0))]
+        lr = float(rng.choice([3e-4, 2e-3, 1e-2]))  # never the default: an ignored lr shows on every draw
+        trainable = [str(rng.choice(self.partly)), "fc."]
+        return [fixture("partly_frozen_resnet", 3, trainable, 0),
+                call(self.name, Result(0), lr=lr), fixture("optimizer_report", Result(1), Result(0)),
+                call(self.name, Result(0)), fixture("optimizer_report", Result(3), Result(0))]
 
     def judge(self, calls, outcomes):
-        c = calls[1]
-        tolerant(outcomes[1], c)
-        report = tolerant(outcomes[2], c)
-        if report["type"] != "Adam":
-            raise CheckFailed(f"{c.describe()} made a {report['type']}; use torch.optim.Adam")
-        if any(lr != c.kwargs["lr"] for lr in report["lr"]):
-            raise CheckFailed(f"{c.describe()}: the optimizer's learning rate is {report['lr']}, expected {c.kwargs['lr']}")
-        if sorted(report["params"]) != ["fc.bias", "fc.weight"]:
-            raise CheckFailed(f"{c.describe()}: the optimizer holds {len(report['params'])} tensors; give it only the trainable ones "
-                              "(p for p in model.parameters() if p.requires_grad)")
+        prefixes = tuple(calls[0].args[1])
+        expected = sorted(name for name in _resnet18_names() if name.startswith(prefixes))
+        for index, lr in ((1, calls[1].kwargs["lr"]), (3, 1e-3)):
+            c = calls[index]
+            tolerant(outcomes[index], c)
+            report = tolerant(outcomes[index + 1], c)
+            if report["type"] != "Adam":
+                raise CheckFailed(f"{c.describe()} made a {report['type']}; use torch.optim.Adam")
+            rates = [as_number(rate, c, "learning rate") for rate in report["lr"]]
+            if not rates or any(not np.isclose(rate, lr, rtol=1e-9, atol=0) for rate in rates):
+                default = "" if index == 1 else " (the default, lr=1e-3)"
+                raise CheckFailed(f"{c.describe()}: the optimizer's learning rate is {rates}, expected {lr}{default}; "
+                                  "pass lr on to torch.optim.Adam")
+            held = report["params"]
+            if len(set(held)) != len(held):
+                raise CheckFailed(f"{c.describe()}: the optimizer holds some tensors twice; "
+                                  "give each trainable parameter once")
+            if sorted(held) == expected:
+                continue
+            if sorted(held) == ["fc.bias", "fc.weight"]:
+                raise CheckFailed(f"{c.describe()}: the optimizer holds only model.fc's parameters, but here "
+                                  f"{prefixes[0]}* trains too; in the unfrozen run the backbone would never be stepped. "
+                                  "Give Adam every parameter with requires_grad "
+                                  "(p for p in model.parameters() if p.requires_grad)")
+            if sorted(held) == sorted(_resnet18_names()):
+                raise CheckFailed(f"{c.describe()}: the optimizer holds all {len(held)} tensors, frozen ones included; "
+                                  "give it only the trainable ones (p for p in model.parameters() if p.requires_grad)")
+            raise CheckFailed(f"{c.describe()}: the optimizer holds {len(held)} tensors, expected the {len(expected)} with "
+                              "requires_grad (p for p in model.parameters() if p.requires_grad)")
 
 
 class SetTrainMode(Check):
+    """set_train_mode: a forward pass moves no BatchNorm statistics when the backbone is frozen, and moves every
+    layer's when it is not."""
+
     name = "set_train_mode"
 
     # Judged by what the modes do to a forward pass, not by the flags: ResNet-18 has no dropout, so
@@ -318,10 +396,15 @@ def _expect_fingerprint(student, reference, c, slips, index):
 
 
 class TrainOneEpoch(Check):
+    """train_one_epoch: one epoch of cross-entropy steps that leaves the model (weights and BatchNorm statistics) as
+    the reference does, frozen and unfrozen, and returns the mean loss per sample."""
+
     name = "train_one_epoch"
     slips = {
         "bn": ({"keep_bn": False}, "the frozen backbone's BatchNorm running statistics moved; keep its BatchNorm layers in eval mode (set_train_mode)"),
         "means": ({"per_sample": False}, "that is the mean of the batch losses; weight each batch by its size"),
+        "zero_grad": ({"zero_grad": False}, "the gradients of earlier batches were added to each step's: call "
+                      "optimizer.zero_grad() before each loss.backward()"),
     }
 
     def plan(self, rng):
@@ -347,14 +430,66 @@ def _shift(c, offset):
     return type(c)(c.fn, tuple(moved(a) for a in c.args), {k: moved(v) for k, v in c.kwargs.items()}, c.capture_args)
 
 
+def _metrics(logits, labels, batch, *, loss_axis=1, prediction_axis=1):
+    """(per-sample mean cross-entropy, mean of the batch means, accuracy) of logits taken batch by
+    batch, with the softmax of the loss and of the predictions over the axis given."""
+    losses, means, hits = [], [], []
+    for start in range(0, len(logits), batch):
+        z, y = logits[start:start + batch], labels[start:start + batch]
+        rows = np.arange(len(y))
+        nll = -(z - _logsumexp(z, loss_axis))[rows, y]
+        predicted = (z - _logsumexp(z, prediction_axis)).argmax(1)
+        losses += list(nll)
+        means.append(nll.mean())
+        hits += list(predicted == y)
+    return float(np.mean(losses)), float(np.mean(means)), float(np.mean(hits))
+
+
+def _logsumexp(z, axis):
+    top = z.max(axis=axis, keepdims=True)
+    return top + np.log(np.exp(z - top).sum(axis=axis, keepdims=True))
+
+
+def _designed_logits(rng, n, batch, classes):
+    """Logits and labels on which a softmax over the batch axis changes the loss and the accuracy, the
+    mean of the batch means (the last batch is smaller) changes the loss, and no prediction is a near tie."""
+    for _ in range(1000):
+        logits = rng.normal(0, 1.5, size=(n, classes)).astype(np.float32)
+        labels = rng.integers(0, classes, size=n)
+        for start in range(0, n, batch):  # in each batch, one image whose class is dominated by another image
+            r, other = start + rng.choice(min(batch, n - start), size=2, replace=False)
+            a, b = rng.choice(classes, size=2, replace=False)
+            logits[r] = np.minimum(logits[r], 1.0)
+            logits[r, a], logits[r, b], logits[other, a] = 3.0, 2.5, float(rng.uniform(6, 8))
+            labels[r] = a
+        z = logits.astype(float)
+        loss, means, accuracy = _metrics(z, labels, batch)
+        loss0, _, _ = _metrics(z, labels, batch, loss_axis=0)
+        _, _, accuracy0 = _metrics(z, labels, batch, prediction_axis=0)
+        margins = []
+        for start in range(0, n, batch):
+            for axis in (0, 1):
+                s = np.sort(z[start:start + batch] - _logsumexp(z[start:start + batch], axis), axis=1)
+                margins.append((s[:, -1] - s[:, -2]).min())
+        if (0 < accuracy < 1 and abs(accuracy - accuracy0) > 0.05 and abs(loss - loss0) > 0.05 * loss
+                and abs(loss - means) > 1e-3 * loss and min(margins) > 0.05):
+            return logits, labels
+    raise RuntimeError("no evaluation batch found")  # never reached: the first draws qualify
+
+
 class Evaluate(Check):
+    """evaluate: the per-sample mean cross-entropy and the accuracy of the argmax over the class axis, over
+    batches of which the last is smaller, in evaluation mode and without autograd."""
+
     name = "evaluate"
+    n, batch = 10, 4  # batches of 4, 4 and 2
 
     def plan(self, rng):
-        seed = int(rng.integers(1000))
+        classes = int(rng.integers(3, 6))
+        logits, labels = _designed_logits(rng, self.n, self.batch, classes)
         return [
-            fixture("reference_resnet", 3, True, seed),
-            fixture("image_loader", 10, 32, 3, seed, 4),
+            fixture("logit_model", classes),  # the identity in evaluation mode: the logits are the inputs
+            fixture("logit_loader", logits, labels, self.batch),
             fixture("set_mode", Result(0), True),
             fixture("trace_forward", Result(0)),
             call(self.name, Result(0), Result(1), "cpu"),
@@ -365,38 +500,229 @@ class Evaluate(Check):
         c = calls[4]
         value = expect_honest_evaluation(tolerant(outcomes[4], c), tolerant(outcomes[5], c), c,
                                          training_effect="BatchNorm uses batch statistics")
-        reference = replay(calls, {self.name: evaluate})[4].value
-        expect_scalar(value["accuracy"], reference["accuracy"], c, what="accuracy")
-        expect_scalar(value["loss"], reference["loss"], c, what="loss", rtol=1e-4, atol=1e-6)
+        logits, labels, batch = calls[1].args
+        logits, labels = np.asarray(logits, dtype=float), np.asarray(labels)
+        loss, means, accuracy = _metrics(logits, labels, batch)
+        loss0, _, _ = _metrics(logits, labels, batch, loss_axis=0)
+        _, _, accuracy0 = _metrics(logits, labels, batch, prediction_axis=0)
+        batch_axis = ("the softmax runs over the batch axis (dim=0), so each image's probabilities depend on the "
+                      "other images in its batch; take it over the classes (dim=1), as F.cross_entropy and "
+                      "logits.argmax(dim=1) do")
+        expect_scalar(value["accuracy"], accuracy, c, what="accuracy", rtol=0, atol=1e-6, known=[
+            (accuracy0, "the predictions are wrong: " + batch_axis),
+            (accuracy * len(labels), "that is the number of correct predictions; divide it by the number of images"),
+        ])
+        expect_scalar(value["loss"], loss, c, what="loss", rtol=1e-4, atol=1e-6, known=[
+            (loss0, "the loss is wrong: " + batch_axis),
+            (means, "that is the mean of the batch losses, and the last batch is smaller; weight each batch by its "
+                    "size (sum the per-image losses and divide by the number of images)"),
+            (loss * len(labels), "that is the summed loss; divide it by the number of images"),
+        ])
+
+
+# --- the experiment ------------------------------------------------------------------------------
+N_TRAIN, N_VAL, SIZE, EPOCHS, BATCH = 12, 6, 16, 2, 12  # one Adam step an epoch: the judge replays both runs
+
+
+def _loader_order(seed: int) -> tuple:
+    """The order of the training images, epoch by epoch, that DataLoader(shuffle=True) gives with a
+    generator seeded with `seed` (the reference run's; a correct run may shuffle another way)."""
+    loader = torch.utils.data.DataLoader(range(N_TRAIN), batch_size=BATCH, shuffle=True,
+                                         generator=torch.Generator().manual_seed(seed))
+    return tuple(tuple(int(i) for b in loader for i in b) for _ in range(EPOCHS))
+
+
+@functools.lru_cache(maxsize=32)
+def _experiment(freeze: bool, data_seed: int, lr: float, seed: int, orders: tuple, slip: str = "") -> dict:
+    """The reference run on the images of logged_datasets(..., data_seed), training on the batches of
+    `orders` (one tuple of indices per epoch): its training losses and the validation logits after
+    each epoch (the validation labels do not change the run). `slip`: "fc_only" (Adam over model.fc
+    alone) or "no_freeze" (train_one_epoch not told the backbone is frozen). Plans and judges share
+    it, so a run the plan already made costs the judge nothing."""
+    train, val = logged_datasets(N_TRAIN, N_VAL, SIZE, len(CLASSES), data_seed, [[0] * N_VAL])
+    state = random.getstate(), np.random.get_state(), torch.random.get_rng_state()
+    try:
+        seed_everything(seed)
+        model = torchvision.models.resnet18(weights=None)
+        if freeze:
+            for parameter in model.parameters():
+                parameter.requires_grad = False
+        model.fc = nn.Linear(model.fc.in_features, len(CLASSES))
+        params = model.fc.parameters() if slip == "fc_only" else [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.Adam(params, lr=lr)
+        losses, logits = [], []
+        for order in orders:
+            batches = [list(order[i:i + BATCH]) for i in range(0, len(order), BATCH)]
+            loader = [(train.images[b], train.labels[0][b]) for b in batches]
+            losses.append(train_one_epoch(model, loader, optimizer, "cpu", freeze and slip != "no_freeze"))
+            model.eval()
+            with torch.no_grad():
+                logits.append(torch.cat([model(val.images[i:i + BATCH]) for i in range(0, N_VAL, BATCH)]).double().numpy())
+    finally:  # the grader's own random state stays as it was
+        random.setstate(state[0])
+        np.random.set_state(state[1])
+        torch.random.set_rng_state(state[2])
+    return {"train_loss": tuple(losses), "logits": tuple(logits)}
+
+
+def _val_labels(predictions, rng) -> list:
+    """Labels for each evaluation pass: the first agrees with the reference model's predictions but for
+    one image, the last with none but one, so its accuracy (1/6) is below the first's (5/6)."""
+    first, last = (np.asarray(p).copy() for p in predictions)
+    k = len(CLASSES)
+    wrong = int(rng.integers(N_VAL))
+    first[wrong] = (first[wrong] + rng.integers(1, k)) % k
+    right = int(rng.integers(N_VAL))
+    last = np.where(np.arange(N_VAL) == right, last, (last + rng.integers(1, k, size=N_VAL)) % k)
+    return [first.tolist(), last.tolist()]
+
+
+def _margin(logits) -> float:
+    """How far the closest prediction is from a tie: the smallest gap between a row's two top logits."""
+    top = np.sort(logits, axis=1)
+    return float((top[:, -1] - top[:, -2]).min())
+
+
+def _history_metrics(logits, labels):
+    """Per epoch: mean cross-entropy and accuracy of the validation logits against that pass's labels."""
+    losses, accuracies = [], []
+    for z, y in zip(logits, labels):
+        y = np.asarray(y)
+        log_p = z - _logsumexp(z, 1)
+        losses.append(float(-log_p[np.arange(len(y)), y].mean()))
+        accuracies.append(float((z.argmax(1) == y).mean()))
+    return losses, accuracies
 
 
 class RunExperiment(Check):
+    """run_experiment: a seeded, reproducible run that trains what build_model and make_optimizer make trainable
+    (the whole network when unfrozen), on batches reshuffled each epoch, evaluates on val_ds after every epoch,
+    and returns the history, the final epoch's accuracy and the trainable count."""
+
     name = "run_experiment"
+    keys = ("history", "val_accuracy", "seconds_per_epoch", "trainable")
+    metrics = ("train_loss", "val_loss", "val_accuracy")
 
     def plan(self, rng):
-        seed = int(rng.integers(1000))
+        for _ in range(50):  # a draw where a validation prediction is a near tie is drawn again
+            seed, data_seed = (int(v) for v in rng.integers(1000, size=2))
+            lr = float(rng.choice([2e-3, 3e-3]))  # never the default, so an lr not passed on shows
+            reference = _experiment(False, data_seed, lr, seed, _loader_order(seed))
+            frozen = _experiment(True, data_seed, lr, seed, _loader_order(seed))  # the judge's, made ahead
+            if min(_margin(z) for z in reference["logits"] + frozen["logits"]) > 1e-3:
+                break
+        labels = _val_labels([z.argmax(1) for z in reference["logits"]], rng)
+        args = (Result(0, 0), Result(0, 1), EPOCHS, lr, BATCH, seed, "cpu")
         return [
-            fixture("image_datasets", 8, 6, 32, len(CLASSES), seed),
-            call(self.name, True, Result(0, 0), Result(0, 1), 2, 0.01, 4, seed, "cpu"),
+            fixture("logged_datasets", N_TRAIN, N_VAL, SIZE, len(CLASSES), data_seed, labels),
+            call(self.name, False, *args), fixture("access_log", Result(0)),
+            call(self.name, True, *args), fixture("access_log", Result(0)),
         ]
 
     def judge(self, calls, outcomes):
-        c = calls[1]
-        value = tolerant(outcomes[1], c)
-        keys = {"history", "val_accuracy", "seconds_per_epoch", "trainable"}
-        if not isinstance(value, dict) or not keys <= set(value):
-            raise CheckFailed(f"{c.describe()} must return a dict with {', '.join(sorted(keys))}")
-        if as_number(value["trainable"], c, "'trainable' count") != trainable_count(len(CLASSES), True):
-            raise CheckFailed(f"{c.describe()}: 'trainable' is {value['trainable']}, expected {trainable_count(len(CLASSES), True)} "
-                              f"for a frozen ResNet-18 with a head for MedNIST's {len(CLASSES)} classes")
+        runs = []
+        for index in (1, 3):
+            c = calls[index]
+            value = tolerant(outcomes[index], c)
+            orders = self._orders(tolerant(outcomes[index + 1], c), c)
+            runs.append((c, orders, self._results(value, c)))
+        if runs[0][1] != runs[1][1]:
+            raise CheckFailed(f"{runs[1][0].describe()} after {runs[0][0].describe()}: two runs with the same seed "
+                              "trained on batches in different orders, so the experiment cannot be reproduced; shuffle "
+                              "with a generator seeded with seed: DataLoader(train_ds, batch_size, shuffle=True, "
+                              "generator=torch.Generator().manual_seed(seed))")
+        data_seed, labels = calls[0].args[4], calls[0].args[5]
+        for c, orders, result in runs:
+            self._against_reference(c, orders, result, data_seed, labels)
+
+    def _orders(self, log, c) -> tuple:
+        reads, evaluated = log["train"], log["val"]
+        if not evaluated:
+            raise CheckFailed(f"{c.describe()} never read val_ds: it evaluated on the training data (or not at all); "
+                              "evaluate on a DataLoader over val_ds after each epoch")
+        if len(evaluated) != EPOCHS * N_VAL or sorted(evaluated) != sorted(list(range(N_VAL)) * EPOCHS):
+            raise CheckFailed(f"{c.describe()}: val_ds was read {len(evaluated)} times for {EPOCHS} epochs of "
+                              f"{N_VAL} images; evaluate every validation image once after each epoch")
+        if len(reads) != EPOCHS * N_TRAIN:
+            raise CheckFailed(f"{c.describe()}: train_ds was read {len(reads)} times in {EPOCHS} epochs of "
+                              f"{N_TRAIN} images; train on every image once per epoch, and evaluate on val_ds only")
+        orders = tuple(tuple(reads[e * N_TRAIN:(e + 1) * N_TRAIN]) for e in range(EPOCHS))
+        if any(sorted(order) != list(range(N_TRAIN)) for order in orders):
+            raise CheckFailed(f"{c.describe()}: an epoch did not go through every training image exactly once")
+        if all(order == tuple(range(N_TRAIN)) for order in orders):
+            raise CheckFailed(f"{c.describe()}: the training batches came in the dataset's own order; shuffle them, "
+                              "with a generator seeded with seed (DataLoader(train_ds, batch_size, shuffle=True, "
+                              "generator=torch.Generator().manual_seed(seed)))")
+        if len(set(orders)) == 1:
+            raise CheckFailed(f"{c.describe()}: every epoch saw the training images in the same order (a new loader "
+                              "with a freshly seeded generator each epoch?); make the DataLoader once, before the epoch "
+                              "loop, so each epoch is shuffled anew")
+        return orders
+
+    def _results(self, value, c) -> dict:
+        if not isinstance(value, Mapping) or not set(self.keys) <= set(value):
+            raise CheckFailed(f"{c.describe()} must return a dict with {', '.join(self.keys)}")
+        freeze = c.args[0]
+        expected = trainable_count(len(CLASSES), freeze)
+        if as_number(value["trainable"], c, "'trainable' count") != expected:
+            kind = "frozen" if freeze else "unfrozen"
+            raise CheckFailed(f"{c.describe()}: 'trainable' is {value['trainable']}, expected {expected:,} for a {kind} "
+                              f"ResNet-18 with a head for MedNIST's {len(CLASSES)} classes "
+                              "(count_trainable of the model built)")
         history = value["history"]
-        if not isinstance(history, dict) or not all(isinstance(v, (list, tuple)) and len(v) == 2 for v in history.values()):
-            raise CheckFailed(f"{c.describe()}: 'history' should map each metric to a list with one entry per epoch (2)")
+        if not isinstance(history, Mapping) or not set(self.metrics) <= set(history):
+            raise CheckFailed(f"{c.describe()}: 'history' should be a dict of the lists {', '.join(self.metrics)}")
+        series = {}
+        for key in self.metrics:
+            numbers = as_numbers(history[key], c, f"history[{key!r}]")
+            if numbers.shape != (EPOCHS,):
+                raise CheckFailed(f"{c.describe()}: history[{key!r}] should hold one number per epoch ({EPOCHS}), "
+                                  f"got shape {numbers.shape}")
+            series[key] = numbers
         accuracy = as_number(value["val_accuracy"], c, "'val_accuracy'")
         if not 0 <= accuracy <= 1:
             raise CheckFailed(f"{c.describe()}: 'val_accuracy' should be a fraction, got {accuracy!r}")
-        if as_number(value["seconds_per_epoch"], c, "'seconds_per_epoch'") <= 0:
+        seconds = as_number(value["seconds_per_epoch"], c, "'seconds_per_epoch'")
+        if not np.isfinite(seconds) or seconds <= 0:
             raise CheckFailed(f"{c.describe()}: 'seconds_per_epoch' should be the measured time of one epoch")
+        return {**series, "final": accuracy}
+
+    def _against_reference(self, c, orders, result, data_seed, labels):
+        freeze, lr, seed = c.args[0], c.args[4], c.args[6]
+        reference = _experiment(freeze, data_seed, lr, seed, orders)
+        slip = "no_freeze" if freeze else "fc_only"
+        messages = {
+            "fc_only": "the unfrozen run trained only the head (an optimizer over model.fc's parameters?): make_optimizer "
+                       "must give Adam every trainable parameter, so that fine-tuning trains the backbone too",
+            "no_freeze": "the frozen run's BatchNorm statistics moved: pass freeze_backbone on to train_one_epoch, "
+                         "so that set_train_mode keeps the frozen backbone's BatchNorm layers in eval mode",
+        }
+
+        def known(key):
+            slipped = _experiment(freeze, data_seed, lr, seed, orders, slip)
+            yield (np.array(slipped["train_loss"]) if key == "train_loss"
+                   else np.array(_history_metrics(slipped["logits"], labels)[key == "val_accuracy"])), messages[slip]
+
+        val_loss, val_accuracy = _history_metrics(reference["logits"], labels)
+        hint = ("; check that run_experiment calls seed_everything(seed) before build_model(len(CLASSES), freeze_backbone, "
+                "weights_path), trains with make_optimizer(model, lr) and train_one_epoch(..., freeze_backbone), and "
+                "evaluates with evaluate(model, val_loader, device) (if the tests of those fail, fix them first)")
+        for key, expected, tolerance in (("train_loss", reference["train_loss"], 1e-3), ("val_loss", val_loss, 1e-3),
+                                         ("val_accuracy", val_accuracy, 0)):
+            try:  # an accuracy kept in float32 is 1e-8 off
+                expect_array(result[key], np.array(expected), c, what=f"history[{key!r}]", rtol=tolerance, atol=1e-6,
+                             known=known(key))
+            except CheckFailed as failure:
+                if any(message in str(failure) for message in messages.values()):
+                    raise
+                raise CheckFailed(str(failure) + hint) from None
+        final = result["final"]
+        if not np.isclose(final, val_accuracy[-1], rtol=0, atol=1e-6):
+            if np.isclose(final, max(val_accuracy), rtol=0, atol=1e-6):
+                raise CheckFailed(f"{c.describe()}: 'val_accuracy' is {final:.4g}, the best epoch's; report the final "
+                                  f"epoch's ({val_accuracy[-1]:.4g}), the model the run ends with")
+            raise CheckFailed(f"{c.describe()}: 'val_accuracy' is {final:.4g}, expected the final epoch's, "
+                              f"{val_accuracy[-1]:.4g} (history['val_accuracy'][-1])")
 
 
 CHECKS = [BuildTransforms(), MakeDatasets(), BuildModel(), CountTrainable(), MakeOptimizer(), SetTrainMode(),
