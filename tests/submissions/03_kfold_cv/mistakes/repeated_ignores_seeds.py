@@ -1,7 +1,7 @@
 """Every repeat runs with the default seed: the repeats differ only by chance."""
 import numpy as np
 
-EXPECT = {"test_repeated_cv": "wrong scores"}
+EXPECT = {"test_repeated_cv": "must be cross_validate(..., seed=seeds[0])"}
 
 
 def repeated_cv(X, y, make_model, seeds, n_splits=5, epochs=30, lr=1e-3):
