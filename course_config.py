@@ -90,6 +90,10 @@ c.Course.assignments = {
 # Seed of the inputs hidden checks draw during `course validate` and `course solutions`;
 # grading draws fresh inputs per submission.
 c.Checks.validate_seed = 20261121
+# How many seeds `course validate` judges every case under (validate_seed, validate_seed + 1, ...):
+# a case whose points differ between them fails, since two students handing in the same notebook
+# would get different grades.
+c.Checks.validate_seeds = 5
 # Notebooks executed at once by `course validate` (0: one per CPU core).
 c.Checks.workers = 0
 

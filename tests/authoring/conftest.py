@@ -26,12 +26,9 @@ def validated(tmp_path_factory):
             form = assignment_id == PRACTICE_FORM
             course = make_course_copy(tmp_path_factory.mktemp(f"validate-{assignment_id}"), practice_form=form)
             shutil.rmtree(course.solutions_dir(assignment_id))  # what is there afterwards, the run wrote
-            # Each mistake is a whole run of the notebook in a kernel (02-04 train in theirs), 77 of
-            # them in the coursework: over CI's 15 minutes. The suite judges those in-process, on more
-            # seeds (tests/checks/test_cases_in_process.py); the practice form's nine still run here,
-            # so validate's judging of mistakes stays covered end to end.
-            if not form:
-                shutil.rmtree(course.cases_dir(assignment_id) / "mistakes")
+            # Every case (mistakes too) under validate's seeds (5): each case is one kernel run, its
+            # further seeds drawn in that kernel, and a cell a case leaves as the solution has it
+            # is judged once.
             otter = ["--otter", *OTTER_KINDS.get(assignment_id, COURSEWORK_OTTER_KINDS)]
             code, out = course_main(course, "validate", assignment_id, "--solutions", *otter)
             done[assignment_id] = code, " ".join(out.split()), course

@@ -1,7 +1,8 @@
-"""Every assignment's hidden checks judged in-process over many seeds: every correct alternative
-passes whatever inputs are drawn, and every known mistake is caught with its teaching words.
-(`course validate` runs the same cases in real kernels, for one seed; the suite's own validate runs
-leave out the coursework's mistakes, see tests/authoring/conftest.py, so those are judged here only.)"""
+"""Every assignment's hidden checks judged in-process, without a kernel: the stub fails each one,
+plans draw fresh inputs per seed, and forged records fail without crashing the judge. Whether
+every known case gets the same verdict under every seed, `course validate` proves in real kernels
+(tests/authoring/test_validate.py); `namespace_of` and `verdicts` here are the quick way to try a
+check on a case while writing it."""
 
 import contextlib
 import io
@@ -17,10 +18,6 @@ from autograder.course import notebooks
 
 pytestmark = pytest.mark.slow
 
-SEEDS = range(4)
-# Their judgements replay training (ResNet epochs for 04); `course validate` adds another seed.
-FEWER_SEEDS = {"03_kfold_cv": range(2), "04_transfer_resnet": range(1)}
-MISTAKE_SEEDS = {**FEWER_SEEDS, "04_transfer_resnet": range(2)}  # only the cells a mistake's EXPECT names are judged
 ASSIGNMENTS = ["01_layer_math", "02_training_loop", "03_kfold_cv", "04_transfer_resnet"]
 by_assignment = pytest.mark.parametrize("assignment", ASSIGNMENTS)
 
@@ -66,34 +63,6 @@ def verdicts(namespace, source_nb, seed, only=None) -> dict[str, list[str]]:
 def _cases(repo_course, assignment):
     source_nb = notebooks.read(repo_course.source_notebooks(assignment)[0])
     return source_nb, cases_for(source_nb, repo_course.config, repo_course.cases_dir(assignment))
-
-
-@by_assignment
-def test_every_correct_solution_passes_for_every_seed(repo_course, assignment):
-    source_nb, cases = _cases(repo_course, assignment)
-    correct = [c for c in cases if c.kind in ("solution", "alternative")]
-    assert len([c for c in correct if c.kind == "alternative"]) >= 3
-    for case in correct:
-        namespace = namespace_of(case.notebook)
-        for seed in FEWER_SEEDS.get(assignment, SEEDS):
-            failed = {k: v for k, v in verdicts(namespace, source_nb, seed).items() if v}
-            assert not failed, f"{case.name}, seed {seed}: {failed}"
-
-
-@by_assignment
-def test_every_known_mistake_is_caught_with_its_message_for_every_seed(repo_course, assignment):
-    source_nb, cases = _cases(repo_course, assignment)
-    mistakes = [c for c in cases if c.kind == "mistake"]
-    assert len(mistakes) >= 12
-    for case in mistakes:
-        assert case.expect, f"{case.name} should say which cell catches it (EXPECT)"
-        namespace = namespace_of(case.notebook)
-        for seed in MISTAKE_SEEDS.get(assignment, SEEDS):
-            found = verdicts(namespace, source_nb, seed, only=case.expect)
-            for grade_id, fragment in case.expect.items():
-                assert any(fragment.lower() in m.lower() for m in found[grade_id]), (
-                    f"{case.name}, seed {seed}: {grade_id} said {found[grade_id]}"
-                )
 
 
 @by_assignment
