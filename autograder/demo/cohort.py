@@ -195,8 +195,9 @@ def attack(case: Hostile, base: nbformat.NotebookNode, **placeholders) -> bytes:
 
 
 def synthesize(course: Course, assignment_id: str, *, hostile: list[Hostile], mistakes: int | None = None,
-               port: int = 9) -> dict[str, str]:
-    """Write submitted/<student>/<assignment>/ for a cohort; returns student id -> what they handed in."""
+               alternatives: int | None = None, port: int = 9) -> dict[str, str]:
+    """Write submitted/<student>/<assignment>/ for a cohort (the first `mistakes` and `alternatives`
+    known cases of each kind, all when None); returns student id -> what they handed in."""
     source_path = course.source_notebooks(assignment_id)[0]
     cases = cases_for(notebooks.read(source_path), course.config, course.cases_dir(assignment_id))
     by_kind = {kind: [c for c in cases if c.kind == kind] for kind in ("solution", "stub", "mistake", "alternative")}
@@ -205,7 +206,7 @@ def synthesize(course: Course, assignment_id: str, *, hostile: list[Hostile], mi
                     "disk_mb": course.grading.disk_mb}
     cohort: dict[str, bytes | nbformat.NotebookNode] = {}
     names: dict[str, str] = {}
-    for case in by_kind["solution"] + by_kind["alternative"] + by_kind["stub"] + by_kind["mistake"][:mistakes]:
+    for case in by_kind["solution"] + by_kind["alternative"][:alternatives] + by_kind["stub"] + by_kind["mistake"][:mistakes]:
         student = (case.name if case.name == case.kind else f"{case.kind}-{case.name}").replace("_", "-").lower()
         cohort[student], names[student] = nbformat.writes(as_submitted(case.notebook)).encode(), case.kind
     files = {}

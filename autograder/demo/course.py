@@ -14,6 +14,7 @@ from .cohort import HOSTILE, synthesize
 DEMO_FOLDER = "demo-output"
 DEMO_ASSIGNMENT = "01_layer_math"
 DEMO_MISTAKES = 8
+DEMO_ALTERNATIVES = 5
 DEMO_HOSTILE = ("infinite_loop", "os_exit", "memory_hog", "read_secrets", "forge_blank_asserts",
                 "forge_patch_helpers", "deleted_tests", "invalid_json", "empty_file", "wrong_file_name")
 _OVERRIDES = """
@@ -41,4 +42,4 @@ def make_demo_course(course: Course) -> Course:
 
 def make_cohort(demo: Course) -> dict[str, str]:
     chosen = [h for h in HOSTILE if h.name in DEMO_HOSTILE]
-    return synthesize(demo, DEMO_ASSIGNMENT, hostile=chosen, mistakes=DEMO_MISTAKES)
+    return synthesize(demo, DEMO_ASSIGNMENT, hostile=chosen, mistakes=DEMO_MISTAKES, alternatives=DEMO_ALTERNATIVES)

@@ -28,7 +28,7 @@ def test_every_assignment_validates(validated, assignment_id):
     assert code == 0, out[-3000:]
     assert f"validate {assignment_id}" in out
     assert "0 failed, 0 structural problems" in out
-    assert "(5 seeds each" in out  # every case judged under validate's seeds, its mistakes too
+    assert re.search(r"\(\d seeds each", out)  # every case judged under several seeds, its mistakes too
     mistakes, alternatives = map(int, re.search(r"\((\d+) known mistakes, (\d+) alternative solutions\)", out).groups())
     assert mistakes >= 12 and alternatives >= 3
     assert f"otter parity {assignment_id}" in out and re.search(r"cases graded by otter in \d+ s \([\d.]+ s a case\), 0 differ", out)

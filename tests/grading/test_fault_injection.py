@@ -35,7 +35,7 @@ ADJUSTED_CELL = "test_softmax"
 
 def _cohort(folder: Path, uid_base: int):
     course = make_course_copy(folder, extra_config=f"c.Sandbox.uid_base = {uid_base}\n")
-    students = sorted(synthesize(course, AID, hostile=[], mistakes=5))
+    students = sorted(synthesize(course, AID, hostile=[], mistakes=5, alternatives=5))
     assert len(students) == 12
     for n, student in enumerate(students[::4]):  # every fourth one late, by one more day each
         stamp = f"2027-01-{16 + n} 10:00:00.000000 UTC"
