@@ -70,6 +70,18 @@ def as_number(value, call: Call, what: str = "result") -> float:
     return float(array.reshape(()))
 
 
+def per_epoch(history, keys, epochs: int, call: Call) -> dict[str, np.ndarray]:
+    """A training history's series, one number per epoch each, however they were collected."""
+    series = {}
+    for key in keys:
+        values = as_numbers(history[key], call, f"history[{key!r}]")
+        if values.shape != (epochs,):
+            raise CheckFailed(f"{call.describe()}: history[{key!r}] should hold one number per epoch ({epochs}), "
+                              f"got shape {values.shape}")
+        series[key] = values
+    return series
+
+
 def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
     error = np.abs(actual - expected)
     index = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), error.shape)

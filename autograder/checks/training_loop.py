@@ -22,7 +22,7 @@ from dlmed.wire import Result, TensorData
 from torch import nn
 
 from . import Check, CheckFailed, Slips, call, fixture, replay
-from .expect import (as_array, as_number, as_numbers, expect_array, expect_honest_evaluation, expect_scalar,
+from .expect import (as_array, as_number, as_numbers, expect_array, expect_honest_evaluation, expect_scalar, per_epoch,
                      tolerant)
 
 SPLIT_NAMES = ("X_train", "X_val", "X_test", "y_train", "y_val", "y_test")
@@ -653,10 +653,7 @@ class Fit(Check):
             raise CheckFailed(f"{c.describe()} must return a dict with the lists {', '.join(self.keys)}")
         reference = replay(calls, {self.name: fit})
         slips = OneByOne(calls, self.name, fit, {**self.slips, **self.called_slips})
-        for key in self.keys:
-            values = as_numbers(history[key], c, f"history[{key!r}]")
-            if values.shape != (self.epochs,):
-                raise CheckFailed(f"{c.describe()}: history[{key!r}] should hold one number per epoch ({self.epochs}), got shape {values.shape}")
+        for key, values in per_epoch(history, self.keys, self.epochs, c).items():
             expect_array(values, reference[4].value[key], c, what=f"history[{key!r}]",
                          rtol=1e-4, atol=1e-6, known=((v[key], m) for v, m in slips.known(4)))
         _expect_state(state, reference[5].value, c, slips, 5)

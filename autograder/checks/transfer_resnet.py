@@ -19,6 +19,7 @@ import random
 from collections.abc import Mapping
 
 import numpy as np
+from scipy.special import logsumexp
 import torch
 import torch.nn.functional as F
 import torchvision
@@ -29,7 +30,7 @@ from dlmed.wire import Result
 from torch import nn
 
 from . import Check, CheckFailed, Slips, call, fixture, replay
-from .expect import as_array, as_number, as_numbers, expect_array, expect_honest_evaluation, expect_scalar, tolerant
+from .expect import as_array, as_number, as_numbers, expect_array, per_epoch, expect_honest_evaluation, expect_scalar, tolerant
 
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 RESNET18_PARAMS, RESNET18_FC = 11_689_512, 513_000
@@ -437,17 +438,12 @@ def _metrics(logits, labels, batch, *, loss_axis=1, prediction_axis=1):
     for start in range(0, len(logits), batch):
         z, y = logits[start:start + batch], labels[start:start + batch]
         rows = np.arange(len(y))
-        nll = -(z - _logsumexp(z, loss_axis))[rows, y]
-        predicted = (z - _logsumexp(z, prediction_axis)).argmax(1)
+        nll = -(z - logsumexp(z, loss_axis, keepdims=True))[rows, y]
+        predicted = (z - logsumexp(z, prediction_axis, keepdims=True)).argmax(1)
         losses += list(nll)
         means.append(nll.mean())
         hits += list(predicted == y)
     return float(np.mean(losses)), float(np.mean(means)), float(np.mean(hits))
-
-
-def _logsumexp(z, axis):
-    top = z.max(axis=axis, keepdims=True)
-    return top + np.log(np.exp(z - top).sum(axis=axis, keepdims=True))
 
 
 def _designed_logits(rng, n, batch, classes):
@@ -469,7 +465,7 @@ def _designed_logits(rng, n, batch, classes):
         margins = []
         for start in range(0, n, batch):
             for axis in (0, 1):
-                s = np.sort(z[start:start + batch] - _logsumexp(z[start:start + batch], axis), axis=1)
+                s = np.sort(z[start:start + batch] - logsumexp(z[start:start + batch], axis, keepdims=True), axis=1)
                 margins.append((s[:, -1] - s[:, -2]).min())
         if (0 < accuracy < 1 and abs(accuracy - accuracy0) > 0.05 and abs(loss - loss0) > 0.05 * loss
                 and abs(loss - means) > 1e-3 * loss and min(margins) > 0.05):
@@ -588,7 +584,7 @@ def _history_metrics(logits, labels):
     losses, accuracies = [], []
     for z, y in zip(logits, labels):
         y = np.asarray(y)
-        log_p = z - _logsumexp(z, 1)
+        log_p = z - logsumexp(z, 1, keepdims=True)
         losses.append(float(-log_p[np.arange(len(y)), y].mean()))
         accuracies.append(float((z.argmax(1) == y).mean()))
     return losses, accuracies
@@ -672,13 +668,7 @@ class RunExperiment(Check):
         history = value["history"]
         if not isinstance(history, Mapping) or not set(self.metrics) <= set(history):
             raise CheckFailed(f"{c.describe()}: 'history' should be a dict of the lists {', '.join(self.metrics)}")
-        series = {}
-        for key in self.metrics:
-            numbers = as_numbers(history[key], c, f"history[{key!r}]")
-            if numbers.shape != (EPOCHS,):
-                raise CheckFailed(f"{c.describe()}: history[{key!r}] should hold one number per epoch ({EPOCHS}), "
-                                  f"got shape {numbers.shape}")
-            series[key] = numbers
+        series = per_epoch(history, self.metrics, EPOCHS, c)
         accuracy = as_number(value["val_accuracy"], c, "'val_accuracy'")
         if not 0 <= accuracy <= 1:
             raise CheckFailed(f"{c.describe()}: 'val_accuracy' should be a fraction, got {accuracy!r}")
