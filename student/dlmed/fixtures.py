@@ -176,7 +176,13 @@ def pil_image(pixels):
 
 @builder
 def apply_transform(transform, image, repeats: int = 1) -> list:
-    return [transform(image) for _ in range(repeats)]
+    # Pass i draws from seed i, so the verdict on a random transform is a property of the notebook, not of the
+    # kernel's random state: seeds 0 and 1 differ in torch's first draw on each side of 0.5 (a flip's coin).
+    outputs = []
+    for i in range(repeats):
+        seed_everything(i)
+        outputs.append(transform(image))
+    return outputs
 
 
 def tiny_level(class_index: int, image_index: int) -> int:
