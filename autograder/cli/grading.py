@@ -28,14 +28,23 @@ def collect(ctx, assignment_id, archive, exchange):
         taken = nbgrader_exchange.collect(course=course, assignment_id=assignment_id)
         console.print(f"collected {len(taken.placed)} new submissions from the exchange"
                       f" ({taken.unchanged} unchanged) under {course.relative(course.submissions_root())}/")
-        for student, why in taken.invalid:
-            console.print(f"  [yellow]will score 0[/] {student}: {why}")
+        arrivals(taken)
         return 0
     outcome = run(course=course, assignment_id=assignment_id, archive=archive)
     console.print(f"placed {len(outcome.placed)} submissions under {course.relative(course.submissions_root())}/")
     for entry, why in outcome.unplaced:
         console.print(f"  [yellow]not placed[/] {entry}: {why}")
     return 1 if outcome.unplaced else 0
+
+
+def arrivals(collected) -> None:
+    """What a collect from the exchange did with each new submission that needs a word."""
+    for student, why in collected.refused:
+        console.print(f"  [red]refused[/] {student}: {why}")
+    for student, why in collected.invalid:
+        console.print(f"  [yellow]will score 0[/] {student}: {why}")
+    for student, note in collected.noted:
+        console.print(f"  [yellow]note[/] {student}: {note}")
 
 
 @click.command()
@@ -211,15 +220,15 @@ def watch(ctx, assignment_id, exchange, interval, once):
     Ctrl+C at any time; started again, it goes on where it was."""
     from ..grading.watch import watch as run
 
-    # Ctrl+C (or SIGTERM) ends the watch after the pass under way: libraries it calls swallow a
-    # KeyboardInterrupt raised in the middle of theirs (nbgrader's capture_log catches everything).
+    # Ctrl+C (or SIGTERM) ends the watch at once, in the middle of a pass too: records are written
+    # whole, a collect lands whole or not at all, and grading workers are stopped with their runs.
+    # The request is also kept, because libraries the pass calls may swallow the KeyboardInterrupt
+    # (nbgrader's capture_log catches everything): the watch then ends after that call.
     requests = []
 
     def stop(signum, frame):
-        if requests:  # a second Ctrl+C: now
-            raise KeyboardInterrupt
         requests.append(signum)
-        console.print("stopping after this pass (Ctrl+C again: at once)")
+        raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     course = course_of(ctx)
@@ -230,8 +239,8 @@ def watch(ctx, assignment_id, exchange, interval, once):
                       f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s")
 
     def passed(finished):
-        for student, why in finished.invalid:
-            console.print(f"  [yellow]will score 0[/] {student}: {why}")
+        if finished.collected:
+            arrivals(finished.collected)
         if finished.released:
             console.print(f"  feedback {'released' if exchange else 'written'} for {', '.join(finished.released)}")
 

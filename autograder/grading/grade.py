@@ -19,7 +19,7 @@ from ..records.gradebook import has_assignment, ingest
 from . import sandbox, scratch
 from .backends import backend_named
 from .slots import parse_gpus, plan_slots, share_cores
-from .unit import Unit, sha256_of, shown_paths, submitted_notebook
+from .unit import InvalidSubmission, Unit, sha256_of, shown_paths, submitted_at, submitted_notebook
 
 
 @dataclass
@@ -46,9 +46,15 @@ def stale(course: Course, record: results.Result) -> bool:
     """Whether a record no longer answers for its submission: grading did not finish, or the file changed."""
     if record.status in results.UNFINISHED:
         return True
+    # A new submission is graded again even when its notebook is unchanged: its files beside the
+    # notebook, and its lateness, are its own.
+    if submitted_at(course.submission_dir(record.student_id, record.assignment_id)) != record.submitted_at:
+        return True
     try:
         path, _ = submitted_notebook(course, record.student_id, record.assignment_id)
         return sha256_of(path) != record.submission_sha256
+    except InvalidSubmission:  # still no notebook to grade: the record that says so stands
+        return record.status != results.INVALID
     except Exception:  # now unreadable or gone: grade it again, and say so in the new record
         return True
 

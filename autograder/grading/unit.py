@@ -72,9 +72,11 @@ def submitted_at(folder: Path) -> str | None:
 
 def pick_notebook(folder: Path, expected: str) -> tuple[Path, str]:
     """The submitted notebook, and a note when it was not where it belongs."""
-    if (folder / expected).is_file():
-        return folder / expected, ""
     found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if (folder / expected).is_file():
+        others = ", ".join(p.name for p in found if p.name != expected)
+        # A copy beside the fetched notebook ("layer_math (1).ipynb") often holds the answers: say so.
+        return folder / expected, f"graded {expected}; also submitted and not graded: {others}. " if others else ""
     if len(found) == 1:
         return found[0], f"graded {found[0].name} in place of {expected}; name it {expected} next time. "
     if not found:

@@ -27,7 +27,7 @@ _RELEASED = "released-for.txt"  # release_feedback publishes *.html only, so thi
 @dataclass
 class Pass:
     graded: list[results.Result] = field(default_factory=list)
-    invalid: list[tuple[str, str]] = field(default_factory=list)  # (student, why it scores 0)
+    collected: nbgrader_exchange.Collected | None = None  # what came from the exchange, with a word on each odd one
     released: list[str] = field(default_factory=list)  # students whose feedback went out
 
 
@@ -50,7 +50,7 @@ def _feedback_due(course: Course, assignment_id: str, students: list[str]) -> li
 def one_pass(*, course: Course, assignment_id: str, exchange: bool, on_done=None) -> Pass:
     done = Pass()
     if exchange:
-        done.invalid = nbgrader_exchange.collect(course=course, assignment_id=assignment_id).invalid
+        done.collected = nbgrader_exchange.collect(course=course, assignment_id=assignment_id)
     students = submitted_students(course, assignment_id)
     todo = [sid for sid in students
             if (record := results.load(course.record_path(sid, assignment_id))) is None or stale(course, record)]

@@ -22,6 +22,7 @@ from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..grading.unit import TIMESTAMP_FILE, InvalidSubmission, submitted_notebook
 from .gradebook import ensure_alembic_on_path
+from .inbound import GuardedCollect, screen
 
 # Every user writes their submissions into the exchange's root: nbgrader's own mode for it.
 _SHARED_MODE = 0o777
@@ -50,6 +51,7 @@ def _api(course: Course, **settings) -> NbGraderAPI:
     config = Config(course.config)
     for section, values in settings.items():
         config[section].update(values)
+    config.ExchangeFactory.collect = GuardedCollect
     api = NbGraderAPI(coursedir=course.nbgrader, config=config)
     api.log.setLevel(logging.ERROR)
     return api
@@ -81,6 +83,8 @@ class Collected:
     placed: list[str] = field(default_factory=list)  # students with a new or newer submission
     unchanged: int = 0
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (student, why it scores 0)
+    noted: list[tuple[str, str]] = field(default_factory=list)  # (student, what grading will do about its files)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (student, why their new submission was not taken)
 
 
 def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
@@ -99,18 +103,22 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
         raise CourseError(f"{assignment_id} was never released into the exchange, so nobody can have submitted it",
                           hint=f"run `course release {assignment_id} --exchange`")
     before = _timestamps(course, assignment_id)
+    refused = screen(outbound.parents[1] / "inbound", assignment_id,
+                     check_owner=bool(course.config.ExchangeCollect.get("check_owner", True)))
     _succeeded(_api(course).collect(assignment_id, update=True), f"collect {assignment_id} from the exchange",
                hint=f"run `nbgrader collect {assignment_id} --update` to see nbgrader's full log")
-    outcome = Collected()
+    outcome = Collected(refused=refused)
     for sid, when in _timestamps(course, assignment_id).items():
         if before.get(sid) == when:
             outcome.unchanged += 1
             continue
         outcome.placed.append(sid)
         try:
-            submitted_notebook(course, sid, assignment_id)
+            _, note = submitted_notebook(course, sid, assignment_id)
         except InvalidSubmission as exc:  # graded all the same: its record says this, with 0 points
             outcome.invalid.append((sid, str(exc)))
+        else:
+            outcome.noted += [(sid, note.strip())] if note else []
     return outcome
 
 

@@ -53,7 +53,8 @@ class LocalBackend:
         free = context.Queue()
         for slot in slots:
             free.put(slot)
-        with ProcessPoolExecutor(len(slots), mp_context=context, initializer=_take_slot, initargs=(free, os.getpid())) as pool:
+        pool = ProcessPoolExecutor(len(slots), mp_context=context, initializer=_take_slot, initargs=(free, os.getpid()))
+        try:
             # Units are handed out in order: all but the last one per slot have a successor on some
             # slot, which is worth a kernel started ahead.
             futures = {pool.submit(_grade, unit, index < len(units) - len(slots)): unit
@@ -68,6 +69,15 @@ class LocalBackend:
                     result = _lost(unit, f"{type(exc).__name__}: {exc}")
                 done.append(result)
                 on_done(result)
+        except BaseException:
+            # Ctrl+C: stop now, not when the runs under way end. Their units keep no record, so the
+            # next grading takes them up; their kernels die with the workers (die_with_parent).
+            # ProcessPoolExecutor has no way to stop its workers before Python 3.14's terminate_workers.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         return done
 
 
