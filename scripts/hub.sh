@@ -10,25 +10,37 @@
 # Staff move work with `course release --exchange`, `course collect <id> --exchange`, `course
 # feedback <id> --release`, or `course watch <id> --exchange`, run as root with --course-dir COURSE_DIR.
 #
+# Who sees what: every user's home is theirs alone (700); the hub's own files (its database, cookie
+# secret, config, log and the generated passwords) lie in $HUB_STATE/hub, root's alone (700, files
+# 600); the staff checkout this script runs from and the course folder must be out of students'
+# reach, which the script checks as each student and refuses to start otherwise, saying what to
+# close. Students' servers run $HUB_STATE/env, which holds the student library and no staff code.
+#
 # Settings, from the environment:
 #   HUB_STATE       where the hub keeps its files (default /srv/adlm-hub)
 #   HUB_PORT        the hub's port on 127.0.0.1 (default 8000; it also uses the next two)
 #   HUB_STUDENTS    the students' Unix users, made when missing (default "student1 student2")
 #   HUB_INSTRUCTOR  the instructor's Unix user (default instructor)
-#   HUB_PASSWORD    everyone's password: JupyterHub's dummy login, fit for a machine only staff and
-#                   students reach; put a real authenticator in $HUB_STATE/jupyterhub_config.py otherwise
+#   HUB_AUTH_CONFIG a file of JupyterHub settings for the institution's login (OAuthenticator,
+#                   LTI 1.3 via ltiauthenticator), loaded after this script's own; without it users
+#                   log in with their Unix password (PAM). A user the script makes gets a generated
+#                   password, written to $HUB_STATE/hub/passwords (root only); others keep theirs.
+#   HUB_DEMO_LOGIN  1: JupyterHub's dummy login instead, everyone with the one password
+#                   HUB_PASSWORD (default adlm-course), for a demo on a machine nobody else reaches
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state=${HUB_STATE:-/srv/adlm-hub}
 port=${HUB_PORT:-8000}
 students=${HUB_STUDENTS:-student1 student2}
 instructor=${HUB_INSTRUCTOR:-instructor}
-password=${HUB_PASSWORD:-adlm-course}
+private=$state/hub
+demo_login=${HUB_DEMO_LOGIN:-}
+auth_config=${HUB_AUTH_CONFIG:-}
 fail() { echo "error: $1" >&2; [ -n "${2:-}" ] && echo "hint: $2" >&2; exit 1; }
 
 stop() {
   local pid
-  pid=$(cat "$state/hub.pid" 2>/dev/null || true)
+  pid=$(cat "$private/hub.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     # On SIGTERM the hub stops the users' servers and its proxy itself.
     kill "$pid"
@@ -38,7 +50,7 @@ stop() {
   else
     echo "no hub is running from $state"
   fi
-  rm -f "$state/hub.pid"
+  rm -f "$private/hub.pid"
 }
 
 # The hub's Python: the very interpreter of the course's .venv, so that its packages behave as they
@@ -82,18 +94,63 @@ hub_env() {
   done
   rm -rf "$env/$site"/__editable__* "$env/$site"/dlmed-*.dist-info "$env/$site"/dlmed_autograder-*.dist-info
   "$env/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index \
-    "$repo/student" >"$state/env-install.log" 2>&1 || fail "installing the student library failed" "see $state/env-install.log"
+    "$repo/student" >"$private/env-install.log" 2>&1 || fail "installing the student library failed" "see $private/env-install.log"
   runuser -u nobody -- "$env/bin/python" -c "import dlmed, nbgrader, jupyterhub.singleuser" 2>/dev/null ||
     fail "other users cannot use the hub's environment in $env" "delete $env and start again"
   touch "$stamp"
 }
 
+# The hub's users: made when missing, each with a home only they can enter and, when made here, a
+# generated password kept in a file only root reads (printing it would leave it in logs).
+users() {
+  local user password
+  (umask 077 && touch "$private/passwords")
+  for user in "$instructor" $students; do
+    if ! id -u "$user" >/dev/null 2>&1; then
+      useradd -m -s /bin/bash "$user"
+      password=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+      echo "$user:$password" | chpasswd
+      sed -i "/^$user /d" "$private/passwords"
+      echo "$user $password" >>"$private/passwords"
+    fi
+    chmod 700 "$(getent passwd "$user" | cut -d: -f6)"
+  done
+}
+
+# JupyterHub's login: PAM against the Unix users unless the demo login or an institution's is asked for.
+login_config() {
+  if [ "$demo_login" = 1 ]; then
+    printf 'c.JupyterHub.authenticator_class = "dummy"\nc.DummyAuthenticator.password = "%s"\n' "${HUB_PASSWORD:-adlm-course}"
+  elif [ -z "$auth_config" ]; then
+    printf 'c.JupyterHub.authenticator_class = "pam"\n'
+  fi
+}
+
+# Refuses to start while any student can list, enter or read `path`: checked as each student, so
+# every folder above it, groups and ACLs count as they do for them.
+out_of_reach() {
+  local path=$1 what=$2 user
+  for user in $students; do
+    if runuser -u "$user" -- test -r "$path" || { [ -d "$path" ] && runuser -u "$user" -- test -x "$path"; }; then
+      fail "$user can reach $path ($what)" \
+        "close it to students, e.g. \`chmod o-rwx $path\` (or a folder above it), then start again"
+    fi
+  done
+}
+
 start() {
   [ "$(id -u)" = 0 ] || fail "the hub makes Unix users and runs their servers as them: run this as root"
   local course=${1:-$state/course}
-  mkdir -p "$state"
-  chmod 755 "$state"
-  if kill -0 "$(cat "$state/hub.pid" 2>/dev/null || echo none)" 2>/dev/null; then
+  if [ -n "${HUB_PASSWORD:-}" ] && [ "$demo_login" != 1 ]; then
+    fail "HUB_PASSWORD is the demo login's one password for everyone" \
+      "set HUB_DEMO_LOGIN=1 to use it, or leave it out: users then log in with their own passwords"
+  fi
+  [ -z "$auth_config" ] || [ -f "$auth_config" ] || fail "HUB_AUTH_CONFIG names $auth_config, which is not a file" \
+    "give the file of JupyterHub settings for your institution's login (see the README's hub section)"
+  mkdir -p "$state" "$private"
+  chmod 755 "$state"  # the users' servers run the environment and interpreter kept here
+  chmod 700 "$private"
+  if kill -0 "$(cat "$private/hub.pid" 2>/dev/null || echo none)" 2>/dev/null; then
     fail "a hub is already running from $state" "run \`scripts/hub.sh stop\` first"
   fi
   python3 -c "import socket, sys
@@ -110,23 +167,25 @@ for port in range($port, $port + 3):
   fi
   [ -f "$course/course_config.py" ] || fail "$course holds no course_config.py" "give the course folder: scripts/hub.sh start COURSE_DIR"
   course=$(cd "$course" && pwd)
-  local found course_id exchange
+  local found course_id exchange gradebook
   found=$("$repo/.venv/bin/python" -c "import sys; from autograder.course.coursedir import Course; from autograder.records.exchange import root
-from pathlib import Path; c = Course.load(Path(sys.argv[1])); print(c.nbgrader.course_id, root(c))" "$course" 2>&1) ||
+from pathlib import Path; c = Course.load(Path(sys.argv[1])); print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '')" "$course" 2>&1) ||
     fail "the course in $course does not load: ${found##*$'\n'}" "run \`.venv/bin/course --course-dir $course validate\` to see why"
-  read -r course_id exchange <<<"$found"
+  read -r course_id exchange gradebook <<<"$found"
+  users
+  out_of_reach "$repo" "the staff checkout this script runs from: its sources hold the hidden tests and the solutions"
+  out_of_reach "$course" "the course folder: its sources, solutions, every submission and the gradebook"
+  out_of_reach "$private" "the hub's own files: its database, cookie secret and the users' passwords"
 
   if [ ! -x "$state/proxy/node_modules/.bin/configurable-http-proxy" ]; then
     echo "installing configurable-http-proxy (npm)..."
     npm install --silent --no-audit --no-fund --prefix "$state/proxy" configurable-http-proxy@5.3.0 >/dev/null ||
       fail "npm could not install configurable-http-proxy" "check that npm reaches its registry"
   fi
+  chmod 700 "$state/proxy"  # run by the hub, as root
   hub_python
   hub_env
 
-  for user in "$instructor" $students; do
-    id -u "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
-  done
   mkdir -p "$exchange"
   chmod 1777 "$exchange"
   # Everyone's nbgrader (the Assignments panel, nbgrader's commands) finds the course's exchange.
@@ -146,12 +205,11 @@ EOF
   chgrp "$instructor" "$course" "$course"/gradebook.db 2>/dev/null || true
   chmod g+rwx "$course"
   [ -f "$course/gradebook.db" ] && chmod g+rw "$course/gradebook.db"
-  if [ "$(stat -c %A "$course" | cut -c8)" = r ] || [ "$(stat -c %A "$course" | cut -c10)" = x ]; then
-    echo "warning: other users can read $course, so students on this hub can read its sources and solutions;" \
-      "run \`chmod o-rwx $course\` unless the grading environment lives inside it" >&2
-  fi
+  [ -z "$gradebook" ] || out_of_reach "$gradebook" "the course's gradebook"
 
-  cat >"$state/jupyterhub_config.py" <<EOF
+  # Made 600 before the hub opens it: SQLite gives its journal the database's mode.
+  [ -f "$private/jupyterhub.sqlite" ] || install -m 600 /dev/null "$private/jupyterhub.sqlite"
+  cat >"$private/jupyterhub_config.py" <<EOF
 # Written by scripts/hub.sh start; edit the script, not this file.
 c = get_config()
 c.JupyterHub.ip = "127.0.0.1"
@@ -160,10 +218,9 @@ c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = $((port + 1))
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:$((port + 2))"
 c.ConfigurableHTTPProxy.command = ["$state/proxy/node_modules/.bin/configurable-http-proxy"]
-c.JupyterHub.db_url = "sqlite:///$state/jupyterhub.sqlite"
-c.JupyterHub.cookie_secret_file = "$state/jupyterhub_cookie_secret"
-c.JupyterHub.authenticator_class = "dummy"
-c.DummyAuthenticator.password = "$password"
+c.JupyterHub.db_url = "sqlite:///$private/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "$private/jupyterhub_cookie_secret"
+$(login_config)
 c.Authenticator.allowed_users = set("$instructor $students".split())
 c.Authenticator.admin_users = {"$instructor"}
 c.JupyterHub.spawner_class = "localprocess"
@@ -180,15 +237,22 @@ def course_for_the_instructor(spawner):
         spawner.notebook_dir = "$course"
 
 c.Spawner.pre_spawn_hook = course_for_the_instructor
+$([ -z "$auth_config" ] || printf 'load_subconfig("%s")  # the institution'"'"'s login (HUB_AUTH_CONFIG)' "$auth_config")
 EOF
+  chmod 600 "$private/jupyterhub_config.py"
   # A session of its own, holding none of this script's output: it outlives the shell that started it.
-  (cd "$state" && exec setsid "$repo/.venv/bin/jupyterhub" -f "$state/jupyterhub_config.py") \
-    >"$state/hub.log" 2>&1 </dev/null &
+  (cd "$private" && exec setsid "$repo/.venv/bin/jupyterhub" -f "$private/jupyterhub_config.py") \
+    >"$private/hub.log" 2>&1 </dev/null &
   local pid=$!
-  echo "$pid" >"$state/hub.pid"
+  echo "$pid" >"$private/hub.pid"
   for _ in $(seq 120); do
     if curl -fs "http://127.0.0.1:$port/hub/health" >/dev/null 2>&1; then
-      echo "the course $course_id is on http://127.0.0.1:$port/ (users: $instructor $students; password: $password)"
+      echo "the course $course_id is on http://127.0.0.1:$port/ (users: $instructor $students)"
+      if [ "$demo_login" = 1 ]; then
+        echo "demo login: every user's password is ${HUB_PASSWORD:-adlm-course}"
+      elif [ -z "$auth_config" ]; then
+        echo "logins: each user's Unix password; those the script made are in $private/passwords (root only)"
+      fi
       echo "formgrader: http://127.0.0.1:$port/user/$instructor/formgrader"
       return
     fi
@@ -196,12 +260,12 @@ EOF
     sleep 0.5
   done
   kill "$pid" 2>/dev/null || true  # a hub half up (its proxy failed) is stopped, not left behind
-  rm -f "$state/hub.pid"
+  rm -f "$private/hub.pid"
   local why
-  why=$(sed 's/\x1b\[[0-9;]*m//g' "$state/hub.log" | grep -oE '[A-Za-z]*Error.*' | tail -1)
+  why=$(sed 's/\x1b\[[0-9;]*m//g' "$private/hub.log" | grep -oE '[A-Za-z]*Error.*' | tail -1)
   case "$why" in
     *EADDRINUSE*) fail "the hub did not start: a port of $port-$((port + 2)) is in use" "choose others with HUB_PORT" ;;
-    *) fail "the hub did not start: ${why:-$(tail -1 "$state/hub.log")}" "its log is $state/hub.log" ;;
+    *) fail "the hub did not start: ${why:-$(tail -1 "$private/hub.log")}" "its log is $private/hub.log" ;;
   esac
 }
 

@@ -1,5 +1,10 @@
 """The course on a real JupyterHub (scripts/hub.sh), clicked through in headless Chromium.
 
+Users log in with their own passwords (PAM). From a notebook, a student tries to read what is not
+theirs (another student's home and nbgrader cache, the staff checkout, the course folder, the hub's
+database and secrets, the exchange's submissions and feedback) and to log in with their password as
+another student: each attempt must fail.
+
 A student fetches 01 from JupyterLab's Assignments panel, answers one cell, validates and submits;
 `course watch --exchange` grades it in the jail and releases the feedback, which the student
 fetches and reads; an instructor grades 02's discussion in formgrader and `course report` has it.
@@ -30,8 +35,8 @@ from tests.conftest import REPO, free_ports, make_course_copy
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
 CHROMIUM = "/usr/lib/chromium/chromium"  # Debian's; Playwright cannot download its own here
 SHOTS = REPO / "test-output" / "hub-journey"
-PASSWORD = "journey-password"
 STUDENT, LATE_STUDENT, INSTRUCTOR = "student1", "student2", "instructor"
+USERS = (STUDENT, LATE_STUDENT, INSTRUCTOR)
 # A correct answer to the activations cell, written unlike the solution.
 ANSWER = '''def relu(z):
     return np.where(z > 0, z, 0.0)
@@ -76,28 +81,40 @@ def hub():
         pytest.skip("the hub makes Unix users and runs their servers as them: run the suite as root (CI does)")
     state = Path(tempfile.mkdtemp(prefix="hub-journey-"))
     state.chmod(0o755)  # the users' servers run the hub's environment from here
+    for user in USERS:  # made afresh by hub.sh, so that it makes their passwords
+        subprocess.run(["userdel", "--force", "--remove", user], capture_output=True)
     deadline = (datetime.now(timezone.utc) - timedelta(days=1, hours=12)).isoformat(timespec="seconds")
     course = make_course_copy(state, extra_config=(
         f'\nc.Exchange.root = "{state}/exchange"\n'
         f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n'))
     port = free_ports(3, start=31000)
-    env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port), "HUB_PASSWORD": PASSWORD,
+    env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port),
            "HUB_STUDENTS": f"{STUDENT} {LATE_STUDENT}", "HUB_INSTRUCTOR": INSTRUCTOR}
-    started = time.monotonic()
-    up = subprocess.run([str(REPO / "scripts" / "hub.sh"), "start", str(course.root)], env=env,
-                        capture_output=True, text=True, timeout=600)
-    assert up.returncode == 0, up.stdout + up.stderr
-    timings = {"hub start (scripts/hub.sh start)": time.monotonic() - started}
-    for user in (STUDENT, LATE_STUDENT):  # a fresh start for users an earlier run may have left
-        for left in (Path("/home") / user).glob("0*"):
-            shutil.rmtree(left)
-        shutil.rmtree(Path("/home") / user / ".jupyter" / "lab" / "workspaces", ignore_errors=True)
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
-    yield course, f"http://127.0.0.1:{port}", state, timings
-    (SHOTS / "timings.txt").write_text("".join(f"{what}: {seconds:.1f} s\n" for what, seconds in timings.items()))
-    subprocess.run([str(REPO / "scripts" / "hub.sh"), "stop"], env=env, capture_output=True, timeout=120)
-    shutil.rmtree(state, ignore_errors=True)
+    start = [str(REPO / "scripts" / "hub.sh"), "start", str(course.root)]
+    # The staff checkout is closed to students while the hub runs (grading jails see only its
+    # virtual environment, which stays open); the course copy is left open, which hub.sh refuses.
+    checkout_mode = REPO.stat().st_mode
+    REPO.chmod(0o700)
+    try:
+        refused = subprocess.run(start, env=env, capture_output=True, text=True, timeout=600)
+        assert refused.returncode == 1 and f"{STUDENT} can reach {course.root} (the course folder" in refused.stderr
+        assert f"chmod o-rwx {course.root}" in refused.stderr and "Traceback" not in refused.stderr
+        course.root.chmod(0o750)
+        started = time.monotonic()
+        up = subprocess.run(start, env=env, capture_output=True, text=True, timeout=600)
+        assert up.returncode == 0, up.stdout + up.stderr
+        timings = {"hub start (scripts/hub.sh start)": time.monotonic() - started}
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        SHOTS.mkdir(parents=True)
+        passwords = dict(line.split() for line in (state / "hub" / "passwords").read_text().splitlines())
+        yield course, f"http://127.0.0.1:{port}", state, timings, passwords
+        (SHOTS / "timings.txt").write_text("".join(f"{what}: {seconds:.1f} s\n" for what, seconds in timings.items()))
+    finally:
+        subprocess.run([str(REPO / "scripts" / "hub.sh"), "stop"], env=env, capture_output=True, timeout=120)
+        REPO.chmod(checkout_mode)
+        for user in USERS:
+            subprocess.run(["userdel", "--force", "--remove", user], capture_output=True)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +128,12 @@ def browser():
         chromium.close()
 
 
-def log_in(browser, url: str, user: str):
+def log_in(browser, url: str, user: str, password: str):
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     page.set_default_timeout(90_000)  # a first spawn on two busy cores
     page.goto(f"{url}/hub/login")
     page.fill("#username_input", user)
-    page.fill("#password_input", PASSWORD)
+    page.fill("#password_input", password)
     page.click("#login_submit")
     return page
 
@@ -129,13 +146,13 @@ def assignments_panel(page):
 
 
 def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_reach_the_report(hub, browser):
-    course, url, state, timings = hub
+    course, url, state, timings, passwords = hub
     aid = "01_layer_math"
     course_cli(course, "release", "--exchange")
 
     # --- the student: fetch, answer one cell, save, validate, submit ---
     started = time.monotonic()
-    page = log_in(browser, url, STUDENT)
+    page = log_in(browser, url, STUDENT, passwords[STUDENT])
     released = assignments_panel(page)
     timings["login to a ready Lab (first spawn)"] = time.monotonic() - started
     released.locator(".list_item", has_text=aid).get_by_role("button", name="Fetch").click()
@@ -230,7 +247,7 @@ def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_r
     as_student(state, LATE_STUDENT, "submit", "02_training_loop")
     course_cli(course, "collect", "02_training_loop", "--exchange")
     course_cli(course, "grade", "02_training_loop")
-    page = log_in(browser, url, INSTRUCTOR)
+    page = log_in(browser, url, INSTRUCTOR, passwords[INSTRUCTOR])
     page.get_by_role("menuitem", name="Nbgrader").wait_for()
     page.goto(f"{url}/user/{INSTRUCTOR}/formgrader/submissions/{submitted_notebook_id(course)}/")
     score = page.locator("input#discussion.needs_manual_grade")
@@ -243,6 +260,87 @@ def test_a_student_submits_on_the_hub_and_reads_feedback_and_formgrader_grades_r
     page.context.close()
     course_cli(course, "report", "02_training_loop")
     assert grades(course, "02_training_loop")[LATE_STUDENT]["score"] == "2"
+
+
+# Run as student1 in a notebook on the hub: what each path gave (listing a folder, reading a file).
+PROBE = """import json, os
+found = {}
+for what, path in json.loads(TARGETS).items():
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        found[what] = "read"
+    except OSError as exc:
+        found[what] = type(exc).__name__
+try:
+    import autograder
+    found["the staff package"] = "imported"
+except ImportError as exc:
+    found["the staff package"] = type(exc).__name__
+print("PROBE", json.dumps(found))"""
+
+
+def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
+    """From a notebook on the hub, student1 tries everything that is not theirs; each must fail.
+    Reading their own notebook must work, so a probe that reads nothing cannot pass."""
+    course, url, state, timings, passwords = hub
+    aid = "01_layer_math"
+    course_cli(course, "release", "--exchange")
+    other = Path("/home") / LATE_STUDENT
+    for user in (STUDENT, LATE_STUDENT):
+        if not (Path("/home") / user / aid).exists():
+            as_student(state, user, "fetch_assignment", aid)
+    as_student(state, LATE_STUDENT, "submit", aid)
+    course_cli(course, "watch", aid, "--exchange", "--once")  # student2's record, feedback page and release
+    exchange = state / "exchange" / course.nbgrader.course_id
+    targets = {
+        "student2's home": other, "student2's notebook": other / aid / "layer_math.ipynb",
+        "student2's nbgrader cache": other / ".local" / "share" / "jupyter" / "nbgrader_cache",
+        "the staff checkout's sources": REPO / "assignments" / aid / "layer_math.ipynb",
+        "the staff checkout's solutions": REPO / "solutions" / aid / "layer_math.ipynb",
+        "the course's sources": course.source_notebooks(aid)[0], "the gradebook": course.root / "gradebook.db",
+        "student2's submission in the course": course.submission_dir(LATE_STUDENT, aid),
+        "student2's feedback in the course": course.feedback_file(LATE_STUDENT, aid),
+        "the hub's database": state / "hub" / "jupyterhub.sqlite",
+        "the hub's cookie secret": state / "hub" / "jupyterhub_cookie_secret",
+        "the users' passwords": state / "hub" / "passwords",
+        "the exchange's submissions": exchange / "inbound", "the exchange's feedback": exchange / "feedback",
+    }
+    missing = [what for what, path in targets.items() if not path.exists()]
+    assert not missing, missing  # a probe of a path that is not there proves nothing
+    for private in (other, Path("/home") / STUDENT, state / "hub"):
+        assert private.stat().st_mode & 0o777 == 0o700, private
+    for secret in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "passwords"):
+        assert (state / "hub" / secret).stat().st_mode & 0o777 == 0o600, secret
+    own = Path("/home") / STUDENT / aid / "layer_math.ipynb"
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"TARGETS = {json.dumps(json.dumps({**{w: str(p) for w, p in targets.items()}, 'my own notebook': str(own)}))}\n"
+        + PROBE)])
+    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = Path("/home") / STUDENT / "probe.ipynb"
+    nbformat.write(probe, notebook)
+    shutil.chown(notebook, STUDENT, STUDENT)
+
+    page = log_in(browser, url, STUDENT, passwords[STUDENT])
+    page.get_by_role("menuitem", name="Nbgrader").wait_for()
+    page.goto(f"{url}/user/{STUDENT}/lab/tree/probe.ipynb")
+    shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # Lab may restore other notebooks behind it
+    shown.locator(".jp-CodeCell .cm-content").first.click()
+    page.keyboard.press("Control+Enter")
+    output = shown.locator(".jp-OutputArea-output", has_text="PROBE")
+    output.wait_for()
+    page.screenshot(path=SHOTS / "7-probe.png")
+    found = json.loads(output.inner_text().split("PROBE", 1)[1])
+    page.context.close()
+    assert found.pop("my own notebook") == "read"
+    assert found.pop("the staff package") == "ModuleNotFoundError"
+    assert found == {what: "PermissionError" for what in targets}, found
+
+    # Another student's password does not open their account.
+    page = log_in(browser, url, LATE_STUDENT, passwords[STUDENT])
+    page.locator("text=Invalid username or password").wait_for()
+    assert page.url.startswith(f"{url}/hub/login")
+    page.screenshot(path=SHOTS / "8-wrong-password.png")
+    page.context.close()
 
 
 def grades(course, assignment_id: str) -> dict[str, dict]:
