@@ -65,7 +65,9 @@ def gpu_uuids() -> dict[int, str]:
 
 def cohort(folder: Path, students: int):
     course = copy_course(folder, ["course_config.py", "nbgrader_config.py", "assignments", "release", "tests/submissions"])
-    names = synthesize(course, AID, hostile=[], mistakes=max(0, students - 6))
+    # `students` submissions: the solution and the stub, then alternatives and mistakes half and half.
+    alternatives = max(0, students - 2) // 2
+    names = synthesize(course, AID, hostile=[], alternatives=alternatives, mistakes=max(0, students - 2 - alternatives))
     for student in names:
         path = next(course.submission_dir(student, AID).glob("*.ipynb"))
         nb = nbformat.read(path, as_version=4)

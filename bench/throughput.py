@@ -6,6 +6,9 @@
    with nbclient (the same kernel, no sandbox, no sanitizing, no judging), its kernel killed at the
    end as ours is (aim: at most 5 % more), and against nbclient's default graceful shutdown.
 3. The grader's own peak resident memory per slot (its worker processes; kernels apart).
+4. Where a submission's time goes on one slot, cold and with kernels started ahead: each stage's
+   seconds per submission from the records' profiles (`course grade --profile`), beside the bare
+   kernel's.
 
 Usage: .venv/bin/python bench/throughput.py [--students N] [--assignment ID]
 """
@@ -32,6 +35,7 @@ from autograder.course.coursedir import Course  # noqa: E402
 from autograder.demo.cohort import as_submitted  # noqa: E402
 from autograder.grading.grade import grade  # noqa: E402
 from autograder.grading.slots import plan_slots  # noqa: E402
+from autograder.reports.profile import stages  # noqa: E402
 
 
 def course_with_cohort(folder: Path, assignment_id: str, students: int) -> Course:
@@ -78,13 +82,15 @@ class WorkerMemory(threading.Thread):
                     pass
 
 
-def graded(course: Course, assignment_id: str, workers: int | None) -> tuple[float, list[int]]:
+def graded(course: Course, assignment_id: str, workers: int | None) -> tuple[float, list[int], list]:
     watch = WorkerMemory()
     watch.start()
-    seconds = timed(lambda: grade(course=course, assignment_id=assignment_id, workers=workers))
+    started = time.perf_counter()
+    summary = grade(course=course, assignment_id=assignment_id, workers=workers)
+    seconds = time.perf_counter() - started
     watch.done.set()
     watch.join()
-    return seconds, sorted(watch.peaks.values())
+    return seconds, sorted(watch.peaks.values()), stages(summary.graded)
 
 
 def main() -> None:
@@ -98,12 +104,12 @@ def main() -> None:
         nbgrader = timed(lambda: subprocess.run(
             [str(Path(sys.executable).parent / "nbgrader"), "autograde", aid, "--force"],
             cwd=course.root, check=True, capture_output=True))
-        parallel, parallel_memory = graded(course, aid, None)
+        parallel, parallel_memory, _ = graded(course, aid, None)
         slots = len(plan_slots(gpus=[], jobs_per_gpu=1, workers=course.grading.workers))
-        one_slot, one_memory = graded(course, aid, 1)
+        one_slot, one_memory, warm_stages = graded(course, aid, 1)
         with open(course.root / "course_config.py", "a") as config:
             config.write("\nc.Grading.warm_kernels = False\n")
-        one_cold, _ = graded(Course.load(course.root), aid, 1)
+        one_cold, _, cold_stages = graded(Course.load(course.root), aid, 1)
         bare = timed(lambda: bare_nbclient(course, aid, n, "immediate"))
         graceful = timed(lambda: bare_nbclient(course, aid, n, "graceful"))
     mb = lambda peaks: ", ".join(f"{p / 2**20:.0f}" for p in peaks) + " MB"  # noqa: E731
@@ -117,6 +123,11 @@ def main() -> None:
           f"with kernels started ahead: {one_slot / bare:.2f}x bare nbclient (aim: at most 0.8x), "
           f"{one_slot / graceful:.2f}x its default")
     print(f"grader's peak resident memory per slot: {mb(parallel_memory)} on {slots} slots, {mb(one_memory)} on 1")
+    print(f"where a submission's time goes on 1 slot (median s; the bare kernel takes {bare / n:.2f} s in all):")
+    cold, warm = ({stage.name: stage.median for stage in found} for found in (cold_stages, warm_stages))
+    print(f"  {'stage':<30} {'cold':>7} {'ahead':>7}")
+    for name in dict.fromkeys([*cold, *warm]):
+        print(f"  {name:<30} {cold.get(name, 0):>7.3f} {warm.get(name, 0):>7.3f}")
 
 
 if __name__ == "__main__":

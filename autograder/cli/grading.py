@@ -37,6 +37,20 @@ def collect(ctx, assignment_id, archive, exchange):
     return 1 if outcome.unplaced else 0
 
 
+def show_profile(summary) -> None:
+    from rich.table import Table
+
+    from ..reports.profile import stages
+
+    table = Table(title=f"where the time went, per submission ({len(summary.graded)} graded)")
+    for column in ("stage", "median s", "mean s", "share"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for stage in stages(summary.graded):
+        table.add_row(stage.name, f"{stage.median:.3f}", f"{stage.mean:.3f}", f"{100 * stage.share:.1f} %")
+    console.print(table)
+    console.print(f"gradebook write for the run: {summary.ingest_seconds:.2f} s")
+
+
 def arrivals(collected) -> None:
     """What a collect from the exchange did with each new submission that needs a word."""
     for student, why in collected.refused:
@@ -62,8 +76,9 @@ def arrivals(collected) -> None:
 @click.option("--mem", "mem_gb", type=click.FloatRange(min=0, min_open=True), help="Slurm: GB per task (default: c.Slurm.mem_gb).")
 @click.option("--array-parallelism", type=click.IntRange(min=0), help="Slurm: tasks running at once, 0 for no limit.")
 @click.option("--slurm-setup", "setup", help="Slurm: shell lines each task runs first, e.g. 'module load cuda'.")
+@click.option("--profile", is_flag=True, help="Afterwards, show where the time went: each stage's seconds per submission.")
 @click.pass_context
-def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend, **slurm_options):
+def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend, profile, **slurm_options):
     """Grade every submission of ASSIGNMENT_ID in parallel, sandboxed, one record per submission."""
     from ..grading.grade import grade as run
     from ..grading.sandbox import warning
@@ -98,6 +113,8 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
                       backend_options=options, on_start=started, on_done=done)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts.items()))
     console.print(f"{len(summary.records)} submissions: {counts}; grades are in the gradebook")
+    if profile:
+        show_profile(summary)
     if summary.counts.get("infra_error"):
         console.print(f"[red]{summary.counts['infra_error']} submissions could not be graded[/] ({EXPLAINED['infra_error']}); "
                       f"run `course grade {assignment_id} --resume` to try them again")

@@ -59,6 +59,8 @@ class Run:
     stopped: str | None = None  # TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK or CRASHED when it broke off
     truncated: bool = False  # output went over the limit and was cut
     seconds: float = 0.0
+    ready_seconds: float = 0.0  # of `seconds`, until the first cell: the kernel answering, then the setup
+    capture_seconds: float = 0.0  # reading what the checks' calls recorded, after the run
     peak_memory_bytes: int = 0
 
 
@@ -359,11 +361,14 @@ def run_notebook(
                 client.kc.stop_channels()
             kernel.kill()
         run.seconds = time.perf_counter() - start_time
+        run.ready_seconds = (client.cells_started or time.perf_counter()) - start_time
         if not run.stopped and folder.full():  # filled it as it finished, before the watch looked
             run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
         run.truncated = client.truncated
+        read_from = time.perf_counter()
         run.draw_captures = _read_captures(kernel.capture_path, limits.capture_bytes)
         run.captures = run.draw_captures.pop(0)
+        run.capture_seconds = time.perf_counter() - read_from
     finally:
         kernel.release()
     return run

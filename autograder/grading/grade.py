@@ -7,6 +7,7 @@ the gradebook at the end.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ class Summary:
     isolation: str = ""
     slots: list = field(default_factory=list)
     where: str = ""  # the backend's own account of where units run
+    graded: list[results.Result] = field(default_factory=list)  # of `records`, those this run graded
+    ingest_seconds: float = 0.0  # writing the run's scores into the gradebook
 
     @property
     def counts(self) -> Counter:
@@ -125,7 +128,10 @@ def grade(
             finished[record.student_id] = record
         todo = [u for u in todo if finished[u.student_id].status == results.INFRA
                 and attempts[u] <= course.grading.retries]  # a cancelled unit waits for --resume
-    summary.records += finished.values()
+    summary.graded = list(finished.values())
+    summary.records += summary.graded
     summary.records.sort(key=lambda r: r.student_id)
+    started = time.perf_counter()
     ingest(course, summary.records)
+    summary.ingest_seconds = time.perf_counter() - started
     return summary

@@ -4,6 +4,7 @@ solutions and the grading unit share it)."""
 from __future__ import annotations
 
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ class Graded:
     run: Run
     verdicts: list[CellVerdict]
     draws: list[list[CellVerdict]] = field(default_factory=list)  # the verdicts under each further draw
+    judge_seconds: float = 0.0
 
     @property
     def failed(self) -> list[CellVerdict]:
@@ -38,9 +40,12 @@ def run_and_judge(source_nb, submission_nb, *, plan, limits: RunLimits, paper=No
     (and, for an exam, the key of the submission's paper). `draws`: plans of further seeds, judged
     on the same run (their calls are made in the kernel after the plan's own). `judge`: as in judge_run."""
     run = run_notebook(submission_nb, plan=checks.plan_to_wire(plan, draws), limits=limits, **kernel)
+    started = time.perf_counter()
     with _own_temporary_folder():
-        return Graded(run, judge_run(source_nb, run, plan, paper, judge=judge),
-                      [judge_run(source_nb, run, draw, paper, number, judge) for number, draw in enumerate(draws, start=1)])
+        graded = Graded(run, judge_run(source_nb, run, plan, paper, judge=judge),
+                        [judge_run(source_nb, run, draw, paper, number, judge) for number, draw in enumerate(draws, start=1)])
+    graded.judge_seconds = time.perf_counter() - started
+    return graded
 
 
 @contextmanager

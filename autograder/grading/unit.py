@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -161,21 +162,24 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     folder = course.submission_dir(sid, aid)
     result = results.Result(aid, sid, results.INFRA, "", 0.0, max_score, device=slot.label,
                             started_at=started, submitted_at=submitted_at(folder))
+    stage = _Stages(result.profile)
     try:
         level = sandbox.isolation(course.sandbox.mode)
         result.isolation = level
-        path, note = pick_notebook(folder, source_path.name)
-        result.notebook = path.name
-        result.submission_sha256 = sha256_of(path)
-        nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
-                      shown_as=f"{sid}/{path.name}", source_nb=source_nb)
+        with stage("read and sanitize"):
+            path, note = pick_notebook(folder, source_path.name)
+            result.notebook = path.name
+            result.submission_sha256 = sha256_of(path)
+            nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
+                          shown_as=f"{sid}/{path.name}", source_nb=source_nb)
         paper = paper_key(course, aid, sid)
         seed = submission_seed(course, aid, sid)
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
                            course.grading.output_chars, course.grading.capture_mb * 2**20,
                            course.grading.disk_mb * 2**20)
 
-        plan = plan_for(source_nb, seed, paper)
+        with stage("plan"):
+            plan = plan_for(source_nb, seed, paper)
 
         def kernel_for(user: int) -> dict:
             # Cold or started ahead, a kernel imports the assignment's modules as it starts: both then
@@ -187,12 +191,14 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
         kernel = spares.take(key) if spares else None
         user = spares.user if kernel else 0
         result.started_ahead = kernel is not None
-        kernel = kernel or start_kernel(**kernel_for(user))
+        with stage("kernel start"):
+            kernel = kernel or start_kernel(**kernel_for(user))
         try:
             # Ahead only where runs have sandbox users of their own: kernels of one user reach each other.
             if spares is not None and more and course.grading.warm_kernels and level != sandbox.NONE:
                 try:  # under the other sandbox user, out of this run's reach
-                    spares.start(key, 1 - user, **kernel_for(1 - user))
+                    with stage("next kernel started ahead"):
+                        spares.start(key, 1 - user, **kernel_for(1 - user))
                 except Exception:  # none ahead, then: the next submission starts its own (and fails there, if it must)
                     pass
             graded = run_and_judge(source_nb, nb, plan=plan, limits=limits, paper=paper, kernel=kernel,
@@ -200,14 +206,19 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
         except BaseException:
             kernel.discard()
             raise
+        run = graded.run
+        result.profile.update({"kernel ready and setup": round(run.ready_seconds, 3),
+                               "cells": round(run.seconds - run.ready_seconds, 3),
+                               "captures": round(run.capture_seconds, 3), "judging": round(graded.judge_seconds, 3)})
         result.tests = _tests(graded.verdicts)
         result.score = sum(t.points for t in result.tests)
         result.status, message = _status(graded.run, result.tests)
         truncated = " Output over the limit was cut." if graded.run.truncated else ""
         result.message = note + message + truncated
         result.peak_memory_mb = round(graded.run.peak_memory_bytes / 2**20, 1)
-        out = course.autograded_dir(sid, aid) / source_path.name
-        results.write_atomically(out, nbformat.writes(graded.run.notebook))
+        with stage("record"):
+            out = course.autograded_dir(sid, aid) / source_path.name
+            results.write_atomically(out, nbformat.writes(graded.run.notebook))
     except InvalidSubmission as exc:
         result.status, result.message = results.INVALID, str(exc)
     except checks.CheckCrashed as exc:
@@ -217,3 +228,18 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     result.seconds = round(time.perf_counter() - clock, 2)
     results.save(result, course.record_path(sid, aid))
     return result
+
+
+class _Stages:
+    """Times the stages of one unit into its record's profile (seconds, summed per stage name)."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+
+    @contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.into[name] = round(self.into.get(name, 0.0) + time.perf_counter() - started, 3)

@@ -63,6 +63,8 @@ class Result:
     peak_memory_mb: float = 0.0
     started_ahead: bool = False  # its kernel was started while the slot's previous submission ran
     attempts: int = 1
+    # Seconds per stage of grading it (`course grade --profile`): where a unit's time goes besides the cells.
+    profile: dict[str, float] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self) -> str:

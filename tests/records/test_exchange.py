@@ -159,5 +159,7 @@ def test_the_watch_answers_every_arrival_and_stops_at_once(course, tmp_path):
         watch.process.kill()
     assert stopped_in < 5, f"Ctrl+C took {stopped_in:.1f} s"
     watch.said("stopped; every record", within=10)
+    # Workers and kernels die with the watch; multiprocessing's resource tracker ends when it sees the pipe close.
+    psutil.wait_procs(alive(workers), timeout=5)
     assert not alive(workers), [p.cmdline() for p in alive(workers)]
     assert json.loads(course.record_path("root", AID).read_text()) == record  # kept; the slow one is graded next time

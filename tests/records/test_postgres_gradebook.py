@@ -1,54 +1,23 @@
 """Grades reach a shared gradebook on a real PostgreSQL server (started here, thrown away after)."""
 
-import glob
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
-
 import pytest
 
 from autograder.demo.cohort import synthesize
 from autograder.grading.grade import grade
 from autograder.records.gradebook import open_gradebook
+from tests.records.postgres_server import postgres_bin, running_postgres
 
 pytestmark = pytest.mark.slow
 AID = "01_layer_math"
 
 
-def _postgres_bin() -> str | None:
-    found = shutil.which("initdb") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))), None)
-    return found and found.rsplit("/", 1)[0]
-
-
 @pytest.fixture
 def postgres_url():
-    bindir = _postgres_bin()
+    bindir = postgres_bin()
     if bindir is None:
         pytest.skip("needs PostgreSQL (scripts/test.sh installs it)")
-    data = Path(tempfile.mkdtemp(prefix="pgdata-"))  # pytest's own folders are closed to other users
-    shutil.chown(data, "postgres", "postgres")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_postgres, f"{bindir}/initdb", "-D", str(data), "--auth=trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_postgres, f"{bindir}/pg_ctl", "-D", str(data), "-w", "-l", str(data / "log"), "-o",
-                    f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
-    try:
-        for _ in range(50):
-            made = subprocess.run([shutil.which("psql", path=bindir) or "psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c", "create database gradebook"],
-                                  capture_output=True)
-            if made.returncode == 0:
-                break
-            time.sleep(0.2)
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/gradebook"
-    finally:
-        subprocess.run([*as_postgres, f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(data, ignore_errors=True)
+    with running_postgres(bindir) as url:
+        yield url
 
 
 def test_grades_land_in_postgres(tmp_path, postgres_url):
