@@ -166,20 +166,13 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     try:
         level = sandbox.isolation(course.sandbox.mode)
         result.isolation = level
+        limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
+                           course.grading.output_chars, course.grading.capture_mb * 2**20,
+                           course.grading.disk_mb * 2**20)
         with stage("read and sanitize"):
             path, note = pick_notebook(folder, source_path.name)
             result.notebook = path.name
             result.submission_sha256 = sha256_of(path)
-            nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
-                          shown_as=f"{sid}/{path.name}", source_nb=source_nb)
-        paper = paper_key(course, aid, sid)
-        seed = submission_seed(course, aid, sid)
-        limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
-                           course.grading.output_chars, course.grading.capture_mb * 2**20,
-                           course.grading.disk_mb * 2**20)
-
-        with stage("plan"):
-            plan = plan_for(source_nb, seed, paper)
 
         def kernel_for(user: int) -> dict:
             # Cold or started ahead, a kernel imports the assignment's modules as it starts: both then
@@ -194,6 +187,15 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
         with stage("kernel start"):
             kernel = kernel or start_kernel(**kernel_for(user))
         try:
+            # The kernel boots (a second and a half of imports) while the submission is sanitized and
+            # the checks' inputs drawn: a worker's first plan imports the checks' modules, torch too.
+            with stage("read and sanitize"):
+                nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
+                              shown_as=f"{sid}/{path.name}", source_nb=source_nb)
+            paper = paper_key(course, aid, sid)
+            seed = submission_seed(course, aid, sid)
+            with stage("plan"):
+                plan = plan_for(source_nb, seed, paper)
             # Ahead only where runs have sandbox users of their own: kernels of one user reach each other.
             if spares is not None and more and course.grading.warm_kernels and level != sandbox.NONE:
                 try:  # under the other sandbox user, out of this run's reach

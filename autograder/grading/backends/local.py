@@ -26,6 +26,10 @@ def _take_slot(free, parent_pid: int) -> None:
     limit_threads(_slot.threads)  # the judging replays share the slot's cores with its kernel
     # A worker ends through multiprocessing's exit, which runs these finalizers but not atexit's.
     multiprocessing.util.Finalize(_spares, _spares.discard, exitpriority=10)
+    # Then it ends at once: its results are sent (a SimpleQueue writes as it is called) and its
+    # kernels gone, and tearing down an interpreter that imported torch takes 0.7 s, which every
+    # grading run would wait for at its end.
+    multiprocessing.util.Finalize(None, os._exit, args=(0,), exitpriority=0)
 
 
 def _grade(unit: Unit, more: bool) -> results.Result:
