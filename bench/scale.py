@@ -30,12 +30,12 @@ from course_copy import copy_course  # noqa: E402
 from autograder.authoring.release import release  # noqa: E402
 from autograder.course.coursedir import Course  # noqa: E402
 from autograder.demo.cohort import synthesize  # noqa: E402
-from autograder.grading.grade import grade  # noqa: E402
 from autograder.records.gradebook import ingest  # noqa: E402
 from autograder.reports.feedback import feedback  # noqa: E402
 from autograder.reports.profile import stages  # noqa: E402
 from autograder.reports.report import report  # noqa: E402
 from tests.records.postgres_server import postgres_bin, running_postgres  # noqa: E402
+from throughput import watched_grade  # noqa: E402
 
 COURSE_FILES = ["course_config.py", "nbgrader_config.py", "assignments", "release", "tests/submissions"]
 
@@ -89,12 +89,7 @@ def measure(assignment_id: str, size: int, workers: int, postgres: str | None) -
         release(course=course, assignment_ids=[assignment_id])
         before = disk_bytes(course.root)
         memory = PeakMemory()
-        memory.start()
-        started = time.perf_counter()
-        summary = grade(course=course, assignment_id=assignment_id, workers=workers)
-        wall = time.perf_counter() - started
-        memory.done.set()
-        memory.join()
+        wall, summary = watched_grade(course, assignment_id, workers, memory)
         row = {
             "assignment": assignment_id, "submissions": size, "slots": len(summary.slots),
             "wall_s": round(wall, 1), "s_per_submission": round(wall / size, 3),
@@ -129,6 +124,10 @@ def plot(rows: list[dict], path: Path) -> None:
         memory.plot(sizes, [r["peak_memory_mb"] for r in mine], marker="o", label=aid)
     speed.set(xlabel="submissions", ylabel="wall seconds per submission", xscale="log", ylim=(0, None))
     memory.set(xlabel="submissions", ylabel="peak resident memory of the run (MB)", xscale="log", ylim=(0, None))
+    sizes = sorted({r["submissions"] for r in rows})
+    for axis in (speed, memory):  # the cohort sizes as plain numbers, not log-scale minor ticks
+        axis.set_xticks(sizes, [str(n) for n in sizes])
+        axis.minorticks_off()
     speed.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)

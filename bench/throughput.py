@@ -82,14 +82,21 @@ class WorkerMemory(threading.Thread):
                     pass
 
 
-def graded(course: Course, assignment_id: str, workers: int | None) -> tuple[float, list[int], list]:
-    watch = WorkerMemory()
+def watched_grade(course: Course, assignment_id: str, workers: int | None, watch: threading.Thread):
+    """`course grade` on `workers` slots while `watch` (a thread with a `done` event) samples it:
+    the wall seconds and the grading summary."""
     watch.start()
     started = time.perf_counter()
     summary = grade(course=course, assignment_id=assignment_id, workers=workers)
     seconds = time.perf_counter() - started
     watch.done.set()
     watch.join()
+    return seconds, summary
+
+
+def graded(course: Course, assignment_id: str, workers: int | None) -> tuple[float, list[int], list]:
+    watch = WorkerMemory()
+    seconds, summary = watched_grade(course, assignment_id, workers, watch)
     return seconds, sorted(watch.peaks.values()), stages(summary.graded)
 
 
