@@ -27,6 +27,12 @@
 #                   password, written to $HUB_STATE/hub/passwords (root only); others keep theirs.
 #   HUB_DEMO_LOGIN  1: JupyterHub's dummy login instead, everyone with the one password
 #                   HUB_PASSWORD (default adlm-course), for a demo on a machine nobody else reaches
+#   HUB_EXCHANGE    folder (default): nbgrader's exchange folder c.Exchange.root, which the hub, every
+#                   user's server and the staff must see; ngshare: the exchange as a hub service
+#                   (ngshare, port HUB_PORT+3, its database in $HUB_STATE/hub/ngshare), reached over
+#                   HTTP, no shared folder, each student's own exam paper possible. The course's
+#                   course_config.py must then name it (the script says how) and the staff's
+#                   token, which the script writes to $HUB_STATE/hub/staff-token (root only)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state=${HUB_STATE:-/srv/adlm-hub}
@@ -36,6 +42,8 @@ instructor=${HUB_INSTRUCTOR:-instructor}
 private=$state/hub
 demo_login=${HUB_DEMO_LOGIN:-}
 auth_config=${HUB_AUTH_CONFIG:-}
+exchange_mode=${HUB_EXCHANGE:-folder}
+service_url=http://127.0.0.1:$port/services/ngshare
 fail() { echo "error: $1" >&2; [ -n "${2:-}" ] && echo "hint: $2" >&2; exit 1; }
 
 stop() {
@@ -126,6 +134,35 @@ login_config() {
   fi
 }
 
+# ngshare's own environment: it needs SQLAlchemy 1.4 (see scripts/ngshare-constraints.txt).
+ngshare_env() {
+  local env="$private/ngshare/env" stamp
+  stamp="$env/.installed-$(sha256sum "$repo/scripts/ngshare-constraints.txt" | cut -c1-16)"
+  [ -f "$stamp" ] && return
+  echo "building ngshare's environment in $env..."
+  rm -rf "$env"
+  mkdir -p "$private/ngshare"
+  "$repo/.venv/bin/uv" venv --quiet --python "$repo/.venv/bin/python" "$env" &&
+    "$repo/.venv/bin/uv" pip install --quiet --python "$env/bin/python" -r "$repo/scripts/ngshare-constraints.txt" \
+      >"$private/ngshare/install.log" 2>&1 || fail "installing ngshare failed" "see $private/ngshare/install.log"
+  touch "$stamp"
+}
+
+# The ngshare exchange as a service the hub runs (and restarts should it die), as root, its database
+# and files in the hub's private folder; the staff's commands use the course-staff service's token,
+# which ngshare takes as an admin's.
+exchange_service() {
+  [ "$exchange_mode" = ngshare ] || return 0
+  cat <<EOF
+c.JupyterHub.services = [
+    {"name": "ngshare", "url": "http://127.0.0.1:$((port + 3))",
+     "command": ["$private/ngshare/env/bin/python", "-m", "ngshare", "--admins", "course-staff",
+                 "--database", "sqlite:///$private/ngshare/ngshare.db", "--storage", "$private/ngshare/files/"]},
+    {"name": "course-staff", "api_token": open("$private/staff-token").read().strip()},
+]
+EOF
+}
+
 # Refuses to start while any student can list, enter or read `path`: checked as each student, so
 # every folder above it, groups and ACLs count as they do for them.
 out_of_reach() {
@@ -145,6 +182,7 @@ start() {
     fail "HUB_PASSWORD is the demo login's one password for everyone" \
       "set HUB_DEMO_LOGIN=1 to use it, or leave it out: users then log in with their own passwords"
   fi
+  case "$exchange_mode" in folder | ngshare) ;; *) fail "HUB_EXCHANGE is $exchange_mode" "use folder (the default) or ngshare" ;; esac
   [ -z "$auth_config" ] || [ -f "$auth_config" ] || fail "HUB_AUTH_CONFIG names $auth_config, which is not a file" \
     "give the file of JupyterHub settings for your institution's login (see the README's hub section)"
   mkdir -p "$state" "$private"
@@ -154,12 +192,12 @@ start() {
     fail "a hub is already running from $state" "run \`scripts/hub.sh stop\` first"
   fi
   python3 -c "import socket, sys
-for port in range($port, $port + 3):
+for port in range($port, $port + 4):
     with socket.socket() as s:
         try:
             s.bind(('127.0.0.1', port))
         except OSError:
-            sys.exit(1)" || fail "a port of $port-$((port + 2)) is in use" "choose others with HUB_PORT"
+            sys.exit(1)" || fail "a port of $port-$((port + 3)) is in use" "choose others with HUB_PORT"
   "$repo/scripts/setup.sh"
   if [ -z "${1:-}" ] && [ ! -d "$course" ]; then
     git clone --quiet "$repo" "$course"
@@ -167,11 +205,19 @@ for port in range($port, $port + 3):
   fi
   [ -f "$course/course_config.py" ] || fail "$course holds no course_config.py" "give the course folder: scripts/hub.sh start COURSE_DIR"
   course=$(cd "$course" && pwd)
-  local found course_id exchange gradebook
+  local found course_id exchange gradebook course_service course_token
   found=$("$repo/.venv/bin/python" -c "import sys; from autograder.course.coursedir import Course; from autograder.records.exchange import root
-from pathlib import Path; c = Course.load(Path(sys.argv[1])); print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '')" "$course" 2>&1) ||
+from pathlib import Path; c = Course.load(Path(sys.argv[1])); s = c.exchange_service
+print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '-', s.url or '-', s.token_file or '-')" "$course" 2>&1) ||
     fail "the course in $course does not load: ${found##*$'\n'}" "run \`.venv/bin/course --course-dir $course validate\` to see why"
-  read -r course_id exchange gradebook <<<"$found"
+  read -r course_id exchange gradebook course_service course_token <<<"$found"
+  [ "$gradebook" != - ] || gradebook=
+  if [ "$exchange_mode" = ngshare ] && { [ "$course_service" != "$service_url" ] || [ "$course_token" != "$private/staff-token" ]; }; then
+    fail "the course's staff commands would not reach this hub's ngshare exchange" \
+      "put these lines in $course/course_config.py: c.ExchangeService.url = \"$service_url\"; c.ExchangeService.token_file = \"$private/staff-token\"; c.ExchangeService.instructors = [\"$instructor\"]"
+  elif [ "$exchange_mode" = folder ] && [ "$course_service" != - ]; then
+    fail "the course's course_config.py sets c.ExchangeService.url (the ngshare exchange)" "start with HUB_EXCHANGE=ngshare, or drop that line"
+  fi
   users
   out_of_reach "$repo" "the staff checkout this script runs from: its sources hold the hidden tests and the solutions"
   out_of_reach "$course" "the course folder: its sources, solutions, every submission and the gradebook"
@@ -186,14 +232,27 @@ from pathlib import Path; c = Course.load(Path(sys.argv[1])); print(c.nbgrader.c
   hub_python
   hub_env
 
-  mkdir -p "$exchange"
-  chmod 1777 "$exchange"
   # Everyone's nbgrader (the Assignments panel, nbgrader's commands) finds the course's exchange.
-  cat >"$state/env/etc/jupyter/nbgrader_config.py" <<EOF
-c = get_config()
-c.CourseDirectory.course_id = "$course_id"
-c.Exchange.root = "$exchange"
-EOF
+  if [ "$exchange_mode" = ngshare ]; then
+    # No course id: the Assignments panel then lists every course the student takes on the service,
+    # the course's own and, for a roster exam, the one holding their own paper.
+    {
+      echo 'c = get_config()'
+      for role in fetch_assignment fetch_feedback release_assignment release_feedback list submit collect; do
+        class=$(echo "$role" | sed -E 's/(^|_)([a-z])/\U\2/g')
+        echo "c.ExchangeFactory.$role = \"ngshare_exchange.Exchange$class\""
+      done
+      echo 'c.ExchangeFactory.exchange = "ngshare_exchange.Exchange"'
+      echo "c.Exchange._ngshare_url = \"$service_url\""
+    } >"$state/env/etc/jupyter/nbgrader_config.py"
+    [ -s "$private/staff-token" ] || (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '+/=' >"$private/staff-token")
+    ngshare_env
+  else
+    mkdir -p "$exchange"
+    chmod 1777 "$exchange"
+    printf 'c = get_config()\nc.CourseDirectory.course_id = "%s"\nc.Exchange.root = "%s"\n' "$course_id" "$exchange" \
+      >"$state/env/etc/jupyter/nbgrader_config.py"
+  fi
   local home
   home=$(getent passwd "$instructor" | cut -d: -f6)
   mkdir -p "$home/.jupyter"
@@ -201,7 +260,7 @@ EOF
   chown -R "$instructor:" "$home/.jupyter"
   # The instructor's formgrader writes manual grades into the gradebook (SQLite keeps its journal
   # beside it): the course folder and the gradebook are the instructor's group's to write.
-  "$repo/.venv/bin/course" --course-dir "$course" release --exchange >/dev/null
+  [ "$exchange_mode" = ngshare ] || "$repo/.venv/bin/course" --course-dir "$course" release --exchange >/dev/null
   chgrp "$instructor" "$course" "$course"/gradebook.db 2>/dev/null || true
   chmod g+rwx "$course"
   [ -f "$course/gradebook.db" ] && chmod g+rw "$course/gradebook.db"
@@ -237,6 +296,7 @@ def course_for_the_instructor(spawner):
         spawner.notebook_dir = "$course"
 
 c.Spawner.pre_spawn_hook = course_for_the_instructor
+$(exchange_service)
 $([ -z "$auth_config" ] || printf 'load_subconfig("%s")  # the institution'"'"'s login (HUB_AUTH_CONFIG)' "$auth_config")
 EOF
   chmod 600 "$private/jupyterhub_config.py"
@@ -247,6 +307,17 @@ EOF
   echo "$pid" >"$private/hub.pid"
   for _ in $(seq 120); do
     if curl -fs "http://127.0.0.1:$port/hub/health" >/dev/null 2>&1; then
+      if [ "$exchange_mode" = ngshare ]; then
+        # Staff commands reach the service through the hub, as everyone's do; it knows only its roster.
+        local said
+        if ! said=$({ "$repo/.venv/bin/course" --course-dir "$course" enroll $students &&
+                      "$repo/.venv/bin/course" --course-dir "$course" release --exchange; } 2>&1); then
+          stop >/dev/null
+          fail "the course could not be set up on the ngshare exchange: $(echo "$said" | grep -m1 'error:' | sed 's/^error: //')" \
+            "the hub's log is $private/hub.log"
+        fi
+        echo "the exchange: ngshare at $service_url (staff token in $private/staff-token, root only)"
+      fi
       echo "the course $course_id is on http://127.0.0.1:$port/ (users: $instructor $students)"
       if [ "$demo_login" = 1 ]; then
         echo "demo login: every user's password is ${HUB_PASSWORD:-adlm-course}"

@@ -31,7 +31,7 @@ def app(ctx: click.Context, course_dir: Optional[Path]):
     ctx.obj = course_dir
 
 
-for _command in (authoring.release, authoring.solutions, authoring.validate, authoring.export, grading.collect, grading.grade,
+for _command in (authoring.release, authoring.solutions, authoring.validate, authoring.export, grading.enroll, grading.collect, grading.grade,
                  grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, grading.watch, demo.demo, exam.exam):
     app.add_command(_command)
 

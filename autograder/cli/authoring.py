@@ -16,7 +16,8 @@ _DETAIL_CHARS = 200
 @click.command()
 @ids_argument
 @click.option("--exchange", is_flag=True,
-              help="Also publish it in nbgrader's exchange (c.Exchange.root), for students on a hub to fetch.")
+              help="Also publish it in nbgrader's exchange (c.Exchange.root, or the ngshare service of "
+                   "c.ExchangeService.url), for students on a hub to fetch; a roster exam gives each their own paper.")
 @click.pass_context
 def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool):
     """Regenerate release/<id>/: student notebooks without solutions or hidden tests (nbgrader), and
@@ -30,7 +31,7 @@ def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool)
         print_written(course, [*run(course=course, assignment_ids=assignment_ids), release_library(course=course)])
         return
     for assignment_id in nbgrader_exchange.release_assignments(course=course, assignment_ids=assignment_ids):
-        console.print(f"  released {assignment_id} into the exchange at {nbgrader_exchange.root(course)}")
+        console.print(f"  released {assignment_id} into the exchange at {nbgrader_exchange.where(course)}")
 
 
 @click.command()

@@ -37,6 +37,19 @@ def collect(ctx, assignment_id, archive, exchange):
     return 1 if outcome.unplaced else 0
 
 
+@click.command()
+@click.argument("students", nargs=-1, required=True)
+@click.pass_context
+def enroll(ctx, students):
+    """Enroll STUDENTS (hub user names) in the course on the ngshare exchange service, making the
+    course there if it is new: the service serves a course only to the people it knows."""
+    from ..records import exchange
+
+    course = course_of(ctx)
+    exchange.enroll(course=course, students=list(students))
+    console.print(f"enrolled {len(students)} students in {course.nbgrader.course_id} on {exchange.where(course)}")
+
+
 def show_profile(summary) -> None:
     from rich.table import Table
 

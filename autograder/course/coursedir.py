@@ -24,6 +24,7 @@ _OUR_SECTIONS = {
     "Collect": settings.Collect,
     "Slurm": settings.Slurm,
     "Exam": settings.Exam,
+    "ExchangeService": settings.ExchangeService,
 }
 
 
@@ -79,6 +80,7 @@ class Course:
     collect: settings.Collect
     slurm: settings.Slurm
     exam: settings.Exam
+    exchange_service: settings.ExchangeService
     nbgrader: CourseDirectory
 
     @classmethod
@@ -93,11 +95,13 @@ class Course:
             collect = settings.Collect(config=config)
             slurm = settings.Slurm(config=config)
             exam = settings.Exam(config=config)
+            exchange_service = settings.ExchangeService(config=config)
             nbgrader = CourseDirectory(config=config, root=str(root))
         except TraitError as exc:
             raise CourseError(f"{CONFIG_FILE}: {exc}", hint="correct that entry") from None
         return cls(root=root, config=config, course=course, checks=checks, grading=grading,
-                   sandbox=sandbox, collect=collect, slurm=slurm, exam=exam, nbgrader=nbgrader)
+                   sandbox=sandbox, collect=collect, slurm=slurm, exam=exam,
+                   exchange_service=exchange_service, nbgrader=nbgrader)
 
     # --- assignments -------------------------------------------------------------------
     @property

@@ -132,6 +132,22 @@ class Collect(Configurable):
     ).tag(config=True)
 
 
+class ExchangeService(Configurable):
+    """The exchange as a network service (ngshare on the hub) rather than nbgrader's shared folder."""
+
+    url = Unicode(
+        "", help="ngshare's URL, e.g. 'http://127.0.0.1:8000/services/ngshare'; empty means nbgrader's folder "
+        "exchange at c.Exchange.root, which the hub and every user's server must see.",
+    ).tag(config=True)
+    token_file = Unicode(
+        "", help="A file holding the staff's JupyterHub API token, which ngshare knows as an admin "
+        "(scripts/hub.sh writes one); $JUPYTERHUB_API_TOKEN, when set, is used instead.",
+    ).tag(config=True)
+    timeout = Float(10.0, help="Seconds to wait for the service's answer before calling it down.").tag(config=True)
+    instructors = List(Unicode(), help="Hub users who teach the course on the service, besides the staff's token "
+                       "(the formgrader acts as them).").tag(config=True)
+
+
 class Slurm(Configurable):
     """How `course grade --backend slurm` asks for resources: one array task per submission."""
 

@@ -76,7 +76,7 @@ def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float
     ends the watch."""
     (assignment_id,) = course.resolve([assignment_id])
     if exchange:
-        nbgrader_exchange.check_root(course)  # a wrong exchange is the admin's to fix: say so at once
+        nbgrader_exchange.check_setup(course)  # a wrong exchange is the admin's to fix: say so at once
     while True:
         try:
             finished = one_pass(course=course, assignment_id=assignment_id, exchange=exchange, on_done=on_done)

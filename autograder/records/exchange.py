@@ -3,16 +3,25 @@
 Everything goes through nbgrader's own exchange classes (NbGraderAPI), so a hub's Assignments
 panel, `nbgrader fetch_assignment` and `nbgrader submit` see exactly what `nbgrader release_assignment`
 would have put there. Our part is the checks that turn nbgrader's log lines into one-line errors.
+
+Two exchanges: nbgrader's shared folder (c.Exchange.root), or the ngshare service on the hub
+(c.ExchangeService.url), whose classes ngshare-exchange provides; nothing here then touches a
+folder of the exchange. Only the service can hand each student their own exam paper: a student's
+paper goes out in a course of its own on it, which the service serves to that student alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import Exchange
 from traitlets.config import Config
 
@@ -21,6 +30,7 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..grading.unit import TIMESTAMP_FILE, InvalidSubmission, submitted_notebook
+from . import ngshare
 from .gradebook import ensure_alembic_on_path
 from .inbound import GuardedCollect, screen
 
@@ -45,16 +55,54 @@ def check_root(course: Course) -> Path:
     return folder
 
 
-def _api(course: Course, **settings) -> NbGraderAPI:
-    check_root(course)
+def where(course: Course) -> str:
+    """The exchange, as people know it: the service's URL or the folder."""
+    return course.exchange_service.url if ngshare.enabled(course) else str(root(course))
+
+
+def check_setup(course: Course) -> None:
+    """What the admin must fix before anything can work (the service being down is not: it comes back)."""
+    if ngshare.enabled(course):
+        ngshare.token(course)
+    else:
+        check_root(course)
+
+
+def _api(course: Course, course_id: str | None = None, **settings) -> NbGraderAPI:
+    """nbgrader's API on the course's exchange; `course_id`: one of a student's own exam papers on the service."""
     ensure_alembic_on_path()
     config = Config(course.config)
     for section, values in settings.items():
         config[section].update(values)
-    config.ExchangeFactory.collect = GuardedCollect
-    api = NbGraderAPI(coursedir=course.nbgrader, config=config)
+    coursedir = course.nbgrader
+    if ngshare.enabled(course):
+        for section, values in ngshare.exchange_config(course).items():
+            config[section].update(values)
+        if course_id:
+            config.CourseDirectory.course_id = course_id
+            coursedir = CourseDirectory(config=config, root=coursedir.root)
+    else:
+        check_root(course)
+        config.ExchangeFactory.collect = GuardedCollect
+    api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.ERROR)
     return api
+
+
+def paper_course(course: Course, assignment_id: str, student_id: str) -> str | None:
+    """The service's course that holds this student's own exam paper; None for everything handed out alike."""
+    entry = course.exam_assignments().get(assignment_id) if assignment_id not in course.course.assignments else None
+    if entry is None or entry["paper"]:
+        return None
+    return f"{course.nbgrader.course_id}-{assignment_id}-{student_id}"
+
+
+def _own_papers(course: Course, assignment_id: str) -> list[str]:
+    """The students of a roster exam, each with a paper of their own; empty for anything else."""
+    if paper_course(course, assignment_id, "x") is None:
+        return []
+    entry = course.exam_assignments()[assignment_id]
+    return sorted(path.stem for path in course.exam_paper_file(entry["exam"], "notebooks", "x").parent.glob("*.ipynb"))
 
 
 def _succeeded(result: dict, what: str, hint: str) -> None:
@@ -70,12 +118,57 @@ def release_assignments(*, course: Course, assignment_ids: list[str] | None = No
     students fetch it from their Assignments panel. Returns the ids released."""
     ids = course.resolve(assignment_ids)
     release(course=course, assignment_ids=ids)
+    if ngshare.enabled(course):
+        return _release_on_service(course, ids)
     # force: releasing again must replace the exchange's copy, as `course release` replaces release/.
     api = _api(course, ExchangeReleaseAssignment={"force": True})
     for assignment_id in ids:
+        if _own_papers(course, assignment_id):
+            raise CourseError(f"{assignment_id} gives each student their own paper, which a shared exchange folder "
+                              "cannot keep from the others", hint="hand the papers out through the LMS, or run the hub "
+                              "with the ngshare exchange (HUB_EXCHANGE=ngshare scripts/hub.sh start)")
         _succeeded(api.release_assignment(assignment_id), f"release {assignment_id} into the exchange",
                    hint=f"run `nbgrader release_assignment {assignment_id} --force` to see nbgrader's full log")
     return ids
+
+
+def _release_on_service(course: Course, ids: list[str]) -> list[str]:
+    ngshare.check(course, f"release {ids[0]} into the exchange")
+    known = ngshare.courses(course)
+    course_id = course.nbgrader.course_id
+    if course_id not in known:
+        raise CourseError(f"the exchange service has no course {course_id} yet",
+                          hint="enroll the students first: `course enroll STUDENT...` (scripts/hub.sh does it)")
+    for assignment_id in ids:
+        papers = _own_papers(course, assignment_id)
+        if not papers:
+            _release_one(course, assignment_id, course_id, course.release_dir(assignment_id))
+        for student in papers:
+            # The student's paper in a course only they take: ngshare serves a course's releases to its people.
+            own = paper_course(course, assignment_id, student)
+            ngshare.enroll(course, own, [student], known=known)
+            entry = course.exam_assignments()[assignment_id]
+            with tempfile.TemporaryDirectory() as staging:
+                folder = Path(staging) / assignment_id
+                shutil.copytree(course.release_dir(assignment_id), folder)
+                shutil.copyfile(course.exam_paper_file(entry["exam"], "notebooks", student, ".ipynb"),
+                                folder / f"{entry['exam']}.ipynb")
+                _release_one(course, assignment_id, own, folder)
+    return ids
+
+
+def _release_one(course: Course, assignment_id: str, course_id: str, folder: Path) -> None:
+    """ngshare-exchange releases release/<id>/ of the course directory it is given: here, `folder`."""
+    api = _api(course, course_id, ExchangeReleaseAssignment={"force": True},
+               CourseDirectory={"release_directory": str(folder.parent)})
+    with ngshare.staff_token(course):
+        _succeeded(api.release_assignment(assignment_id), f"release {assignment_id} into the exchange",
+                   hint="see the hub's log for ngshare's side")
+    # Its classes only log a refused upload: ask the service whether the release is there.
+    listed = ngshare.call(course, "GET", f"/assignments/{course_id}", f"check the release of {assignment_id}")
+    if assignment_id not in listed["assignments"]:
+        raise CourseError(f"the exchange service did not keep {assignment_id} in {course_id}",
+                          hint="see the hub's log for ngshare's side, then release again")
 
 
 @dataclass
@@ -98,15 +191,28 @@ def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
 def collect(*, course: Course, assignment_id: str) -> Collected:
     """nbgrader's collect: each student's newest submission from the exchange into submitted/."""
     (assignment_id,) = course.resolve([assignment_id])
-    outbound = check_root(course) / course.nbgrader.course_id / "outbound" / assignment_id
-    if not outbound.is_dir():
-        raise CourseError(f"{assignment_id} was never released into the exchange, so nobody can have submitted it",
-                          hint=f"run `course release {assignment_id} --exchange`")
+    never = CourseError(f"{assignment_id} was never released into the exchange, so nobody can have submitted it",
+                        hint=f"run `course release {assignment_id} --exchange`")
     before = _timestamps(course, assignment_id)
-    refused = screen(outbound.parents[1] / "inbound", assignment_id,
-                     check_owner=bool(course.config.ExchangeCollect.get("check_owner", True)))
-    _succeeded(_api(course).collect(assignment_id, update=True), f"collect {assignment_id} from the exchange",
-               hint=f"run `nbgrader collect {assignment_id} --update` to see nbgrader's full log")
+    if ngshare.enabled(course):
+        refused = []  # the service keeps no hand-made entries: submissions reach it only through its API
+        ngshare.check(course, f"collect {assignment_id} from the exchange")
+        course_ids = [paper_course(course, assignment_id, s) for s in _own_papers(course, assignment_id)]
+        for course_id in course_ids or [course.nbgrader.course_id]:
+            listed = ngshare.call(course, "GET", f"/assignments/{course_id}", f"collect {assignment_id} from the exchange")
+            if assignment_id not in listed["assignments"]:
+                raise never
+            with ngshare.staff_token(course):
+                _succeeded(_api(course, course_id).collect(assignment_id, update=True),
+                           f"collect {assignment_id} from the exchange", hint="see the hub's log for ngshare's side")
+    else:
+        outbound = check_root(course) / course.nbgrader.course_id / "outbound" / assignment_id
+        if not outbound.is_dir():
+            raise never
+        refused = screen(outbound.parents[1] / "inbound", assignment_id,
+                         check_owner=bool(course.config.ExchangeCollect.get("check_owner", True)))
+        _succeeded(_api(course).collect(assignment_id, update=True), f"collect {assignment_id} from the exchange",
+                   hint=f"run `nbgrader collect {assignment_id} --update` to see nbgrader's full log")
     outcome = Collected(refused=refused)
     for sid, when in _timestamps(course, assignment_id).items():
         if before.get(sid) == when:
@@ -123,17 +229,36 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
 
 
 def came_through_exchange(course: Course, assignment_id: str, student_id: str) -> bool:
-    """Whether the submission has the secret nbgrader's submit gave it (an LMS zip has none)."""
-    return (course.submission_dir(student_id, assignment_id) / "submission_secret.txt").is_file()
+    """Whether the submission has the secret nbgrader's submit gave it (an LMS zip has none); on the
+    service, whether the service holds a submission of that time."""
+    folder = course.submission_dir(student_id, assignment_id)
+    if not ngshare.enabled(course):
+        return (folder / "submission_secret.txt").is_file()
+    stamp = folder / TIMESTAMP_FILE
+    course_id = paper_course(course, assignment_id, student_id) or course.nbgrader.course_id
+    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() in ngshare.submission_times(
+        course, course_id, assignment_id, student_id)
 
 
 def release_feedback(*, course: Course, assignment_id: str, students: list[str]) -> None:
     """nbgrader's release_feedback for these students: the HTML `course feedback` wrote, which they
     then fetch with "Fetch Feedback"."""
-    api = _api(course)
+    if ngshare.enabled(course):
+        ngshare.check(course, f"release feedback on {assignment_id}")
     for sid in students:
         if not came_through_exchange(course, assignment_id, sid):
             raise CourseError(f"{sid}'s submission of {assignment_id} did not come through the exchange, so its feedback "
                               "cannot be released there", hint="give it to the student another way, or drop --release")
-        _succeeded(api.release_feedback(assignment_id, sid), f"release {sid}'s feedback on {assignment_id}",
-                   hint=f"run `nbgrader release_feedback {assignment_id} --student {sid}` to see nbgrader's full log")
+        api = _api(course, paper_course(course, assignment_id, sid))
+        with ngshare.staff_token(course) if ngshare.enabled(course) else contextlib.nullcontext():
+            _succeeded(api.release_feedback(assignment_id, sid), f"release {sid}'s feedback on {assignment_id}",
+                       hint=f"run `nbgrader release_feedback {assignment_id} --student {sid}` to see nbgrader's full log")
+
+
+def enroll(*, course: Course, students: list[str]) -> None:
+    """The course on the service, with these students taking it (the folder exchange has no roster)."""
+    if not ngshare.enabled(course):
+        raise CourseError("the folder exchange has no roster: every user who sees the folder can fetch and submit",
+                          hint="set c.ExchangeService.url to enroll students on the ngshare service")
+    ngshare.check(course, "enroll students on the exchange")
+    ngshare.enroll(course, course.nbgrader.course_id, students)
