@@ -234,17 +234,7 @@ print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '-', s.url or '-', 
 
   # Everyone's nbgrader (the Assignments panel, nbgrader's commands) finds the course's exchange.
   if [ "$exchange_mode" = ngshare ]; then
-    # No course id: the Assignments panel then lists every course the student takes on the service,
-    # the course's own and, for a roster exam, the one holding their own paper.
-    {
-      echo 'c = get_config()'
-      for role in fetch_assignment fetch_feedback release_assignment release_feedback list submit collect; do
-        class=$(echo "$role" | sed -E 's/(^|_)([a-z])/\U\2/g')
-        echo "c.ExchangeFactory.$role = \"ngshare_exchange.Exchange$class\""
-      done
-      echo 'c.ExchangeFactory.exchange = "ngshare_exchange.Exchange"'
-      echo "c.Exchange._ngshare_url = \"$service_url\""
-    } >"$state/env/etc/jupyter/nbgrader_config.py"
+    cp "$repo/deploy/student_nbgrader_config.py" "$state/env/etc/jupyter/nbgrader_config.py"
     [ -s "$private/staff-token" ] || (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '+/=' >"$private/staff-token")
     ngshare_env
   else
@@ -260,7 +250,12 @@ print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '-', s.url or '-', 
   chown -R "$instructor:" "$home/.jupyter"
   # The instructor's formgrader writes manual grades into the gradebook (SQLite keeps its journal
   # beside it): the course folder and the gradebook are the instructor's group's to write.
-  [ "$exchange_mode" = ngshare ] || "$repo/.venv/bin/course" --course-dir "$course" release --exchange >/dev/null
+  # (It makes the gradebook; on the ngshare exchange, publishing waits until the hub serves it.)
+  if [ "$exchange_mode" = ngshare ]; then
+    "$repo/.venv/bin/course" --course-dir "$course" release >/dev/null
+  else
+    "$repo/.venv/bin/course" --course-dir "$course" release --exchange >/dev/null
+  fi
   chgrp "$instructor" "$course" "$course"/gradebook.db 2>/dev/null || true
   chmod g+rwx "$course"
   [ -f "$course/gradebook.db" ] && chmod g+rw "$course/gradebook.db"
@@ -285,7 +280,8 @@ c.Authenticator.admin_users = {"$instructor"}
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = ["$state/env/bin/python", "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
-c.Spawner.environment = {"PATH": "$state/env/bin:/usr/local/bin:/usr/bin:/bin", "LD_LIBRARY_PATH": "${LD_LIBRARY_PATH:-}"}
+c.Spawner.environment = {"PATH": "$state/env/bin:/usr/local/bin:/usr/bin:/bin", "LD_LIBRARY_PATH": "${LD_LIBRARY_PATH:-}",
+                         "ADLM_NGSHARE_URL": "$service_url"}
 # First spawns on a busy 2-core machine take 15-20 s.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120

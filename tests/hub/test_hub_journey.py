@@ -1,6 +1,8 @@
 """The course on a real JupyterHub (scripts/hub.sh), clicked through in headless Chromium.
 
-Users log in with their own passwords (PAM). From a notebook, a student tries to read what is not
+The hub runs the exchange as its ngshare service (HUB_EXCHANGE=ngshare): no exchange folder exists,
+users' servers and the staff's commands reach it only over HTTP. (The folder exchange's own paths
+are tested without a hub in tests/records/test_exchange.py.) Users log in with their own passwords (PAM). From a notebook, a student tries to read what is not
 theirs (another student's home and nbgrader cache, the staff checkout, the course folder, the hub's
 database and secrets, the exchange's submissions and feedback) and to log in with their password as
 another student: each attempt must fail.
@@ -9,7 +11,9 @@ A student fetches 01 from JupyterLab's Assignments panel, answers one cell, vali
 `course watch --exchange` grades it in the jail and releases the feedback, which the student
 fetches and reads; an instructor grades 02's discussion in formgrader and `course report` has it.
 A second student's late submission loses points until an extension is granted and it is
-resubmitted. Screenshots of every step go to test-output/hub-journey/.
+resubmitted. Both fetch a roster exam and each gets their own paper, graded against its key. While
+the service hangs, staff commands say so in one line and the watch catches up once it is back.
+Screenshots of every step go to test-output/hub-journey/.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ CHROMIUM = "/usr/lib/chromium/chromium"  # Debian's; Playwright cannot download 
 SHOTS = REPO / "test-output" / "hub-journey"
 STUDENT, LATE_STUDENT, INSTRUCTOR = "student1", "student2", "instructor"
 USERS = (STUDENT, LATE_STUDENT, INSTRUCTOR)
+TOKENS: dict[str, str] = {}  # each student's JupyterHub API token, as their server holds one
+SERVICE: dict[str, str] = {}  # the URL of the hub's ngshare, as the hub gives it to users' servers
 # A correct answer to the activations cell, written unlike the solution.
 ANSWER = '''def relu(z):
     return np.where(z > 0, z, 0.0)
@@ -65,14 +71,21 @@ def course_cli(course, *args: str, check: bool = True) -> str:
     return run.stdout + run.stderr
 
 
-def as_student(state: Path, user: str, *nbgrader_args: str) -> None:
-    """nbgrader's own command, run as the student's Unix user in their home, as a terminal on the hub would."""
+def as_student(state: Path, user: str, *nbgrader_args: str, course_id: str = "adlm") -> str:
+    """nbgrader's own command, run as the student's Unix user in their home with their hub token, as
+    a terminal on the hub would (the students' config names no course: the service lists theirs)."""
     home = Path("/home") / user
+    if user not in TOKENS:
+        TOKENS[user] = subprocess.run([str(REPO / ".venv" / "bin" / "jupyterhub"), "token", "-f", "jupyterhub_config.py",
+                                       user], cwd=state / "hub", capture_output=True, text=True, check=True,
+                                      timeout=60).stdout.split()[-1]
     # The hub's own interpreter, when it had to be linked into its folder, finds its library there.
-    subprocess.run(["runuser", "-u", user, "--", "env", f"HOME={home}", f"PATH={state}/env/bin:/usr/bin:/bin",
-                    f"LD_LIBRARY_PATH={state}/python/lib",
-                    str(state / "env" / "bin" / "python"), "-m", "nbgrader", *nbgrader_args],
-                   cwd=home, check=True, capture_output=True, timeout=120)
+    run = subprocess.run(["runuser", "-u", user, "--", "env", f"HOME={home}", f"PATH={state}/env/bin:/usr/bin:/bin",
+                          f"LD_LIBRARY_PATH={state}/python/lib", f"USER={user}", f"JUPYTERHUB_USER={user}",
+                          f"JUPYTERHUB_API_TOKEN={TOKENS[user]}", f"ADLM_NGSHARE_URL={SERVICE['url']}", str(state / "env" / "bin" / "python"), "-m", "nbgrader",
+                          *nbgrader_args, "--course", course_id], cwd=home, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "ERROR" not in run.stderr, run.stderr
+    return run.stderr
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +97,19 @@ def hub():
     for user in USERS:  # made afresh by hub.sh, so that it makes their passwords
         subprocess.run(["userdel", "--force", "--remove", user], capture_output=True)
     deadline = (datetime.now(timezone.utc) - timedelta(days=1, hours=12)).isoformat(timespec="seconds")
+    port = free_ports(4, start=31000)
+    # The folder nbgrader would use is named, so that the test can show it never comes to exist.
     course = make_course_copy(state, extra_config=(
         f'\nc.Exchange.root = "{state}/exchange"\n'
+        f'c.ExchangeService.url = "http://127.0.0.1:{port}/services/ngshare"\n'
+        f'c.ExchangeService.token_file = "{state}/hub/staff-token"\n'
+        f'c.ExchangeService.instructors = ["{INSTRUCTOR}"]\n'
+        'c.ExchangeService.timeout = 3\n'
         f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n'))
-    port = free_ports(3, start=31000)
-    env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port),
+    env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port), "HUB_EXCHANGE": "ngshare",
            "HUB_STUDENTS": f"{STUDENT} {LATE_STUDENT}", "HUB_INSTRUCTOR": INSTRUCTOR}
+    TOKENS.clear()
+    SERVICE["url"] = course.exchange_service.url
     start = [str(REPO / "scripts" / "hub.sh"), "start", str(course.root)]
     # The staff checkout is closed to students while the hub runs (grading jails see only its
     # virtual environment, which stays open); the course copy is left open, which hub.sh refuses.
@@ -277,12 +297,22 @@ try:
     found["the staff package"] = "imported"
 except ImportError as exc:
     found["the staff package"] = type(exc).__name__
+# The exchange service, asked with this server's own token: what ngshare answers.
+import urllib.error, urllib.request
+for what, (method, path) in json.loads(ASKS).items():
+    request = urllib.request.Request(SERVICE + path, method=method, data=b"files=[]" if method == "POST" else None,
+                                     headers={"Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"]})
+    try:
+        found[what] = urllib.request.urlopen(request, timeout=30).status
+    except urllib.error.HTTPError as exc:
+        found[what] = exc.code
 print("PROBE", json.dumps(found))"""
 
 
 def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
     """From a notebook on the hub, student1 tries everything that is not theirs; each must fail.
-    Reading their own notebook must work, so a probe that reads nothing cannot pass."""
+    Reading their own notebook and listing their own submissions must work, so a probe that reads
+    nothing cannot pass."""
     course, url, state, timings, passwords = hub
     aid = "01_layer_math"
     course_cli(course, "release", "--exchange")
@@ -292,7 +322,6 @@ def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
             as_student(state, user, "fetch_assignment", aid)
     as_student(state, LATE_STUDENT, "submit", aid)
     course_cli(course, "watch", aid, "--exchange", "--once")  # student2's record, feedback page and release
-    exchange = state / "exchange" / course.nbgrader.course_id
     targets = {
         "student2's home": other, "student2's notebook": other / aid / "layer_math.ipynb",
         "student2's nbgrader cache": other / ".local" / "share" / "jupyter" / "nbgrader_cache",
@@ -304,18 +333,30 @@ def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
         "the hub's database": state / "hub" / "jupyterhub.sqlite",
         "the hub's cookie secret": state / "hub" / "jupyterhub_cookie_secret",
         "the users' passwords": state / "hub" / "passwords",
-        "the exchange's submissions": exchange / "inbound", "the exchange's feedback": exchange / "feedback",
+        "the exchange's database": state / "hub" / "ngshare" / "ngshare.db",
+        "the exchange's stored files": state / "hub" / "ngshare" / "files",
+        "the staff's exchange token": state / "hub" / "staff-token",
+    }
+    when = (course.submission_dir(LATE_STUDENT, aid) / "timestamp.txt").read_text().strip()
+    asks = {  # what a student must not do on the service, and what they may
+        "list everyone's submissions": ("GET", f"/submissions/adlm/{aid}"),
+        "list student2's submissions": ("GET", f"/submissions/adlm/{aid}/{LATE_STUDENT}"),
+        "download student2's submission": ("GET", f"/submission/adlm/{aid}/{LATE_STUDENT}"),
+        "read student2's feedback": ("GET", f"/feedback/adlm/{aid}/{LATE_STUDENT}?timestamp={when.replace(' ', '%20')}"),
+        "release an assignment": ("POST", "/assignment/adlm/planted"),
+        "list the course's students": ("GET", "/students/adlm"),
+        "list my own submissions": ("GET", f"/submissions/adlm/{aid}/{STUDENT}"),
     }
     missing = [what for what, path in targets.items() if not path.exists()]
     assert not missing, missing  # a probe of a path that is not there proves nothing
     for private in (other, Path("/home") / STUDENT, state / "hub"):
         assert private.stat().st_mode & 0o777 == 0o700, private
-    for secret in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "passwords"):
+    for secret in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "passwords", "staff-token"):
         assert (state / "hub" / secret).stat().st_mode & 0o777 == 0o600, secret
     own = Path("/home") / STUDENT / aid / "layer_math.ipynb"
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         f"TARGETS = {json.dumps(json.dumps({**{w: str(p) for w, p in targets.items()}, 'my own notebook': str(own)}))}\n"
-        + PROBE)])
+        f"ASKS = {json.dumps(json.dumps(asks))}\nSERVICE = {course.exchange_service.url!r}\n" + PROBE)])
     probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook = Path("/home") / STUDENT / "probe.ipynb"
     nbformat.write(probe, notebook)
@@ -341,7 +382,10 @@ def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
     page.context.close()
     assert found.pop("my own notebook") == "read"
     assert found.pop("the staff package") == "ModuleNotFoundError"
-    assert found == {what: "PermissionError" for what in targets}, found
+    assert found.pop("list my own submissions") == 200
+    assert found == {**{what: "PermissionError" for what in targets}, **{what: 403 for what in asks
+                                                                         if what != "list my own submissions"}}, found
+    assert not (state / "exchange").exists()  # no exchange folder ever existed: everything went through the service
 
     # Another student's password does not open their account.
     page = log_in(browser, url, LATE_STUDENT, passwords[STUDENT])
@@ -349,6 +393,102 @@ def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
     assert page.url.startswith(f"{url}/hub/login")
     page.screenshot(path=SHOTS / "8-wrong-password.png")
     page.context.close()
+
+
+def test_each_student_fetches_their_own_exam_paper_and_is_graded_against_its_key(hub, browser):
+    """A roster exam through the service: each student's fetch gives their own paper (in a course
+    on the service that only they take), again the same on a second fetch, and grading uses its key."""
+    course, url, state, timings, passwords = hub
+    exam = "practice_exam"
+    roster = state / "roster.csv"
+    roster.write_text(f"student_id\n{STUDENT}\n{LATE_STUDENT}\n")
+    course_cli(course, "exam", "generate", exam, "--roster", str(roster), "--force")
+    course_cli(course, "release", exam, "--exchange")
+    keys = {s: json.loads(course.exam_paper_file(exam, "keys", s).read_text())["questions"] for s in (STUDENT, LATE_STUDENT)}
+    # A whole-number question after the first whose two keys differ: student2 answers it with student1's key.
+    differ = next(n for n, (a, b) in enumerate(zip(keys[STUDENT], keys[LATE_STUDENT]), start=1)
+                  if n > 1 and a["kind"] == "integer" and a["value"] != b["value"])
+
+    shown = {}
+    for user in (STUDENT, LATE_STUDENT):
+        page = log_in(browser, url, user, passwords[user])
+        released = assignments_panel(page)
+        page.locator("#course_list_dropdown:not([disabled])").click()
+        offered = page.locator("#course_list a").all_inner_texts()
+        assert f"adlm-{exam}-{user}" in offered and not any(
+            o.startswith(f"adlm-{exam}-") and o != f"adlm-{exam}-{user}" for o in offered), offered
+        page.locator("#course_list a", has_text=f"adlm-{exam}-{user}").click()
+        released.locator(".list_item", has_text=exam).get_by_role("button", name="Fetch").click()
+        fetched = page.locator("#fetched_assignments_list .list_item", has_text=exam).first
+        fetched.locator("a.assignment-notebooks-link").click()
+        fetched.get_by_role("link", name=exam).click()
+        question = page.locator(".jp-Notebook .jp-MarkdownCell", has_text="Question 1:").first
+        question.wait_for()
+        shown[user] = question.inner_text()
+        page.screenshot(path=SHOTS / f"9-exam-paper-{user}.png")
+        page.context.close()
+    assert shown[STUDENT] != shown[LATE_STUDENT]  # two papers, not one notebook for everyone
+
+    for user in (STUDENT, LATE_STUDENT):
+        notebook = Path("/home") / user / exam / f"{exam}.ipynb"
+        own = nbformat.read(course.exam_paper_file(exam, "notebooks", user, ".ipynb"), as_version=4)
+        nb = nbformat.read(notebook, as_version=4)
+        assert [c.source for c in nb.cells] == [c.source for c in own.cells]  # their own paper, as drawn
+        if user == STUDENT:  # fetching again gives the same paper
+            shutil.rmtree(notebook.parent)
+            as_student(state, user, "fetch_assignment", exam, course_id=f"adlm-{exam}-{user}")
+            assert [c.source for c in nbformat.read(notebook, as_version=4).cells] == [c.source for c in own.cells]
+            nb = nbformat.read(notebook, as_version=4)
+        answers = {1: keys[user][0]["value"], differ: keys[STUDENT][differ - 1]["value"]}
+        for cell in nb.cells:
+            for n, value in answers.items():
+                if cell.source.startswith(f"answer_{n:02d} = None"):
+                    cell.source = f"answer_{n:02d} = {value!r}"
+        nbformat.write(nb, notebook)
+        shutil.chown(notebook, user, user)
+        as_student(state, user, "submit", exam, course_id=f"adlm-{exam}-{user}")
+    out = course_cli(course, "collect", exam, "--exchange")
+    assert "collected 2 new submissions" in out, out
+    course_cli(course, "grade", exam)
+    points = {user: {t["grade_id"]: t["points"] for t in json.loads(course.record_path(user, exam).read_text())["tests"]}
+              for user in (STUDENT, LATE_STUDENT)}
+    first, other = "question_01", f"question_{differ:02d}"
+    assert points[STUDENT][first] > 0 and points[LATE_STUDENT][first] > 0, points  # each right by their own key
+    assert points[STUDENT][other] > 0 and points[LATE_STUDENT][other] == 0, points  # student1's answer is not student2's
+
+
+def test_while_the_service_hangs_staff_commands_say_so_and_the_watch_catches_up(hub):
+    course, url, state, timings, passwords = hub
+    aid = "01_layer_math"
+    if not (Path("/home") / LATE_STUDENT / aid).exists():
+        as_student(state, LATE_STUDENT, "fetch_assignment", aid)
+    service = subprocess.run(["pgrep", "-f", "-n", "-m", "python -m ngshare"], capture_output=True, text=True)
+    pid = int(service.stdout.split()[0])
+    os.kill(pid, signal.SIGSTOP)  # hangs, as a service does whose database is locked or whose node is gone
+    try:
+        for args in (("release", aid, "--exchange"), ("collect", aid, "--exchange"), ("enroll", "student9")):
+            said = course_cli(course, *args, check=False)
+            assert f"the exchange service {course.exchange_service.url} did not answer within 3 s" in said, said
+            assert "Traceback" not in said and len(said.strip().splitlines()) == 2, said  # the error and its hint
+        watch = subprocess.Popen([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "watch", aid,
+                                  "--exchange", "--interval", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True)
+        time.sleep(6)  # at least one pass meets the outage
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    record = course.record_path(LATE_STUDENT, aid)
+    before = json.loads(record.read_text())["submitted_at"] if record.exists() else None
+    try:
+        as_student(state, LATE_STUDENT, "submit", aid)  # arrives while the watch waits out the outage
+        started = time.monotonic()
+        while not record.exists() or json.loads(record.read_text())["submitted_at"] == before:
+            assert time.monotonic() - started < 90 and watch.poll() is None, "the watch did not catch up"
+            time.sleep(1)
+    finally:
+        watch.send_signal(signal.SIGINT)
+        out, _ = watch.communicate(timeout=60)
+    assert "did not answer within 3 s" in out and "(trying again next pass)" in out, out
+    assert f"graded {LATE_STUDENT}" in out, out
 
 
 def grades(course, assignment_id: str) -> dict[str, dict]:
