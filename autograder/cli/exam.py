@@ -78,7 +78,8 @@ def _exam_written(course, exam_id: str, paths) -> None:
                   f"{course.relative(folder)}/; released as {', '.join(made)}")
     if (folder / "notebooks").is_dir():
         console.print(f"each student's own notebook: {course.relative(folder / 'notebooks')}/<student>.ipynb "
-                      "(hand it out through the LMS; students submit it as the assignment above)")
+                      "(hand it out through the LMS, or with `course release <assignment> --exchange` on the ngshare "
+                      "exchange; students submit it as the assignment above)")
     if course.exam.print_pdfs and not chromium():
         console.print("[yellow]note:[/] no PDFs: printing them needs Chromium (apt-get install chromium)")
 

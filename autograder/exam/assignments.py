@@ -2,8 +2,8 @@
 
 Forms: one assignment per form, `<exam>_<letter>`, its questions in the notebook. A roster: one
 assignment, `<exam>`, whose notebook leaves each question's text to the student's own copy
-(exams/<exam>/notebooks/<student>.ipynb, handed out through the LMS: nbgrader releases one
-notebook to everyone). Either way the grader finds the submission's paper from the manifest and
+(exams/<exam>/notebooks/<student>.ipynb, handed out through the LMS, or through the ngshare
+exchange, each in a course on the service that only its student takes: records/exchange.py). Either way the grader finds the submission's paper from the manifest and
 the student id, and grades it with `course grade <assignment>`.
 """
 
