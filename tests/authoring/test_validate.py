@@ -12,7 +12,7 @@ from autograder.cli import main
 from autograder.course import notebooks
 from autograder.course.coursedir import Course
 from autograder.grading.verdicts import CellVerdict
-from tests.authoring.conftest import SEEDS, by_assignment
+from tests.authoring.conftest import OTTER_KINDS, SEEDS, by_assignment
 from tests.conftest import PRACTICE_FORM
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,8 @@ def test_every_assignment_validates(validated, assignment_id):
     assert re.search(rf"\({SEEDS.get(assignment_id, course.checks.validate_seeds)} seeds? each", out)
     mistakes, alternatives = map(int, re.search(r"\((\d+) known mistakes, (\d+) alternative solutions\)", out).groups())
     assert mistakes >= 12 and alternatives >= 3
-    assert f"otter parity {assignment_id}" in out and re.search(r"cases graded by otter in \d+ s \([\d.]+ s a case\), 0 differ", out)
+    if OTTER_KINDS.get(assignment_id, True):  # 04's otter parity runs outside CI only (conftest)
+        assert f"otter parity {assignment_id}" in out and re.search(r"cases graded by otter in \d+ s \([\d.]+ s a case\), 0 differ", out)
 
 
 def test_a_mistake_no_test_catches_fails_validation(course_copy, capsys):

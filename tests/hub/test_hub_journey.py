@@ -104,7 +104,7 @@ def hub():
         f'c.ExchangeService.url = "http://127.0.0.1:{port}/services/ngshare"\n'
         f'c.ExchangeService.token_file = "{state}/hub/staff-token"\n'
         f'c.ExchangeService.instructors = ["{INSTRUCTOR}"]\n'
-        'c.ExchangeService.timeout = 3\n'
+        'c.ExchangeService.timeout = 2\n'
         f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n'))
     env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port), "HUB_EXCHANGE": "ngshare",
            "HUB_STUDENTS": f"{STUDENT} {LATE_STUDENT}", "HUB_INSTRUCTOR": INSTRUCTOR}
@@ -468,12 +468,12 @@ def test_while_the_service_hangs_staff_commands_say_so_and_the_watch_catches_up(
     try:
         for args in (("release", aid, "--exchange"), ("collect", aid, "--exchange"), ("enroll", "student9")):
             said = " ".join(course_cli(course, *args, check=False).split())  # the console wraps long lines
-            assert f"the exchange service {course.exchange_service.url} did not answer within 3 s" in said, said
+            assert f"the exchange service {course.exchange_service.url} did not answer within 2 s" in said, said
             assert said.count("error:") == 1 and said.count("hint:") == 1 and "Traceback" not in said, said
         watch = subprocess.Popen([sys.executable, "-m", "autograder.cli", "--course-dir", str(course.root), "watch", aid,
                                   "--exchange", "--interval", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  text=True)
-        time.sleep(6)  # at least one pass meets the outage
+        time.sleep(4)  # at least one pass meets the outage
     finally:
         os.kill(pid, signal.SIGCONT)
     record = course.record_path(LATE_STUDENT, aid)
@@ -488,7 +488,7 @@ def test_while_the_service_hangs_staff_commands_say_so_and_the_watch_catches_up(
         watch.send_signal(signal.SIGINT)
         out, _ = watch.communicate(timeout=60)
     flat = " ".join(out.split())
-    assert "did not answer within 3 s" in flat and "(trying again next pass)" in flat, out
+    assert "did not answer within 2 s" in flat and "(trying again next pass)" in flat, out
     assert f"graded {LATE_STUDENT}" in out, out
 
 
