@@ -8,7 +8,8 @@
 # Students log in, fetch, validate and submit from JupyterLab's Assignments panel and fetch their
 # feedback there; the instructor grades by hand in formgrader (/user/<instructor>/formgrader).
 # Staff move work with `course release --exchange`, `course collect <id> --exchange`, `course
-# feedback <id> --release`, or `course watch <id> --exchange`, run as root with --course-dir COURSE_DIR.
+# feedback <id> --release`, or `course watch <id> --exchange`, run as root with --course-dir COURSE_DIR
+# (on the ngshare exchange also `course enroll STUDENT...`: the service knows only its roster).
 #
 # Who sees what: every user's home is theirs alone (700); the hub's own files (its database, cookie
 # secret, config, log and the generated passwords) lie in $HUB_STATE/hub, root's alone (700, files
