@@ -12,7 +12,6 @@ paper goes out in a course of its own on it, which the service serves to that st
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
 import stat
@@ -89,20 +88,27 @@ def _api(course: Course, course_id: str | None = None, **settings) -> NbGraderAP
     return api
 
 
+def _roster_exam(course: Course, assignment_id: str) -> dict | None:
+    """The manifest entry of an exam that gives each student their own paper; None for anything else."""
+    if assignment_id in course.course.assignments:
+        return None
+    entry = course.exam_assignments().get(assignment_id)
+    return entry if entry is not None and not entry["paper"] else None
+
+
 def paper_course(course: Course, assignment_id: str, student_id: str) -> str | None:
     """The service's course that holds this student's own exam paper; None for everything handed out alike."""
-    entry = course.exam_assignments().get(assignment_id) if assignment_id not in course.course.assignments else None
-    if entry is None or entry["paper"]:
+    if _roster_exam(course, assignment_id) is None:
         return None
     return f"{course.nbgrader.course_id}-{assignment_id}-{student_id}"
 
 
-def _own_papers(course: Course, assignment_id: str) -> list[str]:
-    """The students of a roster exam, each with a paper of their own; empty for anything else."""
-    if paper_course(course, assignment_id, "x") is None:
-        return []
-    entry = course.exam_assignments()[assignment_id]
-    return sorted(path.stem for path in course.exam_paper_file(entry["exam"], "notebooks", "x").parent.glob("*.ipynb"))
+def _own_papers(course: Course, assignment_id: str) -> dict[str, Path]:
+    """Student -> their own paper's notebook, for a roster exam; empty for anything else."""
+    entry = _roster_exam(course, assignment_id)
+    if entry is None:
+        return {}
+    return {path.stem: path for path in sorted((course.exam_dir(entry["exam"]) / "notebooks").glob("*.ipynb"))}
 
 
 def _succeeded(result: dict, what: str, hint: str) -> None:
@@ -143,16 +149,14 @@ def _release_on_service(course: Course, ids: list[str]) -> list[str]:
         papers = _own_papers(course, assignment_id)
         if not papers:
             _release_one(course, assignment_id, course_id, course.release_dir(assignment_id))
-        for student in papers:
+        for student, paper in papers.items():
             # The student's paper in a course only they take: ngshare serves a course's releases to its people.
             own = paper_course(course, assignment_id, student)
             ngshare.enroll(course, own, [student], known=known)
-            entry = course.exam_assignments()[assignment_id]
             with tempfile.TemporaryDirectory() as staging:
                 folder = Path(staging) / assignment_id
                 shutil.copytree(course.release_dir(assignment_id), folder)
-                shutil.copyfile(course.exam_paper_file(entry["exam"], "notebooks", student, ".ipynb"),
-                                folder / f"{entry['exam']}.ipynb")
+                shutil.copyfile(paper, folder / f"{_roster_exam(course, assignment_id)['exam']}.ipynb")
                 _release_one(course, assignment_id, own, folder)
     return ids
 
@@ -165,8 +169,7 @@ def _release_one(course: Course, assignment_id: str, course_id: str, folder: Pat
         _succeeded(api.release_assignment(assignment_id), f"release {assignment_id} into the exchange",
                    hint="see the hub's log for ngshare's side")
     # Its classes only log a refused upload: ask the service whether the release is there.
-    listed = ngshare.call(course, "GET", f"/assignments/{course_id}", f"check the release of {assignment_id}")
-    if assignment_id not in listed["assignments"]:
+    if assignment_id not in ngshare.assignments(course, course_id, f"check the release of {assignment_id}"):
         raise CourseError(f"the exchange service did not keep {assignment_id} in {course_id}",
                           hint="see the hub's log for ngshare's side, then release again")
 
@@ -199,8 +202,7 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
         ngshare.check(course, f"collect {assignment_id} from the exchange")
         course_ids = [paper_course(course, assignment_id, s) for s in _own_papers(course, assignment_id)]
         for course_id in course_ids or [course.nbgrader.course_id]:
-            listed = ngshare.call(course, "GET", f"/assignments/{course_id}", f"collect {assignment_id} from the exchange")
-            if assignment_id not in listed["assignments"]:
+            if assignment_id not in ngshare.assignments(course, course_id, f"collect {assignment_id} from the exchange"):
                 raise never
             with ngshare.staff_token(course):
                 _succeeded(_api(course, course_id).collect(assignment_id, update=True),
@@ -250,7 +252,7 @@ def release_feedback(*, course: Course, assignment_id: str, students: list[str])
             raise CourseError(f"{sid}'s submission of {assignment_id} did not come through the exchange, so its feedback "
                               "cannot be released there", hint="give it to the student another way, or drop --release")
         api = _api(course, paper_course(course, assignment_id, sid))
-        with ngshare.staff_token(course) if ngshare.enabled(course) else contextlib.nullcontext():
+        with ngshare.staff_token(course):
             _succeeded(api.release_feedback(assignment_id, sid), f"release {sid}'s feedback on {assignment_id}",
                        hint=f"run `nbgrader release_feedback {assignment_id} --student {sid}` to see nbgrader's full log")
 

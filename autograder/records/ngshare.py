@@ -99,6 +99,11 @@ def enroll(course: Course, course_id: str, students: list[str], *, known: set[st
                               f"{refused[0].get('message', '')}", hint="an instructor of the course cannot also take it")
 
 
+def assignments(course: Course, course_id: str, what: str) -> list[str]:
+    """The assignments the service has released in `course_id`."""
+    return call(course, "GET", f"/assignments/{course_id}", what)["assignments"]
+
+
 def submission_times(course: Course, course_id: str, assignment_id: str, student_id: str) -> list[str]:
     """The timestamps of the service's submissions of one student, as its collect writes them."""
     answer = call(course, "GET", f"/submissions/{course_id}/{assignment_id}/{student_id}",
@@ -109,7 +114,10 @@ def submission_times(course: Course, course_id: str, assignment_id: str, student
 @contextlib.contextmanager
 def staff_token(course: Course):
     """The token in the environment only while ngshare-exchange's classes talk to the service: grading
-    kernels started later by this process must not inherit it."""
+    kernels started later by this process must not inherit it. Nothing on the folder exchange."""
+    if not enabled(course):
+        yield
+        return
     before = os.environ.get(TOKEN_ENV)
     os.environ[TOKEN_ENV] = token(course)
     try:
