@@ -8,6 +8,10 @@ c = get_config()  # noqa: F821 - provided by the traitlets config loader
 c.CourseDirectory.course_id = "adlm"
 c.CourseDirectory.source_directory = "assignments"
 c.CourseDirectory.release_directory = "release"
+# nbgrader's defaults, and the reviewed files beside each source that are for staff only (the
+# requirement table and the equivalent mutants, which name every known mistake): never released.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "requirements.toml", "equivalent_mutants.toml"]
 # Per-cell execution limit, used by nbgrader and by our own runs alike. Training cells of 04 take
 # tens of seconds on a busy 2-core CPU; a runaway loop still ends in minutes.
 c.Execute.timeout = 300

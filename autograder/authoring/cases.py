@@ -52,7 +52,7 @@ def stub_case(source_nb, config) -> Case:
     return Case("stub", "stub", stub, "the released notebook, unanswered")
 
 
-def _top_level_defs(tree: ast.Module) -> dict[str, ast.AST]:
+def top_level_defs(tree: ast.Module) -> dict[str, ast.AST]:
     """Functions, classes and names bound by a plain assignment (an exam answer, `answer_07 = 0.25`)."""
     defs = {}
     for node in tree.body:
@@ -69,9 +69,9 @@ def _span(node) -> tuple[int, int]:
     return first, node.end_lineno
 
 
-def _replace_def(cell_source: str, name: str, new_code: str) -> str:
+def replace_def(cell_source: str, name: str, new_code: str) -> str:
     lines = cell_source.splitlines()
-    first, last = _span(_top_level_defs(ast.parse(cell_source))[name])
+    first, last = _span(top_level_defs(ast.parse(cell_source))[name])
     return "\n".join(lines[: first - 1] + new_code.splitlines() + lines[last:])
 
 
@@ -80,7 +80,7 @@ def _solution_cells_defining(nb) -> dict[str, nbformat.NotebookNode]:
     for cell in nb.cells:
         if cell.cell_type == "code" and nbgrader_meta(cell).get("solution"):
             try:
-                names = _top_level_defs(ast.parse(cell.source))
+                names = top_level_defs(ast.parse(cell.source))
             except SyntaxError:
                 continue
             owners.update({name: cell for name in names})
@@ -104,7 +104,7 @@ def patched_case(source_nb, path: Path, kind: str) -> Case:
     nb = copy.deepcopy(source_nb)
     nb.cells = [cell for cell in nb.cells if not is_demo(cell)]
     owners = _solution_cells_defining(nb)
-    defs = _top_level_defs(tree)
+    defs = top_level_defs(tree)
     replaced = [name for name in defs if name in owners]
     if not replaced:
         raise CourseError(
@@ -117,7 +117,7 @@ def patched_case(source_nb, path: Path, kind: str) -> Case:
         first, last = _span(node)
         code = "\n".join(lines[first - 1 : last])
         if name in owners:
-            owners[name].source = _replace_def(owners[name].source, name, code)
+            owners[name].source = replace_def(owners[name].source, name, code)
         else:  # a helper of the case's own: defined before the code that uses it
             first_cell.source = code + "\n\n\n" + first_cell.source
     if imports:

@@ -27,6 +27,7 @@ from ..grading.run_and_judge import plan_for, run_and_judge
 from ..grading.slots import cores, limit_threads, thread_environment, threads_per_run
 from ..grading.verdicts import CellVerdict
 from .cases import Case, cases_for
+from .requirements import Coverage, coverage
 
 
 @dataclass
@@ -129,7 +130,7 @@ def _per_seed(seeds: list[int], problems_by_seed: list[list[str]]) -> list[str]:
 _VERDICTS: dict[tuple, str | None] = {}
 
 
-def _judge_once(check_id, calls, record, paper) -> str | None:
+def judge_once(check_id, calls, record, paper) -> str | None:
     """checks.judge, once per distinct plan and record. A case changes a function or two: the cells
     that never call them leave the solution's very records, whose verdict (what judging makes of
     a plan and a record alone) is known already, and 04's judges replay training."""
@@ -145,13 +146,13 @@ def _judge_once(check_id, calls, record, paper) -> str | None:
     return _VERDICTS[key]
 
 
-def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, files_from: Path, timeout: int, paper,
-              threads: int) -> CaseResult:
+def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, files_from: Path, paper,
+              limits: RunLimits, threads: int) -> CaseResult:
     try:
         # Every seed's calls in one run: the notebook's own cells, which cost the most, run once.
-        graded = run_and_judge(source_nb, case.notebook, plan=plans[0], draws=plans[1:], judge=_judge_once,
+        graded = run_and_judge(source_nb, case.notebook, plan=plans[0], draws=plans[1:], judge=judge_once,
                                files_from=files_from,
-                               limits=RunLimits(timeout * len(plans)), paper=paper, env=thread_environment(threads),
+                               limits=limits, paper=paper, env=thread_environment(threads),
                                template=template_for(source_nb, files_from))
     except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
         return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
@@ -168,6 +169,18 @@ def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, 
     return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds, source, executed)
 
 
+@dataclass
+class Validation:
+    structural: list[str]  # defects seen without running anything
+    results: list[CaseResult]
+    coverage: list[Coverage]  # each assignment's requirement table, proven by the results
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything that fails validation but the cases' own problems."""
+        return self.structural + [p for c in self.coverage for p in c.problems]
+
+
 def validation_seeds(course: Course, count: int | None = None) -> list[int]:
     """The seeds every case is judged under; the first is the one `course solutions` runs with."""
     first = course.checks.validate_seed
@@ -175,16 +188,18 @@ def validation_seeds(course: Course, count: int | None = None) -> list[int]:
 
 
 def validate(*, course: Course, assignment_ids: list[str] | None = None, seeds: int | None = None, on_start=None,
-             on_done=None):
+             on_done=None) -> Validation:
     """Run every case of every requested assignment, judged under `seeds` seeds (default
-    c.Checks.validate_seeds). Returns (structure problems, case results)."""
-    jobs, structural = [], []
+    c.Checks.validate_seeds), and prove each requirement table by the mistakes' verdicts."""
+    jobs, structural, sources = [], [], {}
     seeds = validation_seeds(course, seeds)
+    limits = RunLimits(int(course.config.Execute.timeout) * len(seeds))  # a cell makes every seed's calls
     for assignment_id in course.resolve(assignment_ids):
         paper = form_key(course, assignment_id)
         for path in course.source_notebooks(assignment_id):
             name = course.relative(path)
             source_nb = notebooks.read(path, shown_as=name)
+            sources.setdefault(assignment_id, []).append(source_nb)
             structural += structure_problems(course, assignment_id, source_nb, name, paper)
             try:
                 plans = [plan_for(source_nb, seed, paper) for seed in seeds]
@@ -194,19 +209,27 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, seeds: 
             solution_nb = worked_notebook(source_nb, paper) if paper else None
             for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id), solution_nb):
                 jobs.append((assignment_id, path, name, source_nb, case, seeds, plans,
-                             course.source_dir(assignment_id), int(course.config.Execute.timeout), paper))
+                             course.source_dir(assignment_id), paper, limits))
+    results = run_in_pool(course, _run_case, jobs, on_start, on_done)
+    covered = [coverage(course, aid, nbs, [r for r in results if r.assignment_id == aid]) for aid, nbs in sources.items()]
+    return Validation(structural, results, covered)
+
+
+def run_in_pool(course: Course, run, jobs: list[tuple], on_start=None, on_done=None) -> list:
+    """`run(*job, threads)` for every job, in worker processes with forked kernels; results in the
+    jobs' order, `on_done` told of each as it ends."""
     if on_start:
         on_start(len(jobs))
     workers = course.checks.workers or cores()
     threads = threads_per_run(workers, course.grading.threads_per_run)
-    results: list[CaseResult | None] = [None] * len(jobs)
+    results: list = [None] * len(jobs)
     # Processes, not threads: Jupyter's ZeroMQ clients are not safe to drive from several threads,
     # and spawn (not fork) so no worker inherits another's sockets.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=limit_threads, initargs=(threads,)) as pool:
-        futures = {pool.submit(_run_case, *job, threads): index for index, job in enumerate(jobs)}
+        futures = {pool.submit(run, *job, threads): index for index, job in enumerate(jobs)}
         for future in as_completed(futures):
             results[futures[future]] = result = future.result()
             if on_done:
                 on_done(result)
-    return structural, results
+    return results

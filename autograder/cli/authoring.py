@@ -81,10 +81,23 @@ def _validation_table(assignment_id: str, results, seeds: list[int]) -> Table:
 @click.option("--otter-only", "otter_kinds", multiple=True,
               type=click.Choice(["solution", "stub", "mistake", "alternative"]),
               help="With --otter: grade only cases of this kind through otter (repeatable; default all).")
+@click.option("--mutants", "mutation", is_flag=True,
+              help="Instead of the cases: mutation analysis. Judge every mutant of the solution's code under one "
+                   "seed; fail where fewer than c.Checks.mutant_kill_rate of those not recorded as equivalent are killed.")
+@click.option("--only", "only", multiple=True, metavar="NAME",
+              help="With --mutants: only mutants of this function or class of the solution (repeatable).")
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="With --mutants: this many mutants per notebook, spread evenly (the same ones every run).")
 @click.pass_context
 def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_solutions: bool, seeds: int | None,
-             through_otter: bool, otter_kinds: tuple[str, ...]):
-    """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass."""
+             through_otter: bool, otter_kinds: tuple[str, ...], mutation: bool, only: tuple[str, ...],
+             sample: int | None):
+    """Prove the tests right: solution passes, stub fails, known mistakes caught, alternatives pass,
+    every requirement of the prompt guarded and proven (or, with --mutants, the solution's mutants killed)."""
+    if mutation:
+        return _mutation_analysis(course_of(ctx), assignment_ids, set(only) or None, sample)
+    if only or sample:
+        raise click.UsageError("--only and --sample go with --mutants")
     from ..authoring.solutions import publish
     from ..authoring.validate import validate as run, validation_seeds
 
@@ -92,16 +105,19 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
     drawn = validation_seeds(course, seeds)
     with progress_bar("validating") as progress:
         task = progress.add_task("", total=None)
-        structural, results = run(
+        validation = run(
             course=course,
             assignment_ids=assignment_ids,
             seeds=len(drawn),
             on_start=lambda n: progress.update(task, total=n),
             on_done=lambda r: progress.update(task, advance=1, description=r.case.name),
         )
+    results = validation.results
     for assignment_id in dict.fromkeys(r.assignment_id for r in results):
         console.print(_validation_table(assignment_id, [r for r in results if r.assignment_id == assignment_id], drawn))
-    for problem in structural:
+    for covered in validation.coverage:
+        console.print(_coverage_line(course, covered))
+    for problem in validation.problems:
         console.print(f"[red]FAIL[/] {problem}")
     if publish_solutions:  # a solution that failed its own tests is never published
         print_written(course, [publish(course, r.assignment_id, r.source, r.executed) for r in results
@@ -111,17 +127,75 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
     kinds = {k: sum(r.case.kind == k for r in results) for k in ("mistake", "alternative")}
     console.print(
         f"{len(results)} cases ({kinds['mistake']} known mistakes, {kinds['alternative']} alternative solutions), "
-        f"{len(failed)} failed, {len(structural)} structural problems"
+        f"{len(failed)} failed, {len(validation.problems)} structural problems"
     )
     if differences:
         raise ValidationFailed(f"otter grades {len(differences)} case(s) differently; first: {differences[0]}",
                                hint="see the parity table above; the export is otter's reading of the source")
-    if failed or structural:
+    if failed or validation.problems:
         first = failed[0] if failed else None
         raise ValidationFailed(
-            f"{first.notebook} case {first.case.name}: {first.problems[0]}" if first else structural[0],
-            hint="fix the tests or the case, then run `course validate` again",
+            f"{first.notebook} case {first.case.name}: {first.problems[0]}" if first else validation.problems[0],
+            hint="fix the tests, the case or the requirement table, then run `course validate` again",
         )
+
+
+def _coverage_line(course, covered) -> str:
+    if covered.missing:
+        return f"requirements {covered.assignment_id}: no table ({course.relative(covered.table)})"
+    mark = "[green]ok[/]" if not covered.problems else "[red]FAIL[/]"
+    return (f"requirements {covered.assignment_id}: {covered.rows} rows, {covered.guarded} guarded, "
+            f"{covered.proven} proven {mark}")
+
+
+def _mutation_analysis(course, assignment_ids, only, sample) -> None:
+    import time
+
+    from ..authoring.mutants import analyse, by_cell
+
+    started = time.perf_counter()
+    with progress_bar("mutants") as progress:
+        task = progress.add_task("", total=None)
+        runs = analyse(course=course, assignment_ids=assignment_ids, only=only, sample=sample,
+                       on_start=lambda n: progress.update(task, total=n),
+                       on_done=lambda r: progress.update(task, advance=1, description=f"{r.mutant.function} {r.outcome}"))
+    wall = time.perf_counter() - started
+    aim = course.checks.mutant_kill_rate
+    short = []
+    for run in runs:
+        table = Table(title=f"mutants {run.assignment_id} (seed {course.checks.validate_seed})", title_justify="left")
+        for column in ("test cell", "mutants", "killed", "equivalent", "survived", "kill rate"):
+            table.add_column(column)
+        for cell, results in by_cell(run).items():
+            table.add_row(cell, *(str(n) for n in (len(results), run.count("killed", results),
+                                                   run.count("equivalent", results), run.count("survived", results))),
+                          _rate(run.rate(results)))
+        console.print(table)
+        for result in (r for r in run.results if r.outcome == "survived"):
+            console.print(f"[yellow]survived[/] {result.key}" + (f"  [{result.message}]" if result.message else ""))
+            console.print(result.mutant.diff, markup=False, highlight=False)
+        for key in run.stale:
+            console.print(f"[red]FAIL[/] {course.relative(course.equivalent_mutants_path(run.assignment_id))} records "
+                          f"a mutant the solution no longer makes: {key}")
+        rate = run.rate(run.results)
+        console.print(f"{run.assignment_id}: {len(run.results)} mutants, {run.count('killed')} killed, "
+                      f"{run.count('equivalent')} equivalent, {run.count('survived')} survived, kill rate "
+                      f"{_rate(rate)} (aim {aim:.0%}); {run.seconds:.0f} s of kernel time")
+        if run.stale or (rate is not None and rate < aim):
+            short.append(run)
+    console.print(f"{sum(len(r.results) for r in runs)} mutants in {wall:.0f} s")
+    if short:
+        raise ValidationFailed(
+            f"{short[0].assignment_id}: " + (f"{len(short[0].stale)} recorded equivalent mutant(s) no longer made"
+                                             if short[0].stale else
+                                             f"the hidden checks kill {_rate(short[0].rate(short[0].results))} of "
+                                             f"its mutants, under the aim of {aim:.0%}"),
+            hint="strengthen the checks the survivors above slip past, or record a mutant no input can tell from "
+                 "the solution, with the reason, in the assignment's equivalent_mutants.toml")
+
+
+def _rate(rate) -> str:
+    return "-" if rate is None else f"{rate:.1%}"
 
 
 def _otter_parity(course, results, kinds) -> list[str]:

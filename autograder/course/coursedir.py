@@ -16,6 +16,10 @@ from . import settings
 from .errors import CourseError
 
 CONFIG_FILE = "course_config.py"
+# Reviewed files beside an assignment's source, for staff only: c.CourseDirectory.ignore in
+# course_config.py keeps nbgrader from releasing them.
+REQUIREMENTS_FILE = "requirements.toml"
+EQUIVALENT_MUTANTS_FILE = "equivalent_mutants.toml"
 _OUR_SECTIONS = {
     "Course": settings.Course,
     "Checks": settings.Checks,
@@ -165,6 +169,14 @@ class Course:
 
     def cases_dir(self, assignment_id: str) -> Path:
         return self._under(self.course.cases_directory, assignment_id)
+
+    def requirements_path(self, assignment_id: str) -> Path:
+        """The requirement table beside the source: what the prompt asks and what guards it."""
+        return self.source_dir(assignment_id) / REQUIREMENTS_FILE
+
+    def equivalent_mutants_path(self, assignment_id: str) -> Path:
+        """The reviewed list of mutants of the solution that no check can tell from it, with reasons."""
+        return self.source_dir(assignment_id) / EQUIVALENT_MUTANTS_FILE
 
     def submissions_root(self) -> Path:
         return self.root / self.nbgrader.submitted_directory

@@ -49,6 +49,10 @@ class Checks(Configurable):
     workers = Int(0, help="Notebooks run at once by `course validate`; 0 means one per CPU core.").tag(
         config=True
     )
+    mutant_kill_rate = Float(
+        0.95, min=0, max=1, help="Share of the solution's mutants that are not recorded as equivalent which the "
+        "hidden checks must kill (`course validate --mutants`), per assignment.",
+    ).tag(config=True)
 
 
 class Grading(Configurable):

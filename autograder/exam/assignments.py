@@ -53,8 +53,13 @@ def check_free(course: Course, exam_id: str, wanted: list[str]) -> list[str]:
 
 
 def remove(course: Course, assignment_ids_: list[str]) -> None:
+    """An earlier generation's folders, but the reviewed files beside a source (its requirement table
+    and equivalent mutants): validate then shows where a new form's prompts no longer match them."""
     for aid in assignment_ids_:
-        shutil.rmtree(course.source_dir(aid), ignore_errors=True)
+        reviewed = {course.requirements_path(aid), course.equivalent_mutants_path(aid)}
+        for path in course.source_dir(aid).glob("*"):
+            if path not in reviewed:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
         shutil.rmtree(course.release_dir(aid), ignore_errors=True)
 
 

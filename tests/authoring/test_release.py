@@ -42,6 +42,9 @@ def test_committed_release_is_current(course_copy, repo_course):
     for path in written:
         committed = repo_course.root / path.relative_to(course_copy.root)
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `course release`"
+    # the requirement tables and equivalent mutants beside the sources name every known mistake: staff only
+    released = {p.name for p in (course_copy.root / "release").rglob("*")}
+    assert not released & {"requirements.toml", "equivalent_mutants.toml"}
 
 
 def test_the_committed_wheel_is_current_and_one_pip_command_installs_the_library(course_copy, repo_course, tmp_path):

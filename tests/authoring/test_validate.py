@@ -11,6 +11,7 @@ from autograder.authoring.validate import expectation_problems, structure_proble
 from autograder.cli import main
 from autograder.course import notebooks
 from autograder.course.coursedir import Course
+from autograder.grading.execute import RunLimits
 from autograder.grading.verdicts import CellVerdict
 from tests.authoring.conftest import OTTER_KINDS, SEEDS, by_assignment
 from tests.conftest import PRACTICE_FORM
@@ -28,6 +29,8 @@ def test_every_assignment_validates(validated, assignment_id):
     assert code == 0, out[-3000:]
     assert f"validate {assignment_id}" in out
     assert "0 failed, 0 structural problems" in out
+    rows = int(re.search(rf"requirements {assignment_id}: (\d+) rows", out).group(1))
+    assert rows >= 10 and f"{rows} rows, {rows} guarded, {rows} proven ok" in out
     # every case judged under the seeds CI gives it, its mistakes too
     assert re.search(rf"\({SEEDS.get(assignment_id, course.checks.validate_seeds)} seeds? each", out)
     mistakes, alternatives = map(int, re.search(r"\((\d+) known mistakes, (\d+) alternative solutions\)", out).groups())
@@ -113,7 +116,7 @@ def test_a_case_whose_kernel_cannot_start_is_that_cases_problem_and_the_rest_run
     monkeypatch.setattr(validate_module, "run_and_judge", dies)
     monkeypatch.setattr(validate_module, "template_for", lambda *args: None)
     result = validate_module._run_case("01_layer_math", Path("a.ipynb"), "a.ipynb", None, Case("s", "solution", None),
-                                       [1], [{}], Path("."), 10, None, 1)
+                                       [1], [{}], Path("."), None, RunLimits(10), 1)
     (problem,) = result.problems
     assert "could not run (RuntimeError: Kernel died before replying to kernel_info)" in problem
     assert "run validate again" in problem
