@@ -34,7 +34,7 @@ class MakeLoader(Check):
     """make_loader: float32 features and (N, 1) float32 targets in batches of batch_size, the
     original order without shuffle, and with it an order that is new every epoch, fixed by the
     seed and the loader's own torch.Generator: two loaders made with one seed give one order even
-    when they are iterated one after the other."""
+    when they are iterated one after the other; without a seed, the order of seed=0."""
 
     name = "make_loader"
     SHUFFLED = {"batch_size": 8, "shuffle": True, "seed": 3}
@@ -56,6 +56,9 @@ class MakeLoader(Check):
         # with the other gives the second a different order; one with its own generator does not.
         calls += [call(self.name, X, y, **self.SHUFFLED), call(self.name, X, y, **self.SHUFFLED)]
         calls += [fixture("loader_epochs", Result(10), epochs=2), fixture("loader_epochs", Result(11), epochs=2)]
+        # A shuffling loader made without a seed shuffles as seed=0 does.
+        for kwargs in ({"batch_size": 8, "shuffle": True}, {"batch_size": 8, "shuffle": True, "seed": 0}):
+            calls += [call(self.name, X, y, **kwargs), fixture("loader_epochs", Result(len(calls)), epochs=2)]
         return calls
 
     def _orders(self, made, made_outcome, outcome):
@@ -100,4 +103,7 @@ class MakeLoader(Check):
                 "loader and random call also uses); give each DataLoader its own, "
                 "DataLoader(..., generator=torch.Generator().manual_seed(seed))"
             )
+        default, zero = (self._orders(calls[i], outcomes[i], outcomes[i + 1]) for i in (14, 16))
+        if default != zero:
+            raise CheckFailed(f"{calls[14].describe()} shuffled otherwise than {calls[16].describe()}; the seed defaults to seed=0")
 

@@ -20,7 +20,8 @@ def _id_features(rng, n, d):
 
 
 class SplitData(Check):
-    """split_data: 60/20/20, disjoint rows that keep their labels, both splits stratified, the seed used and honoured."""
+    """split_data: 60/20/20, disjoint rows that keep their labels, in the prompt's order, both splits
+    stratified, the seed used and honoured, 0 by default."""
 
     name = "split_data"
     n, positives = 1000, 300
@@ -40,7 +41,8 @@ class SplitData(Check):
         ids = []
         for Xs, ys, name in zip(parts[:3], parts[3:], ("train", "val", "test")):
             if Xs.ndim != 2 or Xs.shape[1] != X.shape[1] or len(ys) != len(Xs):
-                raise CheckFailed(f"{c.describe()}: the {name} split should keep X's {X.shape[1]} columns and one label per row")
+                raise CheckFailed(f"{c.describe()}: the {name} split should keep X's {X.shape[1]} columns and one label per row; "
+                                  f"return {', '.join(SPLIT_NAMES)}, in that order")
             row_ids = np.rint(Xs[:, 0]).astype(int)
             if row_ids.min(initial=0) < 0 or row_ids.max(initial=0) >= len(X) or not np.allclose(Xs, X[row_ids]):
                 raise CheckFailed(f"{c.describe()}: the {name} split holds rows that are not rows of X")
@@ -72,12 +74,18 @@ class SplitData(Check):
             splits.append(ids)
         if not all(np.array_equal(a, b) for a, b in zip(splits[2], splits[3])):
             raise CheckFailed(f"{calls[2].describe()} twice gave two different splits; pass the seed as random_state")
-        if all(np.array_equal(np.sort(a), np.sort(b)) for a, b in zip(splits[0], splits[1])):
+        def same_rows(one, other):
+            return all(np.array_equal(np.sort(a), np.sort(b)) for a, b in zip(one, other))
+
+        if same_rows(splits[0], splits[1]):
             raise CheckFailed("split_data gave the same split for seed=0 and seed=1; the seed must be used")
+        if not same_rows(splits[4], splits[0]):
+            raise CheckFailed(f"{calls[4].describe()} gave another split than {calls[0].describe()}; the seed defaults to seed=0")
 
 
 class Standardize(Check):
-    """standardize: all three splits scaled with the training split's mean and standard deviation."""
+    """standardize: all three splits scaled with the training split's mean and standard deviation, and
+    a scaler returned with them."""
 
     name = "standardize"
 
@@ -89,6 +97,9 @@ class Standardize(Check):
         value = tolerant(outcome, c)
         if not isinstance(value, (tuple, list)) or len(value) != 4:
             raise CheckFailed(f"{c.describe()} must return X_train_s, X_val_s, X_test_s, scaler")
+        if value[3] is None:
+            raise CheckFailed(f"{c.describe()} returned None in place of the fitted scaler; return X_train_s, X_val_s, "
+                              "X_test_s and the scaler fitted on X_train")
         splits = c.args
         pooled = np.concatenate(splits)
 
@@ -103,6 +114,8 @@ class Standardize(Check):
             ([(s - s.mean(0)) / s.std(0) for s in splits], "each split was scaled with its own mean and std; transform validation and test with the training split's statistics"),
             (scaled(splits[1].mean(0), splits[1].std(0)), "the scaler was fitted on X_val; fit it on X_train only, then transform the validation and test splits with it"),
             (scaled(splits[2].mean(0), splits[2].std(0)), "the scaler was fitted on X_test; fit it on X_train only, then transform the validation and test splits with it"),
+            (scaled(train.mean(0), 1.0), "the splits were centred with the training mean but not divided by its standard deviation; "
+                                         "standardize to mean 0 and standard deviation 1"),
         ]
         names = ("X_train_s", "X_val_s", "X_test_s")
         outputs = [as_array(v, c, name) for v, name in zip(value[:3], names)]
