@@ -40,6 +40,8 @@ class TrainOneEpoch(Check):
         "no train()": ({"train_mode": False}, "the model stayed in evaluation mode (dropout off); call model.train() first"),
         "no update": ({"update": False}, "the weights never moved: the gradients were cleared between backward() and step(); "
                                          "the order is optimizer.zero_grad(), loss.backward(), optimizer.step()"),
+        "step once": ({"step_once": True}, "the weights moved once, after the loop: the batches' gradients were added up and one "
+                                           "step taken; take optimizer.step() for every batch, after its backward()"),
     }
 
     def plan(self, rng):
@@ -79,6 +81,10 @@ EVALUATION_SLIPS = {
                                                     "correct predictions over all batches and divide by the number of samples"),
     "loss means": ({"per_sample": False}, "that is the mean of the batch losses; weight each batch by its size for the per-sample mean"),
     "sigmoid": ({"sigmoid_first": True}, "the loss was computed on probabilities: BCEWithLogitsLoss applies the sigmoid itself, so pass it the raw logits"),
+    "first batch": ({"only_batch": 0}, "these are the first batch's numbers (a return inside the loop over batches?); "
+                                       "return after the loop, over the whole loader"),
+    "last batch": ({"only_batch": -1}, "these are the last batch's numbers; add up every batch's loss and correct "
+                                       "predictions and divide by the number of samples"),
 }
 
 

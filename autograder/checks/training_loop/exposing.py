@@ -1,7 +1,12 @@
 """Evaluation data that tells the slips apart: rows are chosen, in `plan`, from the seeded reference
 model's own logits (for `fit`, the model as the reference run leaves it), so that on every draw each
 known slip of computing a loss or an accuracy (a 0.5 threshold on logits, (n,) against (n, 1)
-targets, batch means) gives numbers of its own."""
+targets, batch means, the first or the last batch alone) gives numbers of its own, and so do
+thresholds of 1 and -1 and inverted predictions.
+
+Requirement rows (assignments/02_training_loop/requirements.toml): eval-threshold, eval-loss,
+eval-whole-loader, fit-validation (through the rows they choose).
+"""
 
 from __future__ import annotations
 
@@ -37,11 +42,13 @@ def _slip_values(logits, y, batch_size):
         sum(len(t) * table(z, t) for z, t in batches) / n,
         sum(len(t) ** 2 * table(z, t) for z, t in batches) / n,
         table(logits, y),
+        *(np.mean((z > 0) == t) for z, t in (batches[0], batches[-1])),
     ]
     losses = [
         np.mean(_bce(logits, y)),
         np.mean([np.mean(_bce(z, t)) for z, t in batches]),
         np.mean(_bce(1 / (1 + np.exp(-logits)), y)),
+        *(np.mean(_bce(z, t)) for z, t in (batches[0], batches[-1])),
     ]
     return accuracies, losses
 
@@ -73,7 +80,10 @@ def exposing_rows(rng, logits_of, n, d, batch_size, tries=200):
         right = rng.random(n) < 0.8
         y = np.where(kind == 0, 1 - right, right).astype(float)
         accuracies, losses = _slip_values(logits[rows], y, batch_size)
-        if abs(accuracies[0] - accuracies[1]) >= 1 / n and _apart(accuracies, 1e-3) and _apart(losses, 1e-3):
+        # Other thresholds (logits above 1 or -1) and inverted predictions must cost accuracy too.
+        others = [np.mean((logits[rows] > threshold) == y) for threshold in (1.0, -1.0)] + [1 - accuracies[0]]
+        if (min(abs(accuracies[0] - a) for a in [accuracies[1], *others]) >= 1 / n and _apart(accuracies, 1e-3)
+                and _apart(losses, 1e-3)):
             return pool[rows], y
     return None
 

@@ -15,31 +15,39 @@ from .. import Slips, replay
 
 
 def train_one_epoch(model, loader, loss_fn, optimizer, *, zero_grad=True, reduce="per_sample", train_mode=True,
-                    update=True):
+                    update=True, step_once=False):
     """`reduce`: "per_sample" (right), "batch_means", "sum" (of the batch means) or "last" (batch's
-    loss); `update=False`: the gradients are cleared between backward() and step(), so nothing moves."""
+    loss); `update=False`: the gradients are cleared between backward() and step(), so nothing moves;
+    `step_once`: the batches' gradients add up, and one step follows the loop."""
     if train_mode:
         model.train()
+    if step_once:
+        optimizer.zero_grad()
     total, count, batch_means = 0.0, 0, []
     for xb, yb in loader:
-        if zero_grad:
+        if zero_grad and not step_once:
             optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
         loss.backward()
         if not update:
             optimizer.zero_grad()
-        optimizer.step()
+        if not step_once:
+            optimizer.step()
         total += loss.item() * len(xb)
         count += len(xb)
         batch_means.append(loss.item())
+    if step_once:
+        optimizer.step()
     return {"per_sample": total / count if count else 0.0, "batch_means": float(np.mean(batch_means)),
             "sum": float(np.sum(batch_means)), "last": batch_means[-1] if batch_means else 0.0}[reduce]
 
 
-def evaluate(model, loader, loss_fn, *, threshold=0.0, per_sample=True, accuracy="per_sample", sigmoid_first=False):
+def evaluate(model, loader, loss_fn, *, threshold=0.0, per_sample=True, accuracy="per_sample", sigmoid_first=False,
+             only_batch=None):
     """`accuracy`: "per_sample" (right), "batch_means", or predictions of shape (n,) compared with
     (n, 1) targets, which broadcasts to an n x n table: its mean per batch ("broadcast"), its sum
-    ("broadcast_sum") or, over the whole loader at once, its mean ("broadcast_all")."""
+    ("broadcast_sum") or, over the whole loader at once, its mean ("broadcast_all"); `only_batch`:
+    the numbers of that one batch (0: the first, -1: the last)."""
     model.eval()
     total, correct, count, batch_means, batch_accuracies, predictions, targets = 0.0, 0.0, 0, [], [], [], []
     with torch.no_grad():
@@ -57,6 +65,8 @@ def evaluate(model, loader, loss_fn, *, threshold=0.0, per_sample=True, accuracy
             predictions.append(predicted.reshape(-1))
             targets.append(yb)
             count += len(xb)
+    if only_batch is not None:
+        return {"loss": batch_means[only_batch], "accuracy": batch_accuracies[only_batch]}
     if accuracy == "batch_means":
         score = float(np.mean(batch_accuracies))
     elif accuracy == "broadcast_all":
@@ -68,9 +78,10 @@ def evaluate(model, loader, loss_fn, *, threshold=0.0, per_sample=True, accuracy
 
 def fit(model, train_loader, val_loader, epochs=30, lr=1e-3, *, optimizer_class=torch.optim.Adam,
         optimizer_per_epoch=False, evaluate_first=False, validate_on_train=False, default_lr=False, epoch=None,
-        evaluation=None):
+        evaluation=None, train_loss_evaluated=False):
     """`epoch`, `evaluation`: switches of train_one_epoch's and evaluate's slips, for a fit that is
-    right itself but calls a train_one_epoch or an evaluate that is not."""
+    right itself but calls a train_one_epoch or an evaluate that is not; `train_loss_evaluated`:
+    train_loss is evaluate()'s loss on the training data after the epoch."""
     epoch, evaluation = epoch or {}, evaluation or {}
 
     def new_optimizer():
@@ -85,6 +96,8 @@ def fit(model, train_loader, val_loader, epochs=30, lr=1e-3, *, optimizer_class=
         if evaluate_first:
             metrics = evaluate(model, val_loader, loss_fn, **evaluation)
         history["train_loss"].append(train_one_epoch(model, train_loader, loss_fn, optimizer, **epoch))
+        if train_loss_evaluated:
+            history["train_loss"][-1] = evaluate(model, train_loader, loss_fn, **evaluation)["loss"]
         if not evaluate_first:
             metrics = evaluate(model, train_loader if validate_on_train else val_loader, loss_fn, **evaluation)
         history["val_loss"].append(metrics["loss"])

@@ -1,0 +1,17 @@
+"""Trains with nn.MSELoss on the logits instead of nn.BCEWithLogitsLoss."""
+import torch
+from torch import nn
+
+EXPECT = {"test_fit": "history["}
+
+
+def fit(model, train_loader, val_loader, epochs=30, lr=1e-3):
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = {"train_loss": [], "val_loss": [], "val_accuracy": []}
+    for _ in range(epochs):
+        history["train_loss"].append(train_one_epoch(model, train_loader, loss_fn, optimizer))
+        metrics = evaluate(model, val_loader, loss_fn)
+        history["val_loss"].append(metrics["loss"])
+        history["val_accuracy"].append(metrics["accuracy"])
+    return history
