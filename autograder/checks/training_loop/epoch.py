@@ -5,7 +5,7 @@ known slip gives numbers of its own."""
 from __future__ import annotations
 
 from dlmed import fixtures
-from dlmed.wire import Result
+from dlmed.wire import Result, TensorData
 
 from .. import Check, CheckFailed, call, fixture, replay
 from ..expect import as_array, as_number, expect_array, expect_honest_evaluation, expect_scalar, tolerant
@@ -61,6 +61,9 @@ class TrainOneEpoch(Check):
     def judge(self, calls, outcomes):
         c = calls[6]
         loss, state = tolerant(outcomes[6], c), tolerant(outcomes[7], c)
+        if isinstance(loss, TensorData) and loss.requires_grad:
+            raise CheckFailed(f"{c.describe()} returned a tensor that still carries autograd's graph, and with it every "
+                              "batch's graph of the epoch; add up loss.item(), a plain number, instead")
         reference = replay(calls, {self.name: train_one_epoch})
         slips = OneByOne(calls, self.name, train_one_epoch, self.slips)
         # The weights first: they tell the slips apart far better than one loss value can.
@@ -88,15 +91,29 @@ EVALUATION_SLIPS = {
 }
 
 
+def _designed_logits(rng, n=12, zeros=3):
+    """Logits for the @logit_model (its output in eval mode is its input), some exactly 0 with label 0:
+    class 1 for a logit >= 0 gets those wrong."""
+    logits = rng.choice([-1.0, 1.0], n) * rng.uniform(0.1, 3.0, n)
+    labels = rng.integers(0, 2, n).astype(float)
+    at_zero = rng.choice(n, zeros, replace=False)
+    logits[at_zero], labels[at_zero] = 0.0, 0.0
+    return logits.reshape(-1, 1), labels
+
+
 class Evaluate(Check):
     """evaluate: the per-sample mean loss and the accuracy at logit 0 over the whole loader, in
     eval mode, without autograd, on data where a 0.5 threshold, (n,) against (n, 1) comparisons and
-    batch means each give other numbers."""
+    batch means each give other numbers; and on logits designed to include exact zeros, which are
+    class 0 (the prompt's logit > 0)."""
 
     name = "evaluate"
+    at_zero = {"inclusive": ({"inclusive": True}, "a logit of exactly 0 is a probability of exactly 0.5, which is class 0: "
+                                                  "predict class 1 when the logit is > 0, not >= 0")}
 
     def plan(self, rng):
         seed, (X, y) = eval_data(rng, 50, lambda seed: fixtures.reference_mlp(4, (6,), 0.5, seed=seed))
+        logits, labels = _designed_logits(rng)
         return [
             fixture("reference_mlp", 4, (6,), 0.5, seed=seed),
             fixture("loader", X, y, 16),
@@ -105,17 +122,25 @@ class Evaluate(Check):
             fixture("trace_forward", Result(0)),
             call(self.name, Result(0), Result(1), Result(2)),
             fixture("trace", Result(0)),
+            fixture("logit_model", 1),
+            fixture("loader", logits, labels, 5),
+            fixture("trace_forward", Result(7)),
+            call(self.name, Result(7), Result(8), Result(2)),
+            fixture("trace", Result(7)),
         ]
 
-    def judge(self, calls, outcomes):
-        c = calls[5]
-        trace = tolerant(outcomes[6], c)
+    def _honest(self, c, outcome, trace_outcome, training_effect):
+        trace = tolerant(trace_outcome, c)
         if not isinstance(trace, list) or not all(isinstance(r, dict) and {"training", "grad_enabled"} <= set(r) for r in trace):
             raise CheckFailed(f"{c.describe()}: the record of the model's forward passes is damaged")
-        value = expect_honest_evaluation(tolerant(outcomes[5], c), trace, c, training_effect="dropout active")
-        reference = replay(calls, {self.name: evaluate})[5].value
-        slips = OneByOne(calls, self.name, evaluate, EVALUATION_SLIPS)
-        for key, what, tolerances in (("accuracy", "accuracy", {}), ("loss", "loss", {"rtol": 1e-4, "atol": 1e-6})):
-            expect_scalar(as_number(value[key], c, what), reference[key], c, what=what,
-                          known=((v[key], m) for v, m in slips.known(5) if isinstance(v, dict)), **tolerances)
+        return expect_honest_evaluation(tolerant(outcome, c), trace, c, training_effect=training_effect)
 
+    def judge(self, calls, outcomes):
+        reference = replay(calls, {self.name: evaluate})
+        for index, slips, effect in ((5, EVALUATION_SLIPS, "dropout active"), (10, self.at_zero, "batch norm normalising each batch")):
+            c = calls[index]
+            value = self._honest(c, outcomes[index], outcomes[index + 1], effect)
+            known = OneByOne(calls, self.name, evaluate, slips)
+            for key, what, tolerances in (("accuracy", "accuracy", {}), ("loss", "loss", {"rtol": 1e-4, "atol": 1e-6})):
+                expect_scalar(as_number(value[key], c, what), reference[index].value[key], c, what=what,
+                              known=((v[key], m) for v, m in known.known(index) if isinstance(v, dict)), **tolerances)

@@ -43,11 +43,11 @@ def train_one_epoch(model, loader, loss_fn, optimizer, *, zero_grad=True, reduce
 
 
 def evaluate(model, loader, loss_fn, *, threshold=0.0, per_sample=True, accuracy="per_sample", sigmoid_first=False,
-             only_batch=None):
+             only_batch=None, inclusive=False):
     """`accuracy`: "per_sample" (right), "batch_means", or predictions of shape (n,) compared with
     (n, 1) targets, which broadcasts to an n x n table: its mean per batch ("broadcast"), its sum
     ("broadcast_sum") or, over the whole loader at once, its mean ("broadcast_all"); `only_batch`:
-    the numbers of that one batch (0: the first, -1: the last)."""
+    the numbers of that one batch (0: the first, -1: the last); `inclusive`: class 1 at the threshold too."""
     model.eval()
     total, correct, count, batch_means, batch_accuracies, predictions, targets = 0.0, 0.0, 0, [], [], [], []
     with torch.no_grad():
@@ -56,7 +56,7 @@ def evaluate(model, loader, loss_fn, *, threshold=0.0, per_sample=True, accuracy
             loss = loss_fn(torch.sigmoid(logits) if sigmoid_first else logits, yb).item()
             total += loss * len(xb)
             batch_means.append(loss)
-            predicted = (logits > threshold).float()
+            predicted = ((logits >= threshold) if inclusive else (logits > threshold)).float()
             table = predicted.reshape(-1) == yb  # (n,) against (n, 1): n x n
             hits = {"broadcast": table.float().mean().item() * len(xb), "broadcast_sum": table.sum().item()}.get(
                 accuracy, (predicted == yb).sum().item())
