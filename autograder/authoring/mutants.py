@@ -35,6 +35,7 @@ from .mutation import Mutant, mutant_notebook, mutants_of
 from .validate import judge_once, run_in_pool
 
 KILLED, SURVIVED, EQUIVALENT = "killed", "survived", "equivalent"
+BASELINE = "baseline"  # the unmutated solution, run alongside its mutants: it must pass every check
 
 
 @dataclass
@@ -54,6 +55,7 @@ class MutationRun:
     results: list[MutantResult]
     cells: dict[str, set[str]]  # test cell -> the solution's definitions its checks call
     stale: list[str] = field(default_factory=list)  # recorded equivalents that match no mutant now
+    broken: list[str] = field(default_factory=list)  # why the unmutated solution failed under the same run
 
     @property
     def seconds(self) -> float:
@@ -107,6 +109,8 @@ def sampled(items: list, size: int | None) -> list:
 
 def _run_mutant(assignment_id, key, mutant, source_nb, solution_nb, plan, files_from: Path, paper, limits,
                 threads) -> MutantResult:
+    """`mutant` None: the solution itself, whose every check must pass for the survivors to mean
+    anything (a fixture that fails in the kernel would let every mutant survive)."""
     started = time.perf_counter()
     try:
         graded = run_and_judge(source_nb, mutant_notebook(solution_nb, mutant), plan=plan, judge=judge_once,
@@ -115,6 +119,10 @@ def _run_mutant(assignment_id, key, mutant, source_nb, solution_nb, plan, files_
     except checks.CheckCrashed as crash:  # a check's defect on the mutant's outcomes: the author must see it
         return MutantResult(assignment_id, mutant, key, SURVIVED, message=str(crash),
                             seconds=time.perf_counter() - started)
+    if mutant is None:
+        problems = [f"{v.grade_id}: {v.messages[0]}" for v in graded.verdicts if not v.passed]
+        return MutantResult(assignment_id, mutant, key, BASELINE, message="; ".join(problems),
+                            seconds=graded.run.seconds)
     captures = graded.run.captures
     killed_by, first = [], ""
     for cell in notebooks.graded_cells(source_nb):
@@ -155,6 +163,8 @@ def analyse(*, course: Course, assignment_ids: list[str] | None = None, only: se
             run.cells.update(_cells_calling(source_nb, plan))
             every = keyed(mutants_of(solution_nb, only))
             made |= {key for key, _ in every}
+            jobs.append((assignment_id, course.relative(path), None, source_nb, solution_nb, plan,
+                         course.source_dir(assignment_id), paper, limits))
             for key, mutant in sampled(every, sample):
                 if key in recorded:
                     run.results.append(MutantResult(assignment_id, mutant, key, EQUIVALENT, message=recorded[key]))
@@ -166,7 +176,11 @@ def analyse(*, course: Course, assignment_ids: list[str] | None = None, only: se
         runs.append(run)
     by_id = {run.assignment_id: run for run in runs}
     for result in run_in_pool(course, _run_mutant, jobs, on_start, on_done):
-        by_id[result.assignment_id].results.append(result)
+        run = by_id[result.assignment_id]
+        if result.outcome != BASELINE:
+            run.results.append(result)
+        elif result.message:
+            run.broken.append(f"{result.key}: the solution itself fails under this run ({result.message})")
     return runs
 
 

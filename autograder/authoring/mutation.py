@@ -273,11 +273,13 @@ def mutants_of(source_nb, only: set[str] | None = None) -> list[Mutant]:
     return found
 
 
-def mutant_notebook(source_nb, mutant: Mutant):
-    """The solution notebook with the mutant in place of its definition, demo cells left out (as a
-    known mistake's: the point is the test cells)."""
+def mutant_notebook(source_nb, mutant: Mutant | None):
+    """The solution notebook with the mutant in place of its definition (None: the solution itself),
+    demo cells left out (as a known mistake's: the point is the test cells)."""
     nb = copy.deepcopy(source_nb)
     nb.cells = [cell for cell in nb.cells if not is_demo(cell)]
+    if mutant is None:
+        return nb
     cell = next(c for c in nb.cells if c.get("id", "") == mutant.cell_id)
     cell.source = replace_def(cell.source, mutant.function, mutant.code)
     return nb

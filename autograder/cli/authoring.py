@@ -158,7 +158,7 @@ def _mutation_analysis(course, assignment_ids, only, sample) -> None:
         task = progress.add_task("", total=None)
         runs = analyse(course=course, assignment_ids=assignment_ids, only=only, sample=sample,
                        on_start=lambda n: progress.update(task, total=n),
-                       on_done=lambda r: progress.update(task, advance=1, description=f"{r.mutant.function} {r.outcome}"))
+                       on_done=lambda r: progress.update(task, advance=1, description=f"{r.key.split(':')[0]} {r.outcome}"))
     wall = time.perf_counter() - started
     aim = course.checks.mutant_kill_rate
     short = []
@@ -174,6 +174,8 @@ def _mutation_analysis(course, assignment_ids, only, sample) -> None:
         for result in (r for r in run.results if r.outcome == "survived"):
             console.print(f"[yellow]survived[/] {result.key}" + (f"  [{result.message}]" if result.message else ""))
             console.print(result.mutant.diff, markup=False, highlight=False)
+        for problem in run.broken:
+            console.print(f"[red]FAIL[/] {problem}")
         for key in run.stale:
             console.print(f"[red]FAIL[/] {course.relative(course.equivalent_mutants_path(run.assignment_id))} records "
                           f"a mutant the solution no longer makes: {key}")
@@ -181,15 +183,16 @@ def _mutation_analysis(course, assignment_ids, only, sample) -> None:
         console.print(f"{run.assignment_id}: {len(run.results)} mutants, {run.count('killed')} killed, "
                       f"{run.count('equivalent')} equivalent, {run.count('survived')} survived, kill rate "
                       f"{_rate(rate)} (aim {aim:.0%}); {run.seconds:.0f} s of kernel time")
-        if run.stale or (rate is not None and rate < aim):
+        if run.broken or run.stale or (rate is not None and rate < aim):
             short.append(run)
     console.print(f"{sum(len(r.results) for r in runs)} mutants in {wall:.0f} s")
     if short:
+        first = short[0]
         raise ValidationFailed(
-            f"{short[0].assignment_id}: " + (f"{len(short[0].stale)} recorded equivalent mutant(s) no longer made"
-                                             if short[0].stale else
-                                             f"the hidden checks kill {_rate(short[0].rate(short[0].results))} of "
-                                             f"its mutants, under the aim of {aim:.0%}"),
+            f"{first.assignment_id}: " + (first.broken[0] if first.broken else
+                                          f"{len(first.stale)} recorded equivalent mutant(s) no longer made" if first.stale
+                                          else f"the hidden checks kill {_rate(first.rate(first.results))} of its "
+                                               f"mutants, under the aim of {aim:.0%}"),
             hint="strengthen the checks the survivors above slip past, or record a mutant no input can tell from "
                  "the solution, with the reason, in the assignment's equivalent_mutants.toml")
 

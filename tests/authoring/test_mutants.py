@@ -109,7 +109,8 @@ def _defined(source):
 def test_the_verb_kills_mutants_in_real_kernels_lists_survivors_and_reads_the_recorded_equivalents(course_copy):
     """A line of relu's solution that does nothing makes mutants no check can kill: they are listed with
     their diff and fail the run until recorded as equivalent, with a reason; a record the solution no
-    longer makes fails it too."""
+    longer makes fails it too, and so does a solution that fails its own checks (where every mutant
+    would survive for nothing)."""
     code, out = course_main(course_copy, "validate", "01_layer_math", "--mutants", "--only", "relu_grad")
     assert code == 0, out[-2000:]
     assert "test_activation_grads" in out and "kill rate 100.0%" in out
@@ -134,3 +135,8 @@ def test_the_verb_kills_mutants_in_real_kernels_lists_survivors_and_reads_the_re
     notebooks.write(nb, source)
     code, out = course_main(course_copy, "validate", "01_layer_math", "--mutants", "--sample", "3")
     assert code == 2 and "records a mutant the solution no longer makes: relu: unused = 0" in " ".join(out.split())
+
+    cell.source = cell.source.replace("return np.maximum(z, 0.0)", "return np.abs(z)")
+    notebooks.write(nb, source)
+    code, out = course_main(course_copy, "validate", "01_layer_math", "--mutants", "--only", "sigmoid_grad")
+    assert code == 2 and "the solution itself fails under this run (test_activations: relu(" in " ".join(out.split())
