@@ -1,6 +1,12 @@
 """Hidden checks of 02's section 5: train_one_epoch and evaluate, judged by replays of the same
 calls with reference code on the same seeded model and data; evaluate's rows are chosen so every
-known slip gives numbers of its own."""
+known slip gives numbers of its own.
+
+Requirement rows it guards (assignments/02_training_loop/requirements.toml):
+epoch-training-mode, epoch-zero-grad, epoch-step-per-batch, epoch-mean-loss-per-sample,
+epoch-weighted-batches, evaluate-returns-dict, evaluate-whole-loader, evaluate-accuracy,
+evaluate-eval-mode, evaluate-no-grad, evaluate-threshold, evaluate-loss-on-logits.
+"""
 
 from __future__ import annotations
 
@@ -122,8 +128,10 @@ class Evaluate(Check):
             fixture("trace_forward", Result(0)),
             call(self.name, Result(0), Result(1), Result(2)),
             fixture("trace", Result(0)),
+            # Already in eval mode: its BatchNorm is no layer of an MLP, which evaluate need not know.
             fixture("logit_model", 1),
             fixture("loader", logits, labels, 5),
+            fixture("set_mode", Result(7), False),
             fixture("trace_forward", Result(7)),
             call(self.name, Result(7), Result(8), Result(2)),
             fixture("trace", Result(7)),
@@ -137,7 +145,7 @@ class Evaluate(Check):
 
     def judge(self, calls, outcomes):
         reference = replay(calls, {self.name: evaluate})
-        for index, slips, effect in ((5, EVALUATION_SLIPS, "dropout active"), (10, self.at_zero, "batch norm normalising each batch")):
+        for index, slips, effect in ((5, EVALUATION_SLIPS, "dropout active"), (11, self.at_zero, "batch norm normalising each batch")):
             c = calls[index]
             value = self._honest(c, outcomes[index], outcomes[index + 1], effect)
             known = OneByOne(calls, self.name, evaluate, slips)

@@ -4,8 +4,9 @@ known slip of computing a loss or an accuracy (a 0.5 threshold on logits, (n,) a
 targets, batch means, the first or the last batch alone) gives numbers of its own, and so do
 thresholds of 1 and -1 and inverted predictions.
 
-Requirement rows (assignments/02_training_loop/requirements.toml): eval-threshold, eval-loss,
-eval-whole-loader, fit-validation (through the rows they choose).
+Requirement rows it guards (assignments/02_training_loop/requirements.toml):
+evaluate-whole-loader, evaluate-accuracy, evaluate-threshold, evaluate-loss-on-logits,
+fit-validation.
 """
 
 from __future__ import annotations

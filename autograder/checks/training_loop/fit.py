@@ -1,6 +1,11 @@
 """Hidden check of 02's section 6: fit, judged by a replay of the same call with reference code on the
 same seeded model and data, validation rows chosen from the trained reference model's logits so a
-wrong evaluation shows in the last epoch."""
+wrong evaluation shows in the last epoch.
+
+Requirement rows it guards (assignments/02_training_loop/requirements.toml):
+fit-adam-lr, fit-one-optimizer, fit-bce-loss, fit-defaults, fit-history-keys,
+fit-one-entry-per-epoch, fit-train-loss, fit-validation, fit-training-mode-every-epoch.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,11 @@
 """Hidden check of 02's section 3: make_loader, judged by the batches its loaders yield over two
-epochs (dtypes, shapes, sizes, order, and orders between epochs, seeds and loaders)."""
+epochs (dtypes, shapes, sizes, order, and orders between epochs, seeds and loaders).
+
+Requirement rows it guards (assignments/02_training_loop/requirements.toml):
+loader-float32-features, loader-float32-targets, loader-targets-n-by-1, loader-batch-size,
+loader-no-shuffle-by-default, loader-default-seed, loader-reshuffle, loader-seeded-generator,
+loader-repeatable.
+"""
 
 from __future__ import annotations
 

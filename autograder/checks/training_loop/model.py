@@ -2,9 +2,10 @@
 evaluation mode against a float64 forward pass through those layers, and its outputs in training
 mode against every output that dropout after each hidden layer's activation can give.
 
-Requirement rows (assignments/02_training_loop/requirements.toml): mlp-hidden-layers,
-mlp-default-sizes, mlp-activation, mlp-default-activation, mlp-dropout-after-each-hidden-layer,
-mlp-dropout-rate, mlp-default-dropout, mlp-dropout-off-in-eval, mlp-one-logit, mlp-no-sigmoid.
+Requirement rows it guards (assignments/02_training_loop/requirements.toml):
+mlp-hidden-layers, mlp-default-sizes, mlp-activation, mlp-default-activation,
+mlp-dropout-after-each-hidden-layer, mlp-dropout-rate, mlp-default-dropout,
+mlp-dropout-off-in-eval, mlp-final-linear-last, mlp-one-logit, mlp-no-sigmoid.
 """
 
 from __future__ import annotations

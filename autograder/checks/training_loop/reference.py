@@ -1,7 +1,14 @@
 """Reference code of 02's training functions, each classic slip a keyword switch, and the replays
 that run it: a judge compares the student's losses and weights with a replay of the same planned
 calls here, on the same seeded model and data, and names the slip whose replay the student's
-numbers match."""
+numbers match.
+
+Requirement rows whose replays it makes (assignments/02_training_loop/requirements.toml):
+epoch-training-mode, epoch-zero-grad, epoch-step-per-batch, epoch-mean-loss-per-sample,
+epoch-weighted-batches, evaluate-whole-loader, evaluate-accuracy, evaluate-threshold,
+evaluate-loss-on-logits, fit-adam-lr, fit-one-optimizer, fit-bce-loss, fit-defaults,
+fit-one-entry-per-epoch, fit-train-loss, fit-validation, fit-training-mode-every-epoch.
+"""
 
 from __future__ import annotations
 

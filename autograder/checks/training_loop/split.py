@@ -1,6 +1,13 @@
 """Hidden checks of 02's sections 1 and 2: split_data and standardize, judged by properties every
 correct answer has (sizes, disjoint rows that keep their labels, stratification, the seed used and
-honoured; the training split's statistics only), on features whose first column names each row."""
+honoured; the training split's statistics only), on features whose first column names each row.
+
+Requirement rows it guards (assignments/02_training_loop/requirements.toml):
+split-order, split-labels-with-rows, split-proportions, split-disjoint, split-shuffle,
+split-stratify, split-reproducible, split-seed-used, split-default-seed,
+standardize-training-statistics, standardize-mean-0-std-1, standardize-three-splits,
+standardize-scaler.
+"""
 
 from __future__ import annotations
 
