@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,8 +174,11 @@ def _slip(answer, response) -> str:
     try:
         text = str(response).strip()
         if isinstance(answer, Choice):
-            first = text[:1].upper()
-            return "" if first and first in LETTERS else "; answer with the letter of an option, a string like 'C'"
+            if answer.letter(text):
+                return ""
+            if re.match(rf"[(\[]?[{LETTERS}]", text, re.IGNORECASE):
+                return "; give the letter of one option alone, a string like 'C' (naming two options answers neither)"
+            return "; answer with the letter of an option, a string like 'C'"
         if isinstance(response, str):
             try:
                 given = float(text.removesuffix("%").strip().replace(",", "."))

@@ -11,6 +11,7 @@ A question is a folder exam_bank/<id>/ whose question.py defines
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -75,6 +76,10 @@ class Integer:
         return "Give a whole number; only the exact value counts."
 
 
+# One option's letter, alone ("C", "(c)", "C.") or starting a copy of its option line ("C: ...", "c) ...").
+_ONE_LETTER = re.compile(rf"[(\[]?([{LETTERS}])(?:[)\].:]\s*(.*))?", re.IGNORECASE | re.DOTALL)
+
+
 @dataclass(frozen=True)
 class Choice:
     """One correct option among shuffled ones, answered by its letter."""
@@ -83,8 +88,16 @@ class Choice:
     correct: int  # index of the correct option, after shuffling
     kind = "choice"
 
+    @staticmethod
+    def letter(response) -> str | None:
+        """The one option a response names, or None: "A, D", "AD" or "A: ... or D" hedge over two."""
+        named = _ONE_LETTER.fullmatch(str(response).strip())
+        if not named or re.search(rf"\b[{LETTERS}]\b", named.group(2) or ""):
+            return None
+        return named.group(1).upper()
+
     def accepts(self, response) -> bool:
-        return str(response).strip().upper()[:1] == LETTERS[self.correct]
+        return self.letter(response) == LETTERS[self.correct]
 
     def shown(self) -> str:
         return f"{LETTERS[self.correct]}: {self.options[self.correct]}"
