@@ -1,9 +1,11 @@
 """Hidden checks of 01_layer_math. References come from torch in float64 and from calculus,
 recomputed here from each call's own inputs; known mistakes get a message of their own.
-Every input that exposes a slip is built into each plan (z = 0 for relu_grad, 2-D logits and
-targets with several columns, every class among the labels, a row whose label's probability
-underflows, hidden units active for some samples only, x values that x += h; x -= 2h; x += h
-does not restore), so no verdict depends on the seed."""
+Every input that exposes a slip is built into each plan (z = 0 for relu_grad, softmax rows from
+-1000 to 1000 that only the row's maximum keeps from overflowing, 2-D logits and targets with
+several columns, every class among the labels, a row whose label's probability underflows, hidden
+units active for some samples only, x values that x += h; x -= 2h; x += h does not restore, a step
+h passed and a gradient of 0 where the step shows, an element below relative_error's floor, float32
+arrays for autograd), so no verdict depends on the seed."""
 
 from __future__ import annotations
 
@@ -71,7 +73,9 @@ class Elementwise(Check):
             (z,) = c.args
             expected = self.reference(z)
             _warned_but_right(outcome, c, expected)
-            expect_array(returned(outcome, c), expected, c, known=self.known(z))
+            expect_array(returned(outcome, c), expected, c, known=self.known(z),
+                         shape_hint="it works elementwise, so it returns an array shaped like z (a reduction such as "
+                                    "np.max(z, 0) is not elementwise; np.maximum(z, 0) is)")
 
 
 class Softmax(Check):
@@ -83,13 +87,23 @@ class Softmax(Check):
 
     def plan(self, rng):
         rows = np.array([[1000.0, 999.0, -1000.0], [-5.0, 0.5, 2.0]])
-        return [call("softmax", z) for z in (rows, rng.normal(0, 2, (4, 6)), rng.normal(0, 2, 5), rng.normal(0, 2, (2, 3, 4)))]
+        # Rows from -1000 to 1000, their maximum first in one and last in the other: any shift but the
+        # row's maximum (its mean, its first entry) leaves an exponent near 1000.
+        wide = np.zeros((2, 4))
+        wide[0] = [1000.0, -1000.0, *rng.uniform(-1000, 0, 2)]
+        wide[1] = [-1000.0, *rng.uniform(-1000, 0, 2), 1000.0]
+        return [call("softmax", z) for z in (rows, wide, rng.normal(0, 2, (4, 6)), rng.normal(0, 2, 5), rng.normal(0, 2, (2, 3, 4)))]
 
     def judge(self, calls, outcomes):
         for c, outcome in zip(calls, outcomes):
             (z,) = c.args
             if outcome.error and outcome.error.startswith(("ValueError", "AxisError", "IndexError")):
                 raise CheckFailed(f"{c.describe()} raised {outcome.error}; {self.hint}")
+            if outcome.warnings and np.all(z.max(-1) - z.mean(-1) > 709):
+                raise CheckFailed(
+                    f"{c.describe()} emitted a warning ({outcome.warnings[0]}) on rows that run from -1000 to 1000: "
+                    "subtracting a row's mean (or anything but its maximum) still leaves exponents near 1000, and exp "
+                    "overflows above 709; subtract each row's maximum, so that every exponent is <= 0")
             expect_array(returned(outcome, c), torch.softmax(t(z), dim=-1).numpy(), c, known=_softmax_slips(z))
 
 
@@ -131,7 +145,10 @@ class DenseForward(Check):
                 raise CheckFailed(f"{c.describe()} raised {outcome.error}; {self.hint}")
             value = returned(outcome, c)
             expected = act(F.linear(t(x), t(W), t(b))).numpy()
-            known = []
+            known = [(act(F.linear(t(x), t(W))).numpy(), "the bias b is missing: the layer computes s(W x + b)")]
+            if "activation" not in c.kwargs:
+                known.append((F.linear(t(x), t(W), t(b)).numpy(), "called without an activation, the layer must apply "
+                              "its default, activation=\"relu\""))
             if W.shape[0] == W.shape[1]:  # only a square W lets the (in, out) mistake run silently
                 known.append((act(t(x) @ t(W) + t(b)).numpy(), f"you multiplied by W as if it had shape (in, out); {self.hint}"))
             shape_hint = ("a batch of N samples must come back as (N, out), one row per sample" if np.ndim(x) == 2
@@ -254,7 +271,8 @@ class BceWithLogitsGrad(Check):
                 known.append((expected * size / len(logits), f"you divided by len(logits) = {len(logits)}, the number of rows; "
                               f"the mean is over all {size} elements: divide by logits.size"))
             _warned_but_right(outcome, c, expected)
-            expect_array(returned(outcome, c), expected, c, known=known, what="gradient")
+            expect_array(returned(outcome, c), expected, c, known=known, what="gradient",
+                         shape_hint="the gradient has the shape of the logits")
 
 
 def _mlp_params(rng, d, h):
@@ -302,8 +320,11 @@ class MlpForward(Check):
             value = returned(outcome, c)
             if not isinstance(value, (tuple, list)) or len(value) != 2:
                 raise CheckFailed(f"{c.describe()} must return a pair (logits, cache)")
-            expected, _ = _mlp_reference(*c.args)
-            expect_array(value[0], expected, c, what="logits", shape_hint="logits are (N, 1): one row per sample")
+            X, params = c.args
+            expected, _ = _mlp_reference(X, params)
+            linear = (t(X) @ t(params["W1"]).T + t(params["b1"])) @ t(params["W2"]).T + t(params["b2"])
+            expect_array(value[0], expected, c, what="logits", shape_hint="logits are (N, 1): one row per sample",
+                         known=[(linear.numpy(), "the hidden layer has no ReLU: h = ReLU(X W1^T + b1)")])
 
 
 def expect_grads(value, expected: dict, c: Call, *, rtol=1e-6, known=(), numpy_only=False) -> None:
@@ -364,11 +385,16 @@ class NumericalGradient(Check):
     name = "numerical_gradient"
 
     def plan(self, rng):
+        """|a| >= 0.5 and an x of 0, where the gradient is 0: the central difference's error a h^2 there
+        tells any step of 1e-3 or more from the default 1e-5, and from the h passed in the last call."""
         calls = []
-        for shape in ((3, 4), (5,)):
-            a, b, x = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
+        for shape, h in (((3, 4), None), ((5,), None), ((2, 3), 1e-2)):
+            a = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+            b, x = rng.normal(size=shape), rng.normal(size=shape)
             x.flat[:2] = rng.choice(UNRESTORABLE, 2, replace=False)
-            calls.append(call(self.name, Build("cubic", {"a": a, "b": b}), x, capture_args=True))
+            x.flat[2] = 0.0
+            step = {} if h is None else {"h": h}
+            calls.append(call(self.name, Build("cubic", {"a": a, "b": b}), x, capture_args=True, **step))
         return calls
 
     def judge(self, calls, outcomes):
@@ -376,7 +402,7 @@ class NumericalGradient(Check):
             f_spec, x = c.args
             a, b = f_spec.params["a"], f_spec.params["b"]
             f = lambda v: float(np.sum(a * v**3 + b * v**2))  # noqa: E731
-            h = 1e-5
+            h = c.kwargs.get("h", 1e-5)
             forward = np.zeros_like(x)
             for i in np.ndindex(x.shape):
                 step = np.zeros_like(x)
@@ -385,11 +411,19 @@ class NumericalGradient(Check):
             exact = 3 * a * x**2 + 2 * b * x
             known = [(forward, "that is a forward difference (error of order h); "
                                "use the central difference (f(x+h) - f(x-h)) / (2h)")]
+            if "h" in c.kwargs:
+                known.append((exact, f"that is the gradient for a tiny step, not for h={h}: step by the h you are given "
+                                     "(its default 1e-5 only when none is passed)"))
+            else:
+                known += [(exact + a * other**2, f"that is the central difference with h={other:g}; the signature's "
+                                                 "default is h=1e-5") for other in (1e-3, 1e-2, 1e-1)]
+            exact = exact + a * h**2  # the central difference of a cubic is off by exactly a h^2
             if x.ndim == 2:
                 known.append((np.repeat(exact.sum(axis=1, keepdims=True), x.shape[1], axis=1),
                               "you nudged a whole row at once (for a matrix, x[i] with i in range(len(x)) is a row); "
                               "nudge one element at a time, looping over np.ndindex(x.shape)"))
-            expect_array(returned(outcome, c), exact, c, what="gradient", atol=1e-7, known=known)
+            expect_array(returned(outcome, c), exact, c, what="gradient", atol=1e-7, known=known,
+                         shape_hint="the gradient is shaped like x, one partial derivative per element")
             after = outcome.args_after
             if not isinstance(after, list) or len(after) != 2:
                 raise CheckFailed(f"{c.describe()}: the record of x after the call is missing or damaged")
@@ -406,10 +440,15 @@ class RelativeError(Check):
     def plan(self, rng):
         a = rng.normal(size=(3, 4))
         zeros = np.array([0.0, 0.0, 1.0, -2.0])
+        # A first element whose |a| + |b| lies below the floor 1e-8, so the floor sets the maximum.
+        tiny = rng.normal(size=4)
+        tiny_b = tiny * (1 + rng.uniform(-1e-3, 1e-3, 4))
+        tiny[0], tiny_b[0] = rng.uniform(1e-9, 4e-9), -rng.uniform(1e-9, 4e-9)
         return [
             call(self.name, a, a + rng.normal(0, 1e-3, a.shape)),
             call(self.name, zeros, np.array([0.0, 0.0, 1.0 + 1e-6, -2.0])),
             call(self.name, rng.normal(size=5), rng.normal(size=5)),
+            call(self.name, tiny, tiny_b),
         ]
 
     def judge(self, calls, outcomes):
@@ -428,6 +467,8 @@ class RelativeError(Check):
                 (np.max(diff) / max(1e-8, np.max(total)),
                  "divide elementwise, then take the maximum: max over i of |a_i - b_i| / max(1e-8, |a_i| + |b_i|), "
                  "not max|a - b| / max(|a| + |b|)"),
+                (np.max(diff / total) if np.all(total) else np.nan,
+                 "where |a_i| + |b_i| is below 1e-8 the denominator is the floor itself: max(1e-8, |a_i| + |b_i|)"),
             ])
 
 
@@ -437,15 +478,23 @@ class AutogradGradients(Check):
     name = "autograd_gradients"
 
     def plan(self, rng):
-        return [call(self.name, X, params, rng.normal(size=(len(X), 1))) for X, params in _mlp_cases(rng)]
+        calls = [call(self.name, X, params, rng.normal(size=(len(X), 1))) for X, params in _mlp_cases(rng)]
+        # float32 arrays in: float64 tensors must be asked for, not inherited from the inputs
+        X, params, dlogits = calls[0].args
+        single = {k: v.astype(np.float32) for k, v in params.items()}
+        return calls + [call(self.name, X.astype(np.float32), single, dlogits.astype(np.float32))]
 
     def judge(self, calls, outcomes):
         for c, outcome in zip(calls, outcomes):
             X, params, dlogits = c.args
             _, expected = _mlp_reference(X, params, dlogits)
             _, single = _mlp_reference(X, params, dlogits, dtype=torch.float32)
+            inputs = ("the arrays given here are float32, and " if X.dtype == np.float32 else "")
             expect_grads(returned(outcome, c), expected, c, rtol=1e-10, known=[
-                (single, "these match float32 precision only; build the tensors with dtype=torch.float64"),
+                (single, f"{inputs}these gradients match float32 precision only; build every tensor with "
+                         "dtype=torch.float64, whatever the arrays' dtype (torch.from_numpy keeps it)"),
+                (_mlp_reference(X, params, np.ones_like(dlogits))[1],
+                 "these are the gradients of logits.sum(), as if dlogits were all ones: backpropagate (logits * dlogits).sum()"),
             ], numpy_only=True)
 
 
@@ -454,19 +503,29 @@ def _relu_grad_known(z):
              "at z = 0 the derivative is 0 (1 only where z > 0, else 0): use z > 0, not z >= 0")]
 
 
+def _sigmoid_slips(z):
+    return [(torch.sigmoid(-t(z)).numpy(), "that is sigmoid(-z) = 1 - sigmoid(z): the sign of z is flipped or the two "
+                                           "stable branches are swapped; for z >= 0 it is 1 / (1 + exp(-z)), for z < 0 "
+                                           "exp(z) / (1 + exp(z))")]
+
+
 def _sigmoid_known(z):
     s = torch.sigmoid(t(z)).numpy()
-    return [(s, "that is s(z) itself; the derivative of the sigmoid is s(z) * (1 - s(z))")]
+    return [(s, "that is s(z) itself; the derivative of the sigmoid is s(z) * (1 - s(z))"),
+            (z * (1 - z), "that is z * (1 - z), the formula for the derivative in terms of the output s; sigmoid_grad "
+                          "receives the pre-activation z, so compute s = sigmoid(z) first: s * (1 - s)")]
 
 
 def _tanh_known(z):
     th = np.tanh(z)
-    return [(1 - th, "the derivative of tanh is 1 - tanh(z)**2, not 1 - tanh(z)")]
+    return [(1 - th, "the derivative of tanh is 1 - tanh(z)**2, not 1 - tanh(z)"),
+            (1 - z**2, "that is 1 - z**2, the formula for the derivative in terms of the output; tanh_grad receives "
+                       "the pre-activation z: 1 - tanh(z)**2")]
 
 
 CHECKS = [
     Elementwise("relu", lambda z: torch.relu(t(z)).numpy()),
-    Elementwise("sigmoid", lambda z: torch.sigmoid(t(z)).numpy()),
+    Elementwise("sigmoid", lambda z: torch.sigmoid(t(z)).numpy(), known=_sigmoid_slips),
     Elementwise("tanh", lambda z: torch.tanh(t(z)).numpy()),
     Softmax(),
     Elementwise("relu_grad", lambda z: grad_of(torch.relu, z), known=_relu_grad_known),
