@@ -60,6 +60,8 @@ def remove(course: Course, assignment_ids_: list[str]) -> None:
         for path in course.source_dir(aid).glob("*"):
             if path not in reviewed:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if course.source_dir(aid).is_dir() and not any(course.source_dir(aid).iterdir()):
+            course.source_dir(aid).rmdir()
         shutil.rmtree(course.release_dir(aid), ignore_errors=True)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from autograder.course.errors import CourseError
 from autograder.exam.generate import generate
-from tests.conftest import NO_PDFS, course_main, make_course_copy
+from tests.conftest import NO_PDFS, PRACTICE_FORM, course_main, make_course_copy
 
 EXAM = "practice_exam"
 
@@ -96,6 +96,16 @@ def test_nothing_is_overwritten_without_force(tmp_path):
     generate(course=course, exam_id=EXAM, forms=["B"], seed=2, force=True)
     assert sorted(p.name for p in (course.exam_dir(EXAM) / "papers").iterdir()) == ["B.json"]
     assert not course.source_dir(f"{EXAM}_A").exists() and sorted(course.exam_assignments()) == [f"{EXAM}_B"]
+
+
+def test_a_regenerated_form_keeps_the_reviewed_files_beside_its_source(tmp_path):
+    """Its requirement table and equivalent mutants are reviewed work: validate then says which quotes
+    the new prompts lost, instead of the table vanishing with the old notebook."""
+    course = make_course_copy(tmp_path, NO_PDFS, practice_form=True)
+    table = course.requirements_path(PRACTICE_FORM).read_bytes()
+    generate(course=course, exam_id=EXAM, forms=["A"], seed=2027, force=True)
+    assert course.requirements_path(PRACTICE_FORM).read_bytes() == table
+    assert course.source_notebooks(PRACTICE_FORM)
 
 
 def test_a_generator_that_raises_is_named_with_its_seed_and_the_old_papers_stay(tmp_path):

@@ -49,6 +49,9 @@ def test_options_are_shuffled_and_answered_by_letter():
     for c in made:
         letter = "ABCD"[c.correct]
         assert c.accepts(letter) and c.accepts(letter.lower() + ") right") and not c.accepts("ABCD"[c.correct - 1])
+        other = "ABCD"[c.correct - 1]
+        # one option only: hedging over two letters earns nothing, whichever comes first
+        assert not any(c.accepts(hedge) for hedge in (f"{letter}, {other}", f"{letter}{other}", f"{other} or {letter}"))
     with pytest.raises(ValueError):
         choice(np.random.default_rng(0), "same", ["same", "other"])
 
