@@ -104,6 +104,11 @@ class Softmax(Check):
                     f"{c.describe()} emitted a warning ({outcome.warnings[0]}) on rows that run from -1000 to 1000: "
                     "subtracting a row's mean (or anything but its maximum) still leaves exponents near 1000, and exp "
                     "overflows above 709; subtract each row's maximum, so that every exponent is <= 0")
+            if outcome.warnings and "overflow" not in outcome.warnings[0] and z.ndim >= 2 and np.max(z.max() - z.max(-1)) > 745:
+                raise CheckFailed(
+                    f"{c.describe()} emitted a warning ({outcome.warnings[0]}): a row whose own maximum lies far below "
+                    "the array's largest value underflows to exp(...) = 0 everywhere, and 0 / 0 is NaN; subtract each "
+                    "row's own maximum (z.max(axis=-1, keepdims=True)), not the maximum of the whole array")
             expect_array(returned(outcome, c), torch.softmax(t(z), dim=-1).numpy(), c, known=_softmax_slips(z))
 
 
