@@ -24,7 +24,6 @@ from dlmed.fixtures import ModelFactory, fingerprint, spike_folds
 from dlmed.training import accuracy, train_model
 from dlmed.wire import Result
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
