@@ -9,6 +9,7 @@ They hold no answers, so they ship with the student library.
 from __future__ import annotations
 
 import os
+import time
 from copy import deepcopy
 
 import numpy as np
@@ -186,13 +187,22 @@ def apply_transform(transform, image, repeats: int = 1) -> list:
 
 
 def tiny_level(class_index: int, image_index: int) -> int:
-    """The grey level of one flat image of the tiny MedNIST: it identifies class and image."""
+    """The grey level of one image of the tiny MedNIST: it identifies class and image."""
     return 20 + 35 * class_index + 4 * image_index
+
+
+def tiny_pixels(class_index: int, image_index: int, image_size: int) -> np.ndarray:
+    """One image of the tiny MedNIST: its level, with the top-left quarter 2 grey levels brighter, so
+    that a flip or a rotation shows, while the level still names the file. Flat 8x8 blocks (at
+    image sizes that are multiples of 16) survive JPEG exactly."""
+    pixels = np.full((image_size, image_size), tiny_level(class_index, image_index), dtype=np.uint8)
+    pixels[: image_size // 2, : image_size // 2] += 2
+    return pixels
 
 
 @builder
 def tiny_mednist(n_per_class: int, image_size: int) -> str:
-    """MedNIST's layout with flat grey images whose level says which file each one is."""
+    """MedNIST's layout with images whose grey level says which file each one is."""
     import atexit
     import shutil
     import tempfile
@@ -208,21 +218,53 @@ def tiny_mednist(n_per_class: int, image_size: int) -> str:
         folder = os.path.join(root, name)
         os.makedirs(folder)
         for i in range(n_per_class):
-            pixels = np.full((image_size, image_size), tiny_level(k, i), dtype=np.uint8)
-            Image.fromarray(pixels, mode="L").save(os.path.join(folder, f"{i:06d}.jpeg"), quality=95)
+            Image.fromarray(tiny_pixels(k, i, image_size), mode="L").save(os.path.join(folder, f"{i:06d}.jpeg"), quality=95)
     return root
 
 
+def image_stats(image) -> list:
+    """A read of a tiny-MedNIST image, from its first channel: mean, median (the level that names the file,
+    whatever a flip, rotation or crop did), and the left-minus-right and top-minus-bottom balances
+    (which flips and rotations change)."""
+    x = torch.as_tensor(image)[0].detach().double()
+    half_rows, half_cols = x.shape[0] // 2, x.shape[1] // 2
+    return [float(x.mean()), float(x.flatten().median()), float(x[:, :half_cols].mean() - x[:, half_cols:].mean()),
+            float(x[:half_rows].mean() - x[half_rows:].mean())]
+
+
+def _class_index(label):
+    """A label as a class index, or None where it is not an integer (a float, a string, a one-hot row)."""
+    if isinstance(label, torch.Tensor) and label.numel() == 1 and not label.is_floating_point():
+        return int(label)
+    if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
+        return int(label)
+    return None
+
+
 @builder
-def dataset_summary(dataset) -> dict:
-    """Length, labels, and each image's shape and mean first channel (the tiny set's identity)."""
-    labels, levels, shapes = [], [], []
-    for index in range(len(dataset)):
-        image, label = dataset[index]
-        labels.append(int(label))
-        levels.append(float(image[0].mean()))
-        shapes.append(list(image.shape))
-    return {"length": len(dataset), "labels": labels, "levels": levels, "shapes": shapes}
+def dataset_summary(dataset, passes: int = 1) -> dict:
+    """Length; the labels as class indices and the dtype DataLoader batches them into; each image's shape;
+    and `passes` reads of every image (`image_stats`), each read seeded on its own so that a random
+    transform shows, the same way on every run."""
+    from torch.utils.data import default_collate
+
+    labels, shapes, reads = [], [], []
+    for p in range(passes):
+        row = []
+        for index in range(len(dataset)):
+            seed_everything(p * len(dataset) + index)
+            image, label = dataset[index]
+            row.append(image_stats(image))
+            if p == 0:
+                labels.append(label)
+                shapes.append(list(image.shape))
+        reads.append(row)
+    try:
+        batched = str(getattr(default_collate(labels), "dtype", "not a tensor"))
+    except Exception as exc:  # labels DataLoader cannot batch
+        batched = f"not batched ({type(exc).__name__})"
+    return {"length": len(dataset), "labels": [_class_index(label) for label in labels], "label_batch": batched,
+            "shapes": shapes, "reads": reads}
 
 
 @builder
@@ -336,13 +378,15 @@ class LoggedDataset(torch.utils.data.Dataset):
     """Images and labels that note each index read, in order, in a file (so that reads in DataLoader
     worker processes count too). `labels` holds one row of labels per pass over the data (a pass is
     len(self) reads; the last row repeats), so a check can tell which samples a run trained and
-    evaluated on, in which order, and how often."""
+    evaluated on, in which order, and how often. Like a random augmentation, each read draws from the
+    global random generator, and more of it once the data has been through once, so that a shuffle drawn
+    from the global state (rather than from a generator of its own) differs between two runs with one seed."""
 
     def __init__(self, images, labels):
         import atexit
         import tempfile
 
-        self.images, self.labels = images, labels
+        self.images, self.labels, self.served = images, labels, 0
         handle, self.path = tempfile.mkstemp(prefix="dlmed-reads-", suffix=".txt")
         os.close(handle)
         atexit.register(lambda path=self.path: os.path.exists(path) and os.remove(path))
@@ -360,6 +404,8 @@ class LoggedDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, index):
         index = int(index)
+        torch.rand(1 if self.served < len(self) else 2)
+        self.served += 1
         row = self.labels[min(len(self.reads) // len(self), len(self.labels) - 1)]
         with open(self.path, "a", encoding="ascii") as log:
             log.write(f"{index}\n")
@@ -385,6 +431,143 @@ def access_log(datasets) -> dict:
     train.clear()
     val.clear()
     return report
+
+
+# --- an accelerator where there is none (assignment 04) ---------------------------------------------
+_WHERE = "_dlmed_where"  # the side a tensor is on: "device" or "host"; absent where not known
+_DEVICE, _HOST = "device", "host"
+
+
+def _side(tensor):
+    side = getattr(tensor, _WHERE, None)
+    # A parameter nobody moved is where the model was built: on the host.
+    return _HOST if side is None and isinstance(tensor, nn.Parameter) else side
+
+
+def _put(value, side) -> None:
+    from torch.utils._pytree import tree_leaves
+
+    for leaf in tree_leaves(value):
+        if isinstance(leaf, torch.Tensor):
+            try:
+                setattr(leaf, _WHERE, side)
+            except (AttributeError, RuntimeError):  # a tensor type that takes no attributes: left unknown
+                pass
+
+
+# Legal across devices on a GPU (copies, and what Module.to asks before it replaces a parameter's data).
+_ACROSS_SIDES = (torch.Tensor.copy_, torch.Tensor.__setitem__, torch._has_compatible_shallow_copy_type)
+
+
+def _note(found: list, entry) -> None:
+    if entry not in found:
+        found.append(entry)
+
+
+class DeviceWatch(torch.overrides.TorchFunctionMode):
+    """The CPU under another name (cpu:0) standing in for an accelerator, so that CPU-only grading can
+    tell code that would run on a GPU from code that would crash there. Every tensor learns its side, as
+    on a GPU: moved to `device` (Tensor.to, Module.to, a factory's device=) or computed from such
+    tensors, it is on the device; the data a check hands over, what is computed from it, and parameters
+    never moved are on the host. Noted: operations that meet both sides (on a GPU they raise), that run
+    parameters on host data (the model runs on the CPU whatever device says), and tensors on the device
+    turned into numpy (they raise). Tensors of unknown side (made by C++ code) count as neither."""
+
+    def __init__(self, device):
+        super().__init__()
+        self.device = device
+        self.mixed: list = []  # [operation, "parameters" or "data"]: which host tensors met the device
+        self.on_host: list = []
+        self.to_numpy: list = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        from torch.utils._pytree import tree_leaves
+
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", repr(func))
+        owner = getattr(func, "__self__", None)
+        result = func(*args, **kwargs)
+        if func in (torch.Tensor.to, torch.Tensor.cpu):
+            target = args[1] if len(args) > 1 else kwargs.get("device", kwargs.get("other"))
+            if func is torch.Tensor.cpu:
+                side = _HOST
+            elif isinstance(target, torch.Tensor):
+                side = _side(target)
+            else:
+                device = torch._C._nn._parse_to(*args[1:], **kwargs)[0]
+                side = _side(args[0]) if device is None else _DEVICE if device == self.device else _HOST
+            if result is args[0] and side != _side(args[0]):
+                result = result.view_as(result)  # a GPU would copy: the tensor moved from stays where it was
+            _put(result, side)
+            return result
+        if owner is torch.Tensor.data and name == "__set__":  # param.data = moved, as Module.to does
+            _put(args[0], _side(args[1]))
+            return result
+        if owner is torch.Tensor.grad and name == "__get__":  # autograd made it beside its parameter
+            _put(result, _side(args[0]))
+            return result
+        if kwargs.get("device") is not None:
+            _put(result, _DEVICE if torch.device(kwargs["device"]) == self.device else _HOST)
+            return result
+        tensors = [leaf for leaf in tree_leaves((args, kwargs)) if isinstance(leaf, torch.Tensor)]
+        sides = [_side(t) for t in tensors]
+        if func in _ACROSS_SIDES:
+            pass
+        elif _DEVICE in sides:
+            if func in (torch.Tensor.numpy, torch.Tensor.__array__):
+                _note(self.to_numpy, name)
+            # On a GPU a CPU scalar (a 0-d tensor) may meet the device's tensors; nothing else may.
+            for t, side in zip(tensors, sides):
+                if side == _HOST and t.dim() > 0:
+                    _note(self.mixed, [name, "parameters" if isinstance(t, nn.Parameter) else "data"])
+                    break
+        elif _HOST in sides and any(isinstance(t, nn.Parameter) for t in tensors) and any(
+                side == _HOST and not isinstance(t, nn.Parameter) and t.dim() > 0 for t, side in zip(tensors, sides)):
+            _note(self.on_host, name)
+        if _DEVICE in sides or _HOST in sides:
+            _put(result, _DEVICE if _DEVICE in sides else _HOST)
+        return result
+
+
+_WATCHES: list = []
+
+
+def _held_tensors(thing) -> list:
+    """The tensors of a tensor, a loader, a dataset (its attributes), or a list or tuple of them."""
+    if isinstance(thing, torch.Tensor):
+        return [thing]
+    if isinstance(thing, (list, tuple)):
+        return [t for item in thing for t in _held_tensors(item)]
+    if isinstance(thing, DataLoader):
+        return _held_tensors(thing.dataset)
+    values = vars(thing).values() if hasattr(thing, "__dict__") else ()
+    return [t for value in values if isinstance(value, (torch.Tensor, list, tuple)) for t in _held_tensors(value)]
+
+
+@builder
+def watch_device(on_host=(), on_device=()) -> torch.device:
+    """Start a DeviceWatch and return its device: the tensors of `on_host` (data, loaders) start on the
+    host, the models of `on_device` are moved to the device. device_report() ends it."""
+    watch = DeviceWatch(torch.device("cpu", 0))
+    _put(_held_tensors(on_host), _HOST)
+    watch.__enter__()
+    _WATCHES.append(watch)
+    for model in on_device:
+        model.to(watch.device)
+    return watch.device
+
+
+@builder
+def device_report() -> dict:
+    """What the DeviceWatch started last noted (the first few of each kind); it ends here."""
+    watch = _WATCHES.pop()
+    watch.__exit__(None, None, None)
+    return {"mixed": watch.mixed[:5], "on_host": watch.on_host[:5], "to_numpy": watch.to_numpy[:5]}
+
+
+@builder
+def clock() -> float:
+    return time.perf_counter()
 
 
 # --- k-fold cross-validation (assignment 03) -------------------------------------------------

@@ -1,14 +1,23 @@
 """Hidden checks of 04's sections 1 and 2: build_transforms and make_datasets.
 
-Transforms and datasets are judged on a tiny MedNIST of flat grey images whose level names the
-file, so labels and splits can be traced without reading the student's code.
+Requirement rows guarded (assignments/04_transfer_resnet/requirements.toml): transforms-float-tensor,
+transforms-shape, transforms-three-channels, transforms-imagenet-normalised, transforms-train-normalised,
+transforms-eval-deterministic, transforms-train-random; datasets-returns-pair, datasets-class-indices,
+datasets-alphabetical, datasets-split-seeded, datasets-val-fraction, datasets-image-size,
+datasets-train-transform, datasets-val-transform, datasets-partition.
+
+Transforms are judged on a smooth lopsided image; datasets on a tiny MedNIST whose grey level names the
+file and whose brighter top-left quarter shows a flip or a rotation, so labels, splits and the
+transform each image went through can be traced without reading the student's code.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torchvision
-from dlmed.fixtures import tiny_level
+from dlmed.fixtures import image_stats, tiny_level, tiny_pixels
 from dlmed.mednist import CLASSES
 from dlmed.wire import Result
 
@@ -79,11 +88,27 @@ class BuildTransforms(Check):
             ((unnormalized - np.array(IMAGENET_STD)[:, None, None]) / np.array(IMAGENET_MEAN)[:, None, None],
              "the mean and the std are swapped; Normalize takes the mean first: Normalize(IMAGENET_MEAN, IMAGENET_STD)"),
         ])
-        outputs = [as_array(v, c_train) for v in _applied(tolerant(outcomes[4], c_train), TRAIN_PASSES, c_train)]
+        applied = _applied(tolerant(outcomes[4], c_train), TRAIN_PASSES, c_train)
+        outputs = [as_array(v, c_train) for v in applied]
         if any(o.shape != (3, size, size) for o in outputs):
             raise CheckFailed(f"{c_train.describe()}: the training transform must also give (3, {size}, {size})")
+        if any(getattr(v, "dtype", None) != "torch.float32" for v in applied):
+            raise CheckFailed(f"{c_train.describe()}: the training transform's tensors are not float32; ToTensor() gives "
+                              "float32")
+        if min(_grey_share(o) for o in outputs) < 0.5:
+            raise CheckFailed(f"{c_train.describe()}: the training transform's tensors are not normalised with ImageNet's "
+                              "mean and std (undoing Normalize(IMAGENET_MEAN, IMAGENET_STD) channel by channel does not "
+                              "give back one grey image); normalise in both transforms")
         if all(np.array_equal(outputs[0], o) for o in outputs[1:]):
             raise CheckFailed(f"{c_train.describe()}: {TRAIN_PASSES} passes over one image gave the same tensor; the training transform should augment (flips, small rotations)")
+
+
+def _grey_share(output: np.ndarray) -> float:
+    """The share of pixels whose three channels, with ImageNet's normalisation undone, are one grey level.
+    An augmentation moves and interpolates grey pixels but keeps them grey; one that paints some (random
+    erasing) leaves most of the image as it was."""
+    grey = output * np.array(IMAGENET_STD)[:, None, None] + np.array(IMAGENET_MEAN)[:, None, None]
+    return float(np.mean(np.ptp(grey, axis=0) < 0.01))
 
 
 def _applied(outputs, passes: int, c) -> list:
@@ -93,21 +118,46 @@ def _applied(outputs, passes: int, c) -> list:
     return outputs
 
 
-def _identify(level_ch0: float, n_per_class: int):
-    """(class index, image index) of a tiny-MedNIST image from its normalised first channel."""
-    grey = (level_ch0 * IMAGENET_STD[0] + IMAGENET_MEAN[0]) * 255
-    candidates = [(abs(grey - tiny_level(k, i)), k, i) for k in range(len(CLASSES)) for i in range(n_per_class)]
-    distance, k, i = min(candidates)
-    return (k, i) if distance < 1.6 else None
+def _grey(normalised: float) -> float:
+    return (normalised * IMAGENET_STD[0] + IMAGENET_MEAN[0]) * 255
+
+
+@functools.lru_cache(maxsize=4)
+def _plain_reads(n_per_class: int, size: int) -> dict:
+    """(class index, image index) -> image_stats of that tiny-MedNIST file through the evaluation transform."""
+    from PIL import Image
+
+    return {(k, i): np.array(image_stats(eval_transform(Image.fromarray(tiny_pixels(k, i, size), mode="L"), size)))
+            for k in range(len(CLASSES)) for i in range(n_per_class)}
+
+
+def _identify(read, n_per_class: int):
+    """(class index, image index) of a tiny-MedNIST read, from the median of its first channel (flips,
+    rotations and crops leave most pixels at the file's level); None where no file has that level."""
+    grey = _grey(read[1])
+    distance, k, i = min((abs(grey - tiny_level(k, i)), k, i) for k in range(len(CLASSES)) for i in range(n_per_class))
+    return (k, i) if distance < 0.9 else None
+
+
+def _summary(summary, c) -> dict:
+    """What @dataset_summary recorded (a forged record fails, never crashes)."""
+    keys = {"length", "labels", "label_batch", "shapes", "reads"}
+    if not isinstance(summary, dict) or not keys <= set(summary) or not all(
+            isinstance(summary[k], list) for k in keys - {"length", "label_batch"}):
+        raise CheckFailed(f"{c.describe()}: the datasets could not be read; each item should be (image tensor, label)")
+    return summary
 
 
 class MakeDatasets(Check):
-    """make_datasets: every image in exactly one of two datasets, val_fraction of them (0.2 and another) for
-    validation, labels in alphabetical class order, the split fixed by the seed, and validation images through the
-    evaluation transform."""
+    """make_datasets: two datasets that hold every image once, val_fraction of them (0.2 and another) for
+    validation; labels as class indices in alphabetical class order; the split fixed by the seed and changed by
+    another; validation images through the evaluation transform, training images through the random training
+    transform, both at image_size."""
 
     name = "make_datasets"
     n_per_class, size = 5, 16
+    passes = 2  # reads of each image, each seeded on its own: a random transform shows in one of them
+    label_batches = ("torch.int64", "torch.uint8")  # the target dtypes F.cross_entropy takes as class indices
 
     def plan(self, rng):
         seed = int(rng.integers(1000))
@@ -116,38 +166,73 @@ class MakeDatasets(Check):
         for s, fraction in ((seed, 0.2), (seed, 0.2), (seed + 1, 0.2), (seed + 2, float(rng.choice([0.4, 0.6])))):
             made = len(calls)
             calls += [call(self.name, Result(0), seed=s, val_fraction=fraction, image_size=self.size),
-                      fixture("dataset_summary", Result(made, 0)), fixture("dataset_summary", Result(made, 1))]
+                      fixture("dataset_summary", Result(made, 0), self.passes),
+                      fixture("dataset_summary", Result(made, 1), self.passes)]
         return calls
 
     def judge(self, calls, outcomes):
-        total = self.n_per_class * len(CLASSES)
         splits = []
         for made in (1, 4, 7, 10):
             c = calls[made]
-            fraction = c.kwargs["val_fraction"]
             value = tolerant(outcomes[made], c)
             if not isinstance(value, tuple) or len(value) != 2:
                 raise CheckFailed(f"{c.describe()} must return (train_ds, val_ds)")
-            train, val = tolerant(outcomes[made + 1], c), tolerant(outcomes[made + 2], c)
-            if train["length"] + val["length"] != total or abs(val["length"] - fraction * total) > 1:
-                raise CheckFailed(f"{c.describe()}: {train['length']} training and {val['length']} validation images; "
-                                  f"expected all {total}, val_fraction={fraction} of them for validation")
-            if any(shape != [3, self.size, self.size] for shape in train["shapes"] + val["shapes"]):
-                raise CheckFailed(f"{c.describe()}: the datasets should yield tensors of shape (3, image_size, image_size)")
-            found = [_identify(level, self.n_per_class) for level in val["levels"]]
-            # An augmented image can land on a neighbour's grey level: a duplicate means the same.
-            if None in found or len(set(found)) != len(found):
-                raise CheckFailed(f"{c.describe()}: validation images do not match their files; "
-                                  "the validation set must use the deterministic evaluation transform")
-            for (k, _), label in zip(found, val["labels"]):
-                if label != k:
-                    raise CheckFailed(f"{c.describe()}: a {CLASSES[k]} image has label {label}, expected {k}; "
-                                      f"class indices follow the folders' alphabetical order: {', '.join(CLASSES)}")
-            per_class = np.bincount(train["labels"] + val["labels"], minlength=len(CLASSES))
-            if not np.all(per_class == self.n_per_class):
-                raise CheckFailed(f"{c.describe()}: every image must be in exactly one of the two datasets")
-            splits.append(sorted(found))
+            train, val = (_summary(tolerant(outcomes[made + k], c), c) for k in (1, 2))
+            splits.append(self._one_split(c, train, val))
         if splits[0] != splits[1]:
             raise CheckFailed(f"{calls[1].describe()} twice gave different validation sets; seed the split")
         if splits[0] == splits[2]:
             raise CheckFailed("make_datasets gave the same split for two different seeds; the seed must be used")
+
+    def _one_split(self, c, train, val) -> list:
+        """The validation set's files, after judging one call's datasets."""
+        total, fraction = self.n_per_class * len(CLASSES), c.kwargs["val_fraction"]
+        n_val = fraction * total
+        if train["length"] + val["length"] != total or abs(val["length"] - n_val) > 1:
+            swapped = abs(train["length"] - n_val) <= 1 and train["length"] + val["length"] == total
+            raise CheckFailed(f"{c.describe()}: {train['length']} training and {val['length']} validation images; "
+                              f"expected all {total}, val_fraction={fraction} of them for validation"
+                              + ("; the two datasets come back in the wrong order: return (train_ds, val_ds)"
+                                 if swapped else ""))
+        wrong = [shape for shape in train["shapes"] + val["shapes"] if shape != [3, self.size, self.size]]
+        if wrong:
+            raise CheckFailed(f"{c.describe()}: the datasets yield images of shape {tuple(wrong[0])}, expected (3, "
+                              f"{self.size}, {self.size}): build both transforms with image_size (if the test of "
+                              "build_transforms fails, fix it first)")
+        for part, summary in (("train_ds", train), ("val_ds", val)):
+            if None in summary["labels"] or summary["label_batch"] not in self.label_batches:
+                raise CheckFailed(f"{c.describe()}: {part}'s labels are not class indices (a DataLoader batches them "
+                                  f"into {summary['label_batch']}); each label should be the int index of its class, "
+                                  "which DataLoader batches into the int64 tensor F.cross_entropy takes")
+        plain = _plain_reads(self.n_per_class, self.size)
+        found = [_identify(read, self.n_per_class) for read in val["reads"][0]]
+        if None in found or len(set(found)) != len(found) or any(
+                not np.allclose(read, plain[f], rtol=0, atol=1e-3) for reads in val["reads"] for read, f in zip(reads, found)):
+            raise CheckFailed(f"{c.describe()}: validation images do not come out as their files through the evaluation "
+                              "transform (read twice, some were flipped, rotated or changed); val_ds must use the "
+                              "deterministic evaluation transform, build_transforms(False, image_size) (if the test of build_transforms "
+                              "fails, fix it first)")
+        self._alphabetical(c, found, val["labels"])
+        train_found = [_identify(read, self.n_per_class) for read in train["reads"][0]]
+        if None in train_found:  # an augmentation that changes grey levels: the files cannot be told apart
+            per_class = np.bincount(train["labels"] + val["labels"], minlength=len(CLASSES))
+            if not np.all(per_class == self.n_per_class):
+                raise CheckFailed(f"{c.describe()}: every image must be in exactly one of the two datasets")
+        else:
+            self._alphabetical(c, train_found, train["labels"])
+            if sorted(train_found + found) != sorted(plain):
+                raise CheckFailed(f"{c.describe()}: some images are in both datasets and others in neither; take both "
+                                  "from one permutation of the indices (the first n_val for validation, the rest for "
+                                  "training), not from two draws")
+            if all(np.allclose(read, plain[f], rtol=0, atol=1e-3) for reads in train["reads"]
+                   for read, f in zip(reads, train_found)):
+                raise CheckFailed(f"{c.describe()}: every training image came out exactly as the evaluation transform "
+                                  f"gives it ({self.passes} reads each, never flipped or rotated); train_ds must use the "
+                                  "training transform, build_transforms(True, image_size), so that it is augmented")
+        return sorted(found)
+
+    def _alphabetical(self, c, found, labels):
+        for (k, _), label in zip(found, labels):
+            if label != k:
+                raise CheckFailed(f"{c.describe()}: a {CLASSES[k]} image has label {label}, expected {k}; "
+                                  f"class indices follow the folders' alphabetical order: {', '.join(CLASSES)}")
