@@ -1,5 +1,10 @@
 """Hidden checks of 04's section 3: build_model, count_trainable and make_optimizer.
 
+Requirement rows guarded (assignments/04_transfer_resnet/requirements.toml): model-resnet18,
+model-head-num-classes, model-weights-loaded, model-weights-optional, model-freeze-backbone,
+model-head-trainable, model-unfrozen-trains-all; count-trainable; optimizer-adam, optimizer-trainable-only,
+optimizer-lr.
+
 Models are judged by parameter reports (shapes, requires_grad, sums), never by shipping 11 million
 weights.
 """
@@ -20,6 +25,14 @@ from ..expect import as_number, expect_scalar, tolerant
 RESNET18_PARAMS, RESNET18_FC = 11_689_512, 513_000
 
 
+@functools.lru_cache(maxsize=1)
+def _resnet18_shapes() -> dict:
+    """Parameter name -> shape of torchvision's resnet18 (with its ImageNet head)."""
+    with torch.device("meta"):
+        model = torchvision.models.resnet18(weights=None)
+    return {name: list(parameter.shape) for name, parameter in model.named_parameters()}
+
+
 def trainable_count(num_classes: int, freeze_backbone: bool) -> int:
     head = 512 * num_classes + num_classes
     return head if freeze_backbone else RESNET18_PARAMS - RESNET18_FC + head
@@ -27,7 +40,7 @@ def trainable_count(num_classes: int, freeze_backbone: bool) -> int:
 
 class BuildModel(Check):
     """build_model: resnet18 with a new fc of num_classes outputs, the backbone (and only it) frozen when asked,
-    and the backbone's weights loaded from weights_path when given."""
+    and the backbone's weights loaded from weights_path when given, frozen or not."""
 
     name = "build_model"
 
@@ -41,14 +54,21 @@ class BuildModel(Check):
             fixture("resnet_weights_file", seed),
             call(self.name, classes, True, weights_path=Result(5)), fixture("param_report", Result(6)),
             fixture("reference_resnet", 1000, False, seed), fixture("param_report", Result(8)),
+            call(self.name, classes + 1, False, weights_path=Result(5)), fixture("param_report", Result(10)),
         ]
 
     def judge(self, calls, outcomes):
-        for index in (1, 3, 6):
+        backbone = {name: shape for name, shape in _resnet18_shapes().items() if not name.startswith("fc.")}
+        saved = tolerant(outcomes[9], calls[8])
+        for index in (1, 3, 6, 10):
             c = calls[index]
             tolerant(outcomes[index], c)
             report = tolerant(outcomes[index + 1], c)
             num_classes, freeze = c.args
+            if not isinstance(report, dict) or {name: entry[0] for name, entry in report.items()
+                                                if not name.startswith("fc.")} != backbone:
+                raise CheckFailed(f"{c.describe()}: the model is not a ResNet-18 (its layers' names or shapes differ); "
+                                  "build it with torchvision's models.resnet18(weights=None)")
             fc = report.get("fc.weight")
             if fc is not None and fc[0] == [len(CLASSES), 512] != [num_classes, 512]:
                 raise CheckFailed(f"{c.describe()}: the new head has len(CLASSES) = {len(CLASSES)} outputs; build it "
@@ -64,13 +84,16 @@ class BuildModel(Check):
                 raise CheckFailed(f"{c.describe()}: the new head is frozen too; freeze the backbone first, then replace fc")
             if freeze and trainable != {"fc.weight", "fc.bias"}:
                 raise CheckFailed(f"{c.describe()}: with a frozen backbone only fc.weight and fc.bias train; trainable: {sorted(trainable)[:4]}")
+            if not freeze and trainable != set(report):
+                raise CheckFailed(f"{c.describe()}: with freeze_backbone=False every parameter trains, but "
+                                  f"{len(report) - len(trainable)} of {len(report)} tensors have requires_grad=False; "
+                                  "freeze only when freeze_backbone is true")
             if count != trainable_count(num_classes, freeze):
                 raise CheckFailed(f"{c.describe()}: {count:,} trainable parameters, expected {trainable_count(num_classes, freeze):,}")
-        loaded, saved = tolerant(outcomes[7], calls[6]), tolerant(outcomes[9], calls[8])
-        backbone = [name for name in saved if not name.startswith("fc.")]
-        if not all(np.isclose(loaded[name][2], saved[name][2], rtol=1e-6, atol=1e-6) for name in backbone):
-            raise CheckFailed(f"{calls[6].describe()}: the backbone does not hold the weights from weights_path; "
-                              "load them with model.load_state_dict(torch.load(weights_path)) before replacing fc")
+            if "weights_path" in c.kwargs and not all(
+                    np.isclose(report[name][2], saved[name][2], rtol=1e-6, atol=1e-6) for name in backbone):
+                raise CheckFailed(f"{c.describe()}: the backbone does not hold the weights from weights_path; load them "
+                                  "with model.load_state_dict(torch.load(weights_path)) before replacing fc")
 
 
 class CountTrainable(Check):
@@ -92,11 +115,6 @@ class CountTrainable(Check):
             ])
 
 
-@functools.lru_cache(maxsize=1)
-def _resnet18_names() -> tuple:
-    with torch.device("meta"):
-        model = torchvision.models.resnet18(weights=None)
-    return tuple(name for name, _ in model.named_parameters())
 
 
 class MakeOptimizer(Check):
@@ -117,7 +135,7 @@ class MakeOptimizer(Check):
 
     def judge(self, calls, outcomes):
         prefixes = tuple(calls[0].args[1])
-        expected = sorted(name for name in _resnet18_names() if name.startswith(prefixes))
+        expected = sorted(name for name in _resnet18_shapes() if name.startswith(prefixes))
         for index, lr in ((1, calls[1].kwargs["lr"]), (3, 1e-3)):
             c = calls[index]
             tolerant(outcomes[index], c)
@@ -140,7 +158,7 @@ class MakeOptimizer(Check):
                                   f"{prefixes[0]}* trains too; in the unfrozen run the backbone would never be stepped. "
                                   "Give Adam every parameter with requires_grad "
                                   "(p for p in model.parameters() if p.requires_grad)")
-            if sorted(held) == sorted(_resnet18_names()):
+            if sorted(held) == sorted(_resnet18_shapes()):
                 raise CheckFailed(f"{c.describe()}: the optimizer holds all {len(held)} tensors, frozen ones included; "
                                   "give it only the trainable ones (p for p in model.parameters() if p.requires_grad)")
             raise CheckFailed(f"{c.describe()}: the optimizer holds {len(held)} tensors, expected the {len(expected)} with "
