@@ -1,9 +1,16 @@
 """Hidden check of 04's section 5: run_experiment.
 
-run_experiment() trains on datasets that log which index is read when: the log tells the
-shuffling, the evaluation set and the reproducibility, and a replay on the run's own order tells
-what was trained; the validation labels of each pass are chosen from the reference run's own
-predictions, so the final epoch's accuracy is never the best one.
+Requirement rows guarded (assignments/04_transfer_resnet/requirements.toml): experiment-seeded,
+experiment-weights-path, experiment-on-device, experiment-optimizer, experiment-epochs,
+experiment-frozen-batchnorm, experiment-shuffled-seeded, experiment-evaluates-each-epoch,
+experiment-history, experiment-final-accuracy, experiment-seconds, experiment-trainable.
+
+run_experiment() trains on datasets that log which index is read when: the log tells the shuffling,
+the evaluation set and the reproducibility, and a replay on the run's own order tells what was
+trained; the validation labels of each pass are chosen from the reference run's own predictions, so
+the final epoch's accuracy is never the best one. The frozen run starts from a weights file, the
+unfrozen one from random weights. Each run gets the stand-in for a GPU as its device (see
+training.py) and is timed from outside, so a mean time per epoch longer than the call's own shows.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from torch import nn
 from .. import Check, CheckFailed, call, fixture
 from ..expect import as_number, expect_array, per_epoch, tolerant
 from .model import trainable_count
-from .training import train_one_epoch
+from .training import expect_on_device, train_one_epoch
 
 
 N_TRAIN, N_VAL, SIZE, EPOCHS, BATCH = 12, 6, 16, 2, 12  # one Adam step an epoch: the judge replays both runs
@@ -40,17 +47,24 @@ def _loader_order(seed: int) -> tuple:
 
 
 @functools.lru_cache(maxsize=32)
-def _experiment(freeze: bool, data_seed: int, lr: float, seed: int, orders: tuple, slip: str = "") -> dict:
+def _experiment(freeze: bool, data_seed: int, lr: float, seed: int, orders: tuple, weights_seed: int | None,
+                slip: str = "") -> dict:
     """The reference run on the images of logged_datasets(..., data_seed), training on the batches of
-    `orders` (one tuple of indices per epoch): its training losses and the validation logits after
-    each epoch (the validation labels do not change the run). `slip`: "fc_only" (Adam over model.fc
-    alone) or "no_freeze" (train_one_epoch not told the backbone is frozen). Plans and judges share
-    it, so a run the plan already made costs the judge nothing."""
+    `orders` (one tuple of indices per epoch), from the weights of resnet_weights_file(weights_seed) where
+    that is given: its training losses and the validation logits after each epoch (the validation labels
+    do not change the run). `slip`: "fc_only" (Adam over model.fc alone), "no_freeze" (train_one_epoch
+    not told the backbone is frozen) or "no_weights" (weights_path not passed on). Plans and judges
+    share it, so a run the plan already made costs the judge nothing."""
     train, val = logged_datasets(N_TRAIN, N_VAL, SIZE, len(CLASSES), data_seed, [[0] * N_VAL])
     state = random.getstate(), np.random.get_state(), torch.random.get_rng_state()
     try:
+        if weights_seed is not None and slip != "no_weights":  # as resnet_weights_file saves them
+            torch.manual_seed(weights_seed)
+            weights = torchvision.models.resnet18(weights=None).state_dict()
         seed_everything(seed)
         model = torchvision.models.resnet18(weights=None)
+        if weights_seed is not None and slip != "no_weights":
+            model.load_state_dict(weights)
         if freeze:
             for parameter in model.parameters():
                 parameter.requires_grad = False
@@ -109,50 +123,64 @@ class RunExperiment(Check):
     name = "run_experiment"
     keys = ("history", "val_accuracy", "seconds_per_epoch", "trainable")
     metrics = ("train_loss", "val_loss", "val_accuracy")
+    runs = (4, 10)  # the calls of run_experiment: unfrozen, frozen
 
     def plan(self, rng):
         for _ in range(50):  # a draw where a validation prediction is a near tie is drawn again
             seed, data_seed = (int(v) for v in rng.integers(1000, size=2))
+            # Other weights than the seed's own initialisation, so a weights_path not passed on shows.
+            weights_seed = seed + int(rng.integers(1, 1000))
             lr = float(rng.choice([2e-3, 3e-3]))  # never the default, so an lr not passed on shows
-            reference = _experiment(False, data_seed, lr, seed, _loader_order(seed))
-            frozen = _experiment(True, data_seed, lr, seed, _loader_order(seed))  # the judge's, made ahead
+            reference = _experiment(False, data_seed, lr, seed, _loader_order(seed), None)
+            frozen = _experiment(True, data_seed, lr, seed, _loader_order(seed), weights_seed)  # the judge's, made ahead
             if min(_margin(z) for z in reference["logits"] + frozen["logits"]) > 1e-3:
                 break
         labels = _val_labels([z.argmax(1) for z in reference["logits"]], rng)
-        args = (Result(0, 0), Result(0, 1), EPOCHS, lr, BATCH, seed, "cpu")
-        return [
-            fixture("logged_datasets", N_TRAIN, N_VAL, SIZE, len(CLASSES), data_seed, labels),
-            call(self.name, False, *args), fixture("access_log", Result(0)),
-            call(self.name, True, *args), fixture("access_log", Result(0)),
-        ]
+        calls = [fixture("logged_datasets", N_TRAIN, N_VAL, SIZE, len(CLASSES), data_seed, labels),
+                 fixture("resnet_weights_file", weights_seed)]
+        # The unfrozen run from random weights (weights_path left at its default), the frozen one from a file;
+        # each on the stand-in for a GPU, timed from outside.
+        for freeze, weights in ((False, {}), (True, {"weights_path": Result(1)})):
+            device = len(calls)
+            calls += [fixture("watch_device", Result(0)), fixture("clock"),
+                      call(self.name, freeze, Result(0, 0), Result(0, 1), EPOCHS, lr, BATCH, seed, Result(device),
+                           **weights),
+                      fixture("clock"), fixture("device_report"), fixture("access_log", Result(0))]
+        return calls
 
     def judge(self, calls, outcomes):
         runs = []
-        for index in (1, 3):
+        for index in self.runs:
             c = calls[index]
             value = tolerant(outcomes[index], c)
-            orders = self._orders(tolerant(outcomes[index + 1], c), c)
-            runs.append((c, orders, self._results(value, c)))
+            orders = self._orders(tolerant(outcomes[index + 3], c), c)
+            before, after = (tolerant(outcomes[i], c) for i in (index - 1, index + 1))
+            elapsed = after - before if isinstance(before, float) and isinstance(after, float) else None
+            runs.append((c, orders, self._results(value, c, elapsed)))
+            expect_on_device(tolerant(outcomes[index + 2], c), c)
         if runs[0][1] != runs[1][1]:
             raise CheckFailed(f"{runs[1][0].describe()} after {runs[0][0].describe()}: two runs with the same seed "
-                              "trained on batches in different orders, so the experiment cannot be reproduced; shuffle "
-                              "with a generator seeded with seed: DataLoader(train_ds, batch_size, shuffle=True, "
+                              "trained on batches in different orders, so the experiment cannot be reproduced (a shuffle "
+                              "drawn from the global random state, which augmentation draws from too?); shuffle with a "
+                              "generator of its own seeded with seed: DataLoader(train_ds, batch_size, shuffle=True, "
                               "generator=torch.Generator().manual_seed(seed))")
-        data_seed, labels = calls[0].args[4], calls[0].args[5]
+        data_seed, labels, weights_seed = calls[0].args[4], calls[0].args[5], calls[1].args[0]
         for c, orders, result in runs:
-            self._against_reference(c, orders, result, data_seed, labels)
+            self._against_reference(c, orders, result, data_seed, labels,
+                                    weights_seed if "weights_path" in c.kwargs else None)
 
     def _orders(self, log, c) -> tuple:
         reads, evaluated = log["train"], log["val"]
         if not evaluated:
             raise CheckFailed(f"{c.describe()} never read val_ds: it evaluated on the training data (or not at all); "
                               "evaluate on a DataLoader over val_ds after each epoch")
+        if len(reads) != EPOCHS * N_TRAIN:
+            raise CheckFailed(f"{c.describe()}: train_ds was read {len(reads)} times, where {EPOCHS} epochs of "
+                              f"{N_TRAIN} images read it {EPOCHS * N_TRAIN} times; train for epochs epochs "
+                              "(for _ in range(epochs)) on every image once per epoch, and evaluate on val_ds only")
         if len(evaluated) != EPOCHS * N_VAL or sorted(evaluated) != sorted(list(range(N_VAL)) * EPOCHS):
             raise CheckFailed(f"{c.describe()}: val_ds was read {len(evaluated)} times for {EPOCHS} epochs of "
                               f"{N_VAL} images; evaluate every validation image once after each epoch")
-        if len(reads) != EPOCHS * N_TRAIN:
-            raise CheckFailed(f"{c.describe()}: train_ds was read {len(reads)} times in {EPOCHS} epochs of "
-                              f"{N_TRAIN} images; train on every image once per epoch, and evaluate on val_ds only")
         orders = tuple(tuple(reads[e * N_TRAIN:(e + 1) * N_TRAIN]) for e in range(EPOCHS))
         if any(sorted(order) != list(range(N_TRAIN)) for order in orders):
             raise CheckFailed(f"{c.describe()}: an epoch did not go through every training image exactly once")
@@ -166,7 +194,7 @@ class RunExperiment(Check):
                               "loop, so each epoch is shuffled anew")
         return orders
 
-    def _results(self, value, c) -> dict:
+    def _results(self, value, c, elapsed) -> dict:
         if not isinstance(value, Mapping) or not set(self.keys) <= set(value):
             raise CheckFailed(f"{c.describe()} must return a dict with {', '.join(self.keys)}")
         freeze = c.args[0]
@@ -186,23 +214,33 @@ class RunExperiment(Check):
         seconds = as_number(value["seconds_per_epoch"], c, "'seconds_per_epoch'")
         if not np.isfinite(seconds) or seconds <= 0:
             raise CheckFailed(f"{c.describe()}: 'seconds_per_epoch' should be the measured time of one epoch")
+        # Epochs are parts of the call: their mean cannot exceed its time per epoch (a clock read apart: slack).
+        if elapsed is not None and seconds > 1.05 * elapsed / EPOCHS + 0.01:
+            raise CheckFailed(f"{c.describe()}: 'seconds_per_epoch' is {seconds:.4g}, but the whole call took "
+                              f"{elapsed:.3g} s for {EPOCHS} epochs; report the mean training time of an epoch in "
+                              "seconds (time.perf_counter() after the epoch minus before it)")
         return {**series, "final": accuracy}
 
-    def _against_reference(self, c, orders, result, data_seed, labels):
+    def _against_reference(self, c, orders, result, data_seed, labels, weights_seed):
         freeze, lr, seed = c.args[0], c.args[4], c.args[6]
-        reference = _experiment(freeze, data_seed, lr, seed, orders)
-        slip = "no_freeze" if freeze else "fc_only"
+        reference = _experiment(freeze, data_seed, lr, seed, orders, weights_seed)
+        slips = ["no_freeze"] if freeze else ["fc_only"]
+        if weights_seed is not None:
+            slips.append("no_weights")
         messages = {
             "fc_only": "the unfrozen run trained only the head (an optimizer over model.fc's parameters?): make_optimizer "
                        "must give Adam every trainable parameter, so that fine-tuning trains the backbone too",
             "no_freeze": "the frozen run's BatchNorm statistics moved: pass freeze_backbone on to train_one_epoch, "
                          "so that set_train_mode keeps the frozen backbone's BatchNorm layers in eval mode",
+            "no_weights": "the run started from random weights, not from those in weights_path: pass it on, "
+                          "build_model(len(CLASSES), freeze_backbone, weights_path)",
         }
 
         def known(key):
-            slipped = _experiment(freeze, data_seed, lr, seed, orders, slip)
-            yield (np.array(slipped["train_loss"]) if key == "train_loss"
-                   else np.array(_history_metrics(slipped["logits"], labels)[key == "val_accuracy"])), messages[slip]
+            for slip in slips:
+                slipped = _experiment(freeze, data_seed, lr, seed, orders, weights_seed, slip)
+                yield (np.array(slipped["train_loss"]) if key == "train_loss"
+                       else np.array(_history_metrics(slipped["logits"], labels)[key == "val_accuracy"])), messages[slip]
 
         val_loss, val_accuracy = _history_metrics(reference["logits"], labels)
         hint = ("; check that run_experiment calls seed_everything(seed) before build_model(len(CLASSES), freeze_backbone, "

@@ -1,6 +1,13 @@
 """Hidden checks of 04's section 4: set_train_mode, train_one_epoch and evaluate.
 
-The training step is judged by replaying it on the same seeded ResNet and comparing fingerprints.
+Requirement rows guarded (assignments/04_transfer_resnet/requirements.toml): train-mode-frozen-batchnorm,
+train-mode-training; train-epoch-cross-entropy, train-epoch-mean-loss, train-epoch-frozen-stays,
+train-epoch-device; evaluate-returns-dict, evaluate-eval-mode, evaluate-loss, evaluate-accuracy,
+evaluate-device.
+
+Device placement is judged on the CPU through a stand-in for a GPU (dlmed.fixtures.DeviceWatch): the
+model is put on it, the batches start on the host, and an operation that meets both sides fails as it
+would on a GPU. The training step is judged by replaying it on the same seeded ResNet and comparing fingerprints.
 evaluate() gets logits the plan designed (through a model that is the identity in evaluation
 mode), so a softmax over the batch axis or a mean of batch means gives numbers of its own on every
 draw.
@@ -76,6 +83,28 @@ class SetTrainMode(Check):
                                   "pass left their running statistics where they were): call model.train()")
 
 
+def expect_on_device(report, c) -> None:
+    """A @device_report of `c`'s run, on the stand-in for a GPU: fail where a GPU would raise, or where the
+    work stayed on the CPU."""
+    if not isinstance(report, dict) or not all(isinstance(report.get(k), list) for k in ("mixed", "on_host", "to_numpy")):
+        raise CheckFailed(f"{c.describe()}: where its tensors lived could not be read")
+    gpu = "device (a stand-in for a GPU here)"
+    if report["mixed"]:
+        operation, kind = report["mixed"][0]
+        hint = ("the model's parameters stayed on the CPU while the data went to device: move the model, model.to(device)"
+                if kind == "parameters" else
+                "a batch (its images or its labels) stayed on the CPU while the model is on device: move both with "
+                ".to(device) as they come out of the loader")
+        raise CheckFailed(f"{c.describe()}: {operation} met tensors on {gpu} and on the CPU, which on a GPU raises "
+                          f"'Expected all tensors to be on the same device'; {hint}")
+    if report["to_numpy"]:
+        raise CheckFailed(f"{c.describe()}: a tensor on {gpu} was turned into numpy ({report['to_numpy'][0]}), which on a "
+                          "GPU raises; take numbers out with .item(), or move the tensor with .cpu() first")
+    if report["on_host"]:
+        raise CheckFailed(f"{c.describe()}: the model ran on the CPU ({report['on_host'][0]}), whatever {gpu} says: "
+                          "move the model with model.to(device) and each batch with .to(device)")
+
+
 def _training_plan(rng, freeze: bool, fn_call):
     seed = int(rng.integers(1000))
     return [
@@ -84,7 +113,9 @@ def _training_plan(rng, freeze: bool, fn_call):
         fixture("optimizer", Result(0), "sgd", 0.05),
         fixture("set_mode", Result(0), False),
         fixture("seed", seed),
+        fixture("watch_device", Result(1), on_device=[Result(0)]),  # the model on device, the batches not yet
         fn_call,
+        fixture("device_report"),
         fixture("fingerprint", Result(0)),
     ]
 
@@ -112,32 +143,37 @@ class TrainOneEpoch(Check):
     }
 
     def plan(self, rng):
-        frozen = _training_plan(rng, True, call(self.name, Result(0), Result(1), Result(2), "cpu", freeze_backbone=True))
-        unfrozen = _training_plan(rng, False, call(self.name, Result(0), Result(1), Result(2), "cpu", freeze_backbone=False))
-        return frozen + [_shift(c, 7) for c in unfrozen]
+        frozen = _training_plan(rng, True, call(self.name, Result(0), Result(1), Result(2), Result(5),
+                                                freeze_backbone=True))
+        unfrozen = _training_plan(rng, False, call(self.name, Result(0), Result(1), Result(2), Result(5),
+                                                   freeze_backbone=False))
+        return frozen + [_shift(c, len(frozen)) for c in unfrozen]
 
     def judge(self, calls, outcomes):
         reference = replay(calls, {self.name: train_one_epoch})
         slips = Slips(calls, self.name, train_one_epoch, self.slips)
-        for index in (5, 12):
+        for index in (6, 15):
             c = calls[index]
-            loss, state = tolerant(outcomes[index], c), tolerant(outcomes[index + 1], c)
-            _expect_fingerprint(state, reference[index + 1].value, c, slips, index + 1)
+            loss, state = tolerant(outcomes[index], c), tolerant(outcomes[index + 2], c)
+            expect_on_device(tolerant(outcomes[index + 1], c), c)
+            _expect_fingerprint(state, reference[index + 2].value, c, slips, index + 2)
             expect_scalar(loss, reference[index].value, c, what="epoch loss", rtol=1e-4, atol=1e-6, known=slips.known(index))
 
 
 def _shift(c, offset):
     """The same call with its references to earlier calls moved by `offset` (plans glued together)."""
     def moved(value):
+        if isinstance(value, (list, tuple)):
+            return type(value)(moved(v) for v in value)
         return Result(value.index + offset, value.key) if isinstance(value, Result) else value
 
     return type(c)(c.fn, tuple(moved(a) for a in c.args), {k: moved(v) for k, v in c.kwargs.items()}, c.capture_args)
 
 
 def _metrics(logits, labels, batch, *, loss_axis=1, prediction_axis=1):
-    """(per-sample mean cross-entropy, mean of the batch means, accuracy) of logits taken batch by
-    batch, with the softmax of the loss and of the predictions over the axis given."""
-    losses, means, hits = [], [], []
+    """(per-sample mean cross-entropy, mean of the batch means, accuracy, mean of the batch accuracies) of
+    logits taken batch by batch, with the softmax of the loss and of the predictions over the axis given."""
+    losses, means, hits, rates = [], [], [], []
     for start in range(0, len(logits), batch):
         z, y = logits[start:start + batch], labels[start:start + batch]
         rows = np.arange(len(y))
@@ -146,12 +182,14 @@ def _metrics(logits, labels, batch, *, loss_axis=1, prediction_axis=1):
         losses += list(nll)
         means.append(nll.mean())
         hits += list(predicted == y)
-    return float(np.mean(losses)), float(np.mean(means)), float(np.mean(hits))
+        rates.append(np.mean(predicted == y))
+    return float(np.mean(losses)), float(np.mean(means)), float(np.mean(hits)), float(np.mean(rates))
 
 
 def _designed_logits(rng, n, batch, classes):
     """Logits and labels on which a softmax over the batch axis changes the loss and the accuracy, the
-    mean of the batch means (the last batch is smaller) changes the loss, and no prediction is a near tie."""
+    mean of the batch means (the last batch is smaller) changes the loss and the accuracy, the share of
+    wrong predictions is not the accuracy, and no prediction is a near tie."""
     for _ in range(1000):
         logits = rng.normal(0, 1.5, size=(n, classes)).astype(np.float32)
         labels = rng.integers(0, classes, size=n)
@@ -162,15 +200,18 @@ def _designed_logits(rng, n, batch, classes):
             logits[r, a], logits[r, b], logits[other, a] = 3.0, 2.5, float(rng.uniform(6, 8))
             labels[r] = a
         z = logits.astype(float)
-        loss, means, accuracy = _metrics(z, labels, batch)
-        loss0, _, _ = _metrics(z, labels, batch, loss_axis=0)
-        _, _, accuracy0 = _metrics(z, labels, batch, prediction_axis=0)
+        loss, means, accuracy, rates = _metrics(z, labels, batch)
+        loss0 = _metrics(z, labels, batch, loss_axis=0)[0]
+        accuracy0 = _metrics(z, labels, batch, prediction_axis=0)[2]
         margins = []
         for start in range(0, n, batch):
             for axis in (0, 1):
                 s = np.sort(z[start:start + batch] - logsumexp(z[start:start + batch], axis, keepdims=True), axis=1)
                 margins.append((s[:, -1] - s[:, -2]).min())
-        if (0 < accuracy < 1 and abs(accuracy - accuracy0) > 0.05 and abs(loss - loss0) > 0.05 * loss
+        # With batches of 4, 4 and 2, the batch accuracies' mean is the accuracy only where the first two
+        # batches hold four times the hits of the last: those draws are drawn again.
+        if (0 < accuracy < 1 and abs(accuracy - 0.5) > 0.05 and abs(accuracy - rates) > 0.01
+                and abs(accuracy - accuracy0) > 0.05 and abs(loss - loss0) > 0.05 * loss
                 and abs(loss - means) > 1e-3 * loss and min(margins) > 0.05):
             return logits, labels
     raise RuntimeError("no evaluation batch found")  # never reached: the first draws qualify
@@ -191,25 +232,30 @@ class Evaluate(Check):
             fixture("logit_loader", logits, labels, self.batch),
             fixture("set_mode", Result(0), True),
             fixture("trace_forward", Result(0)),
-            call(self.name, Result(0), Result(1), "cpu"),
+            fixture("watch_device", Result(1), on_device=[Result(0)]),
+            call(self.name, Result(0), Result(1), Result(4)),
+            fixture("device_report"),
             fixture("trace", Result(0)),
         ]
 
     def judge(self, calls, outcomes):
-        c = calls[4]
-        value = expect_honest_evaluation(tolerant(outcomes[4], c), tolerant(outcomes[5], c), c,
+        c = calls[5]
+        value = expect_honest_evaluation(tolerant(outcomes[5], c), tolerant(outcomes[7], c), c,
                                          training_effect="BatchNorm uses batch statistics")
+        expect_on_device(tolerant(outcomes[6], c), c)
         logits, labels, batch = calls[1].args
         logits, labels = np.asarray(logits, dtype=float), np.asarray(labels)
-        loss, means, accuracy = _metrics(logits, labels, batch)
-        loss0, _, _ = _metrics(logits, labels, batch, loss_axis=0)
-        _, _, accuracy0 = _metrics(logits, labels, batch, prediction_axis=0)
+        loss, means, accuracy, rates = _metrics(logits, labels, batch)
+        loss0 = _metrics(logits, labels, batch, loss_axis=0)[0]
+        accuracy0 = _metrics(logits, labels, batch, prediction_axis=0)[2]
         batch_axis = ("the softmax runs over the batch axis (dim=0), so each image's probabilities depend on the "
                       "other images in its batch; take it over the classes (dim=1), as F.cross_entropy and "
                       "logits.argmax(dim=1) do")
         expect_scalar(value["accuracy"], accuracy, c, what="accuracy", rtol=0, atol=1e-6, known=[
             (accuracy0, "the predictions are wrong: " + batch_axis),
             (accuracy * len(labels), "that is the number of correct predictions; divide it by the number of images"),
+            (rates, "that is the mean of the batch accuracies, and the last batch is smaller; count the correct "
+                    "predictions over all batches and divide by the number of images"),
         ])
         expect_scalar(value["loss"], loss, c, what="loss", rtol=1e-4, atol=1e-6, known=[
             (loss0, "the loss is wrong: " + batch_axis),
