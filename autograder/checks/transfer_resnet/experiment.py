@@ -3,7 +3,8 @@
 Requirement rows guarded (assignments/04_transfer_resnet/requirements.toml): experiment-seeded,
 experiment-weights-path, experiment-on-device, experiment-optimizer, experiment-epochs,
 experiment-frozen-batchnorm, experiment-shuffled-seeded, experiment-evaluates-each-epoch,
-experiment-history, experiment-final-accuracy, experiment-seconds, experiment-trainable.
+experiment-trains-after-evaluating, experiment-history, experiment-final-accuracy, experiment-seconds,
+experiment-trainable.
 
 run_experiment() trains on datasets that log which index is read when: the log tells the shuffling,
 the evaluation set and the reproducibility, and a replay on the run's own order tells what was
