@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..authoring.cases import stub_case
+from .cases import stub_case
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
