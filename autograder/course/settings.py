@@ -63,6 +63,14 @@ class Grading(Configurable):
     output_chars = Int(
         200_000, help="Characters of output kept per notebook; the rest is dropped and the cell marked truncated."
     ).tag(config=True)
+    source_chars = Int(
+        1_000_000, min=1, help="Characters of cell source (markdown, code, raw, and attachments) the graded copy in "
+        "autograded/ keeps per notebook; cells past it are cut there, with a note. Grading reads the whole notebook."
+    ).tag(config=True)
+    max_submission_mb = Int(
+        100, min=1, help="Largest file of a submission grading reads (the notebook, timestamp.txt, "
+        "submission_secret.txt); a larger one makes the submission invalid, unread."
+    ).tag(config=True)
     capture_mb = Int(
         64, help="Largest record of hidden-check outcomes read back from a run; what lies beyond counts as not run."
     ).tag(config=True)
