@@ -142,6 +142,14 @@ class Collect(Configurable):
         r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_",
         help="Regular expression over a file name in the LMS export; its 'student' group is the student id.",
     ).tag(config=True)
+    max_entry_mb = Int(
+        100, min=1, help="Largest a notebook in an LMS export may expand to (MB of 2**20 bytes), counted while it is "
+        "decompressed; a larger one is reported and not placed, the others are collected.",
+    ).tag(config=True)
+    max_archive_mb = Int(
+        4096, min=1, help="What all entries of one LMS export read by `course collect` may expand to together (MB); "
+        "entries read after it is spent are reported and not placed. Bounds the work a zip bomb can cause.",
+    ).tag(config=True)
 
 
 class ExchangeService(Configurable):
