@@ -28,9 +28,11 @@ class Course(Configurable):
             if not isinstance(entry, dict) or set(entry) != _ASSIGNMENT_KEYS:
                 raise TraitError(f"{where} needs exactly the keys {sorted(_ASSIGNMENT_KEYS)}")
             try:
-                datetime.fromisoformat(entry["deadline"])
+                due = datetime.fromisoformat(entry["deadline"])
             except (TypeError, ValueError):
                 raise TraitError(f"{where}['deadline'] is not an ISO 8601 date: {entry['deadline']!r}")
+            if due.tzinfo is None:  # compared with submission times, which always carry theirs
+                raise TraitError(f"{where}['deadline'] names no time zone: {entry['deadline']!r} (add +00:00 for UTC)")
             for grade_id, points in entry["points"].items():
                 if not isinstance(points, (int, float)) or points <= 0:
                     raise TraitError(f"{where}['points'][{grade_id!r}] must be a positive number")

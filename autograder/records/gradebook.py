@@ -1,7 +1,9 @@
 """Ingest grading records into nbgrader's gradebook, so formgrader and `nbgrader export` see them.
 
-Only the autograded cells' scores, the submission time and the late penalty are written; manual
-grades given in formgrader are left as they are when a submission is regraded.
+Only the autograded cells' scores, the submission time, the late penalty and the assignment's due
+date are written; manual grades, overrides and extra credit given in formgrader are left as they are
+when a submission is regraded. Every output reads final scores through `final_scores`, which does
+this again first, so an edited deadline or penalty rule reaches formgrader and our pages alike.
 """
 
 from __future__ import annotations
@@ -49,23 +51,60 @@ def has_assignment(course: Course, assignment_id: str) -> bool:
 
 def ingest(course: Course, records: list[Result]) -> None:
     with open_gradebook(course) as gb:
-        for record in records:
-            aid, sid = record.assignment_id, record.student_id
-            entry = course.assignment(aid)
-            gb.update_or_create_student(sid)
-            when = datetime.fromisoformat(record.submitted_at).replace(tzinfo=None) if record.submitted_at else None
-            submission = _submission(gb, aid, sid)
-            submission.timestamp = when
-            points = {t.grade_id: t.points for t in record.tests}
-            max_total = sum(cell.max_score for nb in submission.notebooks for cell in nb.notebook.grade_cells)
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    if not _is_manual(grade):
-                        grade.auto_score = points.get(grade.cell.name, 0.0)
-                        grade.needs_manual_grade = False
-                notebook.late_submission_penalty = late.penalty(record.submitted_at, entry["deadline"], max_total,
-                                                                course.grading, submission.extension)
+        _ingest(course, gb, records)
         gb.db.commit()
+
+
+def _ingest(course: Course, gb: Gradebook, records: list[Result]) -> None:
+    for record in records:
+        aid, sid = record.assignment_id, record.student_id
+        gb.update_or_create_student(sid)
+        submission = _submission(gb, aid, sid)
+        # nbgrader keeps UTC without a zone; its export and formgrader show these beside our penalty
+        submission.assignment.duedate = _naive(late.deadline(course, aid))
+        submission.timestamp = _naive(late.utc(record.submitted_at))
+        points = {t.grade_id: t.points for t in record.tests}
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if not _is_manual(grade):
+                    grade.auto_score = points.get(grade.cell.name, 0.0)
+                    grade.needs_manual_grade = False
+        penalty = _assessed(course, aid, submission).penalty
+        for index, notebook in enumerate(submission.notebooks):
+            # nbgrader adds up its notebooks' penalties: the assignment's whole penalty goes on one
+            notebook.late_submission_penalty = penalty if index == 0 else 0.0
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=None) if moment else None
+
+
+def _assessed(course: Course, assignment_id: str, submission) -> late.FinalScore:
+    return late.assess(course, assignment_id, submitted_at=submission.timestamp, extension=submission.extension,
+                       points=submission.score, max_score=submission.max_score)
+
+
+def final_scores(course: Course, assignment_id: str, records: list[Result]) -> dict[str, late.FinalScore]:
+    """Each record's final score. The gradebook is first brought up to date with the records and the
+    current config (a deadline or penalty rule edited since grading, a grade that never reached it),
+    so formgrader, `nbgrader export` and every output of ours show the same numbers; a TA's overrides
+    and extra credit are read from it. Never creates a gradebook."""
+    if not records:
+        return {}
+    absent = CourseError(f"the gradebook has no grades of {assignment_id}",
+                         hint=f"run `course grade {assignment_id} --resume` to put them there")
+    sqlite = course.sqlite_gradebook()
+    if sqlite is not None and not sqlite.is_file():
+        raise absent
+    with open_gradebook(course) as gb:
+        try:
+            gb.find_assignment(assignment_id)
+        except MissingEntry:
+            raise absent from None
+        _ingest(course, gb, records)
+        gb.db.commit()
+        return {r.student_id: _assessed(course, assignment_id, gb.find_submission(assignment_id, r.student_id))
+                for r in records}
 
 
 def _submission(gb: Gradebook, assignment_id: str, student_id: str):

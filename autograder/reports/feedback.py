@@ -14,8 +14,8 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..grading.unit import TIMESTAMP_FILE, pick_notebook
-from ..records import late, results
-from ..records.gradebook import extension_of
+from ..records import results
+from ..records.gradebook import extension_of, final_scores
 from .pages import render
 
 # nbgrader's release_feedback publishes a page under a hash of the submission's secret, and
@@ -59,8 +59,7 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
         html = render(
             "feedback.html.j2", title=entry["title"], r=record, explained=results.EXPLAINED[record.status],
             shown=_shown(course, entry["deadline"], extension, now or datetime.now(timezone.utc)),
-            deadline=entry["deadline"], penalty=late.penalty(record.submitted_at, entry["deadline"], total,
-                                                             course.grading, extension),
+            deadline=entry["deadline"], penalty=final_scores(course, assignment_id, [record])[sid].penalty,
             manual=total - record.max_score, answers=_answers(course, record, source.name),
         )
         path = course.feedback_file(sid, assignment_id)

@@ -1,6 +1,7 @@
 """`course report`: grades for the LMS, per-test pass rates, two plots and an HTML page showing them.
 
-Scores come from the gradebook, so manual grades given in formgrader and late penalties count;
+Scores are the gradebook's final scores (records.gradebook.final_scores: manual grades, overrides
+and extra credit given in formgrader, and late penalties under the current config all count);
 statuses and messages come from the grading records.
 """
 
@@ -14,13 +15,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
-from nbgrader.api import MissingEntry  # noqa: E402
 
 from ..course.coursedir import Course  # noqa: E402
 from ..course.errors import CourseError  # noqa: E402
 from ..grading.grade import submitted_students  # noqa: E402
 from ..records import results  # noqa: E402
-from ..records.gradebook import open_gradebook  # noqa: E402
+from ..records.gradebook import final_scores  # noqa: E402
 from .pages import csv_text, render  # noqa: E402
 
 
@@ -48,17 +48,11 @@ class TestStats:
 
 
 def _rows(course: Course, assignment_id: str, records: list[results.Result]) -> list[Row]:
+    scores = final_scores(course, assignment_id, records)
     rows = []
-    with open_gradebook(course) as gb:
-        for record in records:
-            try:
-                submission = gb.find_submission(assignment_id, record.student_id)
-            except MissingEntry:
-                raise CourseError(f"{record.student_id}'s grade is not in the gradebook",
-                                  hint=f"run `course grade {assignment_id} --resume` to ingest it") from None
-            raw, penalty = submission.score, submission.late_submission_penalty
-            rows.append(Row(record.student_id, max(0.0, raw - penalty), submission.max_score, record.status,
-                            penalty, record.message))
+    for record in records:
+        final = scores[record.student_id]
+        rows.append(Row(record.student_id, final.score, final.max_score, record.status, final.penalty, record.message))
     return rows
 
 

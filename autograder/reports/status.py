@@ -1,4 +1,5 @@
-"""`course status`: where the grading of an assignment stands, without changing anything.
+"""`course status`: where the grading of an assignment stands, changing nothing but bringing the
+gradebook's copy of the scores and late penalties up to date first (so it tells what `course report` would).
 
 Records by status, submissions with no record (or a record of an older file), and the Slurm tasks
 of earlier runs still queued or running: what a TA looks at after leaving a grading run.
@@ -13,8 +14,8 @@ from datetime import timedelta
 from ..course.coursedir import Course
 from ..grading.backends.slurm import in_flight
 from ..grading.grade import stale, submitted_students
-from ..records import late, results
-from ..records.gradebook import extensions
+from ..records import results
+from ..records.gradebook import extensions, final_scores
 
 
 @dataclass
@@ -30,17 +31,15 @@ class Status:
 def status(*, course: Course, assignment_id: str) -> Status:
     (assignment_id,) = course.resolve([assignment_id])
     found = Status(extensions=extensions(course, assignment_id))
-    deadline = course.assignment(assignment_id)["deadline"]
-    for sid in submitted_students(course, assignment_id):
-        record = results.load(course.record_path(sid, assignment_id))
+    records = {sid: results.load(course.record_path(sid, assignment_id)) for sid in submitted_students(course, assignment_id)}
+    scores = final_scores(course, assignment_id, [r for r in records.values() if r is not None])  # as report counts
+    for sid, record in records.items():
         if record is None or (record.status not in results.UNFINISHED and stale(course, record)):
             found.ungraded.append(sid)
         else:
             found.statuses[record.status] += 1
-            days = late.days_late(record.submitted_at, deadline, course.grading.late_grace_minutes,
-                                  found.extensions.get(sid))
-            if days:
-                found.late[sid] = days
+            if scores[sid].days_late:
+                found.late[sid] = scores[sid].days_late
     if course.slurm_runs_dir(assignment_id).is_dir():
         tasks, queue = in_flight(course, assignment_id)
         found.queued = Counter(queue[t.key].state.lower() for t in tasks)
