@@ -14,7 +14,7 @@ import click
 
 from ..course.errors import CourseError
 from . import authoring, demo, exam, grading
-from .common import console
+from .common import console, shown
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         result = app.main(args=argv, prog_name="course", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except CourseError as exc:
-        console.print(f"[red]error:[/] {exc.message}")
+        console.print(f"[red]error:[/] {shown(exc.message)}")
         if exc.hint:
-            console.print(f"[yellow]hint:[/] {exc.hint}")
+            console.print(f"[yellow]hint:[/] {shown(exc.hint)}")
         return 2
     except click.ClickException as exc:
         exc.show()
@@ -53,6 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect of ours: one line by default, the traceback on request
         if os.environ.get("COURSE_DEBUG"):
             raise
-        console.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}")
+        console.print(f"[red]internal error:[/] {type(exc).__name__}: {shown(exc)}")
         console.print("[yellow]hint:[/] rerun with COURSE_DEBUG=1 for the traceback, and report it")
         return 3

@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from ..course.errors import ValidationFailed
-from .common import console, course_of, ids_argument, print_written, progress_bar
+from .common import console, course_of, ids_argument, print_written, progress_bar, shown
 
 _DETAIL_CHARS = 200
 
@@ -31,7 +31,7 @@ def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool)
         print_written(course, [*run(course=course, assignment_ids=assignment_ids), release_library(course=course)])
         return
     for assignment_id in nbgrader_exchange.release_assignments(course=course, assignment_ids=assignment_ids):
-        console.print(f"  released {assignment_id} into the exchange at {nbgrader_exchange.where(course)}")
+        console.print(f"  released {shown(assignment_id)} into the exchange at {shown(nbgrader_exchange.where(course))}")
 
 
 @click.command()
@@ -48,8 +48,8 @@ def solutions(ctx: click.Context, assignment_ids: tuple[str, ...]):
 
 
 def _validation_table(assignment_id: str, results, seeds: list[int]) -> Table:
-    shown = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
-    table = Table(title=f"validate {assignment_id} ({len(seeds)} {shown.split()[0]} each: {shown})", title_justify="left")
+    drawn = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    table = Table(title=f"validate {shown(assignment_id)} ({len(seeds)} {drawn.split()[0]} each: {drawn})", title_justify="left")
     for column in ("case", "kind", "score", "result", "detail"):
         table.add_column(column, overflow="fold")
     for r in results:
@@ -63,7 +63,7 @@ def _validation_table(assignment_id: str, results, seeds: list[int]) -> Table:
             mark = "[green]ok[/]"
         else:
             detail, mark = "; ".join(r.problems), "[red]FAIL[/]"
-        table.add_row(r.case.name, r.case.kind, f"{got:g}/{out_of:g}", mark, detail)
+        table.add_row(shown(r.case.name), shown(r.case.kind), f"{got:g}/{out_of:g}", mark, shown(detail))
     return table
 
 
@@ -118,7 +118,7 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
     for covered in validation.coverage:
         console.print(_coverage_line(course, covered))
     for problem in validation.problems:
-        console.print(f"[red]FAIL[/] {problem}")
+        console.print(f"[red]FAIL[/] {shown(problem)}")
     if publish_solutions:  # a solution that failed its own tests is never published
         print_written(course, [publish(course, r.assignment_id, r.source, r.executed) for r in results
                                if r.executed is not None])
@@ -142,9 +142,9 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
 
 def _coverage_line(course, covered) -> str:
     if covered.missing:
-        return f"requirements {covered.assignment_id}: no table ({course.relative(covered.table)})"
+        return f"requirements {shown(covered.assignment_id)}: no table ({shown(course.relative(covered.table))})"
     mark = "[green]ok[/]" if not covered.problems else "[red]FAIL[/]"
-    return (f"requirements {covered.assignment_id}: {covered.rows} rows, {covered.guarded} guarded, "
+    return (f"requirements {shown(covered.assignment_id)}: {covered.rows} rows, {covered.guarded} guarded, "
             f"{covered.proven} proven {mark}")
 
 
@@ -163,24 +163,24 @@ def _mutation_analysis(course, assignment_ids, only, sample) -> None:
     aim = course.checks.mutant_kill_rate
     short = []
     for run in runs:
-        table = Table(title=f"mutants {run.assignment_id} (seed {course.checks.validate_seed})", title_justify="left")
+        table = Table(title=f"mutants {shown(run.assignment_id)} (seed {course.checks.validate_seed})", title_justify="left")
         for column in ("test cell", "mutants", "killed", "equivalent", "survived", "kill rate"):
             table.add_column(column)
         for cell, results in by_cell(run).items():
-            table.add_row(cell, *(str(n) for n in (len(results), run.count("killed", results),
+            table.add_row(shown(cell), *(str(n) for n in (len(results), run.count("killed", results),
                                                    run.count("equivalent", results), run.count("survived", results))),
                           _rate(run.rate(results)))
         console.print(table)
         for result in (r for r in run.results if r.outcome == "survived"):
-            console.print(f"[yellow]survived[/] {result.key}" + (f"  [{result.message}]" if result.message else ""))
+            console.print(f"[yellow]survived[/] {shown(result.key)}" + (shown(f"  [{result.message}]") if result.message else ""))
             console.print(result.mutant.diff, markup=False, highlight=False)
         for problem in run.broken:
-            console.print(f"[red]FAIL[/] {problem}")
+            console.print(f"[red]FAIL[/] {shown(problem)}")
         for key in run.stale:
-            console.print(f"[red]FAIL[/] {course.relative(course.equivalent_mutants_path(run.assignment_id))} records "
-                          f"a mutant the solution no longer makes: {key}")
+            console.print(f"[red]FAIL[/] {shown(course.relative(course.equivalent_mutants_path(run.assignment_id)))} records "
+                          f"a mutant the solution no longer makes: {shown(key)}")
         rate = run.rate(run.results)
-        console.print(f"{run.assignment_id}: {len(run.results)} mutants, {run.count('killed')} killed, "
+        console.print(f"{shown(run.assignment_id)}: {len(run.results)} mutants, {run.count('killed')} killed, "
                       f"{run.count('equivalent')} equivalent, {run.count('survived')} survived, kill rate "
                       f"{_rate(rate)} (aim {aim:.0%}); {run.seconds:.0f} s of kernel time")
         if run.broken or run.stale or (rate is not None and rate < aim):
@@ -211,13 +211,13 @@ def _otter_parity(course, results, kinds) -> list[str]:
                        on_start=lambda aid, n: progress.reset(task, total=n, description=aid),
                        on_done=lambda p: progress.update(task, advance=1, description=p.case))
     for assignment in proven:
-        table = Table(title=f"otter parity {assignment.assignment_id}", title_justify="left")
+        table = Table(title=f"otter parity {shown(assignment.assignment_id)}", title_justify="left")
         for column in ("case", "ours", "otter", "result"):
             table.add_column(column, overflow="fold")
         for parity in assignment.parities:
             diff = parity.differences
-            table.add_row(parity.case, f"{sum(parity.ours.values()):g}", f"{sum(parity.otter.values()):g}",
-                          "[red]" + "; ".join(diff) + "[/]" if diff else "[green]same[/]")
+            table.add_row(shown(parity.case), f"{sum(parity.ours.values()):g}", f"{sum(parity.otter.values()):g}",
+                          "[red]" + shown("; ".join(diff)) + "[/]" if diff else "[green]same[/]")
         console.print(table)
         cases = len(assignment.parities)
         console.print(f"{cases} cases graded by otter in {assignment.seconds:.0f} s ({assignment.seconds / cases:.1f} s a "
@@ -245,5 +245,5 @@ def export_otter(ctx: click.Context, assignment_ids: tuple[str, ...], out: Path 
     with console.status("otter assign (it runs the tests on the solution)" if not no_run_tests else "otter assign"):
         exports = run(course=course, assignment_ids=assignment_ids, out=out, run_tests=not no_run_tests)
     for exported in exports:
-        console.print(f"{exported.assignment_id}:")
+        console.print(f"{shown(exported.assignment_id)}:")
         print_written(course, [exported.master, exported.student, exported.autograder_zip])

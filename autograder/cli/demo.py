@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .authoring import release
-from .common import console, course_of
+from .common import console, course_of, shown
 from .grading import feedback, grade, report
 
 
@@ -25,8 +25,8 @@ def demo(ctx: click.Context):
     cohort = make_cohort(demo_course)
     kinds = ", ".join(f"{n} {kind}" for kind, n in Counter(cohort.values()).items())
     console.print(f"{len(cohort)} submissions of {DEMO_ASSIGNMENT} in "
-                  f"{demo_course.relative(demo_course.submissions_root())}/: {kinds}")
+                  f"{shown(demo_course.relative(demo_course.submissions_root()))}/: {shown(kinds)}")
     for step in (grade, feedback, report):
         console.rule(f"course {step.name}")
         ctx.invoke(step, assignment_id=DEMO_ASSIGNMENT)
-    console.print(f"open {demo_course.reports_dir(DEMO_ASSIGNMENT) / 'report.html'} in a browser")
+    console.print(f"open {shown(demo_course.reports_dir(DEMO_ASSIGNMENT) / 'report.html')} in a browser")

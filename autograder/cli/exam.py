@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import console, course_of, progress_bar
+from .common import console, course_of, progress_bar, shown
 
 
 @click.group()
@@ -29,9 +29,9 @@ def exam_check(ctx, question_ids, seeds):
 
         def done(report):
             mark = "[green]ok[/]" if report.passed else "[red bold]FAIL[/]"
-            progress.console.print(f"  {report.question_id:<32} {mark}  {report.distinct:>5} variants  {report.seconds:5.1f} s")
+            progress.console.print(f"  {shown(report.question_id):<32} {mark}  {report.distinct:>5} variants  {report.seconds:5.1f} s")
             for problem in report.problems:
-                progress.console.print(f"      {problem}")
+                progress.console.print(f"      {shown(problem)}")
             progress.update(task, advance=1, description=report.question_id)
 
         reports = check(bank_folder=course.exam_bank_dir(), question_ids=list(question_ids), seeds=seeds,
@@ -39,7 +39,7 @@ def exam_check(ctx, question_ids, seeds):
     failed = [r.question_id for r in reports if not r.passed]
     disagreed = sum(r.disagreements for r in reports)
     console.print(f"{len(reports)} generators x {seeds} seeds: {len(reports) - len(failed)} passed"
-                  + (f", [red]{len(failed)} failed[/]: {', '.join(failed)}" if failed else "")
+                  + (f", [red]{len(failed)} failed[/]: {shown(', '.join(failed))}" if failed else "")
                   + f"; keys disagreed {disagreed} times")
     return 1 if failed else 0
 
@@ -75,9 +75,9 @@ def _exam_written(course, exam_id: str, paths) -> None:
     folder = course.exam_dir(exam_id)
     made = sorted(aid for aid, e in course.exam_assignments().items() if e["exam"] == exam_id)
     console.print(f"wrote {len(paths)} files: papers, keys (keys.csv, keys/), moodle.xml and printable pages under "
-                  f"{course.relative(folder)}/; released as {', '.join(made)}")
+                  f"{shown(course.relative(folder))}/; released as {shown(', '.join(made))}")
     if (folder / "notebooks").is_dir():
-        console.print(f"each student's own notebook: {course.relative(folder / 'notebooks')}/<student>.ipynb "
+        console.print(f"each student's own notebook: {shown(course.relative(folder / 'notebooks'))}/<student>.ipynb "
                       "(hand it out through the LMS, or with `course release <assignment> --exchange` on the ngshare "
                       "exchange; students submit it as the assignment above)")
     if course.exam.print_pdfs and not chromium():
@@ -94,11 +94,11 @@ def exam_reroll(ctx, exam_id, student_id):
 
     course = course_of(ctx)
     paper, paths = reroll(course=course, exam_id=exam_id, student_id=student_id)
-    console.print(f"drew paper {paper.id} again (draw {paper.draw}); wrote {len(paths)} files, every other paper "
+    console.print(f"drew paper {shown(paper.id)} again (draw {paper.draw}); wrote {len(paths)} files, every other paper "
                   "unchanged")
     if course.submission_dir(student_id, exam_id).is_dir():
-        console.print(f"[yellow]note:[/] {student_id} has already submitted {exam_id}; its grade was removed, and "
-                      f"`course grade {exam_id} --resume` grades it against the new paper")
+        console.print(f"[yellow]note:[/] {shown(student_id)} has already submitted {shown(exam_id)}; its grade was removed, and "
+                      f"`course grade {shown(exam_id)} --resume` grades it against the new paper")
 
 
 @exam.command("analyze")
@@ -112,9 +112,9 @@ def exam_analyze(ctx, exam_id):
     items = analyze(course, exam_id)
     page = write_analysis(course, exam_id, items)
     for item in items:
-        flags = ", ".join(f"[red]{v.variant} harder ({v.facility:.2f})[/]" for v in item.flagged)
+        flags = ", ".join(f"[red]{shown(v.variant)} harder ({v.facility:.2f})[/]" for v in item.flagged)
         disc = "  -  " if item.discrimination is None else f"{item.discrimination:5.2f}"
-        console.print(f"  {item.position:>2}. {item.question:<32} facility {item.facility:4.2f}  discrimination {disc}"
+        console.print(f"  {item.position:>2}. {shown(item.question):<32} facility {item.facility:4.2f}  discrimination {disc}"
                       + (f"  {flags}" if flags else ""))
     flagged = sum(len(i.flagged) for i in items)
-    console.print(f"{len(items)} questions analysed, {flagged} variants flagged harder; open {course.relative(page)}")
+    console.print(f"{len(items)} questions analysed, {flagged} variants flagged harder; open {shown(course.relative(page))}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import STATUS_STYLE, console, course_of, print_written, progress_bar
+from .common import STATUS_STYLE, console, course_of, print_written, progress_bar, shown
 
 
 @click.command()
@@ -27,13 +27,15 @@ def collect(ctx, assignment_id, archive, exchange):
     if exchange:
         taken = nbgrader_exchange.collect(course=course, assignment_id=assignment_id)
         console.print(f"collected {len(taken.placed)} new submissions from the exchange"
-                      f" ({taken.unchanged} unchanged) under {course.relative(course.submissions_root())}/")
+                      f" ({taken.unchanged} unchanged) under {shown(course.relative(course.submissions_root()))}/")
         arrivals(taken)
         return 0
     outcome = run(course=course, assignment_id=assignment_id, archive=archive)
-    console.print(f"placed {len(outcome.placed)} submissions under {course.relative(course.submissions_root())}/")
+    console.print(f"placed {len(outcome.placed)} submissions under {shown(course.relative(course.submissions_root()))}/")
     for entry, why in outcome.unplaced:
-        console.print(f"  [yellow]not placed[/] {entry}: {why}")
+        console.print(f"  [yellow]not placed[/] {shown(entry)}: {shown(why)}")
+    for entry, note in outcome.noted:
+        console.print(f"  [cyan]note[/] {shown(entry)}: {shown(note)}")
     return 1 if outcome.unplaced else 0
 
 
@@ -47,7 +49,7 @@ def enroll(ctx, students):
 
     course = course_of(ctx)
     exchange.enroll(course=course, students=list(students))
-    console.print(f"enrolled {len(students)} students in {course.nbgrader.course_id} on {exchange.where(course)}")
+    console.print(f"enrolled {len(students)} students in {shown(course.nbgrader.course_id)} on {shown(exchange.where(course))}")
 
 
 def show_profile(summary) -> None:
@@ -67,11 +69,11 @@ def show_profile(summary) -> None:
 def arrivals(collected) -> None:
     """What a collect from the exchange did with each new submission that needs a word."""
     for student, why in collected.refused:
-        console.print(f"  [red]refused[/] {student}: {why}")
+        console.print(f"  [red]refused[/] {shown(student)}: {shown(why)}")
     for student, why in collected.invalid:
-        console.print(f"  [yellow]will score 0[/] {student}: {why}")
+        console.print(f"  [yellow]will score 0[/] {shown(student)}: {shown(why)}")
     for student, note in collected.noted:
-        console.print(f"  [yellow]note[/] {student}: {note}")
+        console.print(f"  [yellow]note[/] {shown(student)}: {shown(note)}")
 
 
 @click.command()
@@ -106,15 +108,15 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
 
         def started(summary, count):
             if warning(summary.isolation):
-                console.print(f"[red bold]warning:[/] {warning(summary.isolation)}")
-            console.print(f"grading {count} submissions on {summary.where}, isolation: {summary.isolation}"
+                console.print(f"[red bold]warning:[/] {shown(warning(summary.isolation))}")
+            console.print(f"grading {count} submissions on {shown(summary.where)}, isolation: {shown(summary.isolation)}"
                           + (f"; {summary.skipped} kept from the last run" if summary.skipped else ""))
             progress.update(task, total=count)
 
         def done(record):
             style = STATUS_STYLE.get(record.status, "red")
-            progress.console.print(f"  {record.student_id:<28} [{style}]{record.status:<16}[/] "
-                                   f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {record.message[:90]}")
+            progress.console.print(f"  {shown(record.student_id):<28} [{style}]{shown(record.status):<16}[/] "
+                                   f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {shown(record.message[:90])}")
             progress.update(task, advance=1, description=record.student_id)
 
         def queue_state(counts):  # Slurm: how many tasks wait, run and are done
@@ -125,12 +127,12 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
                       gpus=gpus, jobs_per_gpu=jobs_per_gpu, resume=resume, backend=backend,
                       backend_options=options, on_start=started, on_done=done)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts.items()))
-    console.print(f"{len(summary.records)} submissions: {counts}; grades are in the gradebook")
+    console.print(f"{len(summary.records)} submissions: {shown(counts)}; grades are in the gradebook")
     if profile:
         show_profile(summary)
     if summary.counts.get("infra_error"):
         console.print(f"[red]{summary.counts['infra_error']} submissions could not be graded[/] ({EXPLAINED['infra_error']}); "
-                      f"run `course grade {assignment_id} --resume` to try them again")
+                      f"run `course grade {shown(assignment_id)} --resume` to try them again")
         return 1
     return 0
 
@@ -145,21 +147,21 @@ def status(ctx, assignment_id):
     course = course_of(ctx)
     found = run(course=course, assignment_id=assignment_id)
     for state, n in sorted(found.statuses.items()):
-        console.print(f"  [{STATUS_STYLE.get(state, 'red')}]{state:<16}[/] {n}")
+        console.print(f"  [{STATUS_STYLE.get(state, 'red')}]{shown(state):<16}[/] {n}")
     if found.queued:
         states = ", ".join(f"{n} {state}" for state, n in sorted(found.queued.items()))
-        console.print(f"in Slurm: {states} (jobs {' '.join(found.jobs)})")
+        console.print(f"in Slurm: {shown(states)} (jobs {shown(' '.join(found.jobs))})")
     if found.extensions:
-        console.print("extensions: " + ", ".join(f"{sid} +{extension}" for sid, extension in sorted(found.extensions.items())))
+        console.print("extensions: " + shown(", ".join(f"{sid} +{extension}" for sid, extension in sorted(found.extensions.items()))))
     if found.late:
         console.print(f"{len(found.late)} graded submissions came late (extensions counted): "
-                      + ", ".join(f"{sid} ({days} d)" for sid, days in sorted(found.late.items())[:8]))
+                      + shown(", ".join(f"{sid} ({days} d)" for sid, days in sorted(found.late.items())[:8])))
     if found.ungraded:
         names = ", ".join(found.ungraded[:8]) + (" ..." if len(found.ungraded) > 8 else "")
-        console.print(f"{len(found.ungraded)} submissions without a current record: {names}")
+        console.print(f"{len(found.ungraded)} submissions without a current record: {shown(names)}")
     unfinished = len(found.ungraded) + found.statuses.get("infra_error", 0) + found.statuses.get("cancelled", 0)
     if unfinished or found.queued:
-        console.print(f"next: `course grade {assignment_id} --resume` (add --backend slurm to wait for queued tasks)")
+        console.print(f"next: `course grade {shown(assignment_id)} --resume` (add --backend slurm to wait for queued tasks)")
         return 1
     console.print("every submission is graded")
     return 0
@@ -180,7 +182,7 @@ def slurm_check(ctx, **options):
         findings = run(course=course, **{k: v for k, v in options.items() if v is not None})
     style = {"pass": "green", "FAIL": "red bold", "info": "cyan"}
     for f in findings:
-        console.print(f"  {f.task:<22} {f.check:<22} [{style[f.verdict]}]{f.verdict:<5}[/] {f.detail}")
+        console.print(f"  {shown(f.task):<22} {shown(f.check):<22} [{style[f.verdict]}]{f.verdict:<5}[/] {shown(f.detail)}")
     failed = sum(f.verdict == FAIL for f in findings)
     console.print(f"{failed} checks failed" if failed else "this cluster can grade")
     return 1 if failed else 0
@@ -199,7 +201,7 @@ def feedback(ctx, assignment_id, students, publish):
 
     course = course_of(ctx)
     paths = run(course=course, assignment_id=assignment_id, students=list(students))
-    console.print(f"wrote {len(paths)} feedback files under {course.relative(course.root / course.nbgrader.feedback_directory)}/")
+    console.print(f"wrote {len(paths)} feedback files under {shown(course.relative(course.root / course.nbgrader.feedback_directory))}/")
     if publish:
         released = [path.parent.parent.name for path in paths]
         exchange.release_feedback(course=course, assignment_id=assignment_id, students=released)
@@ -234,8 +236,8 @@ def extend(ctx, assignment_id, student_id, days, hours):
     (assignment_id,) = course.resolve([assignment_id])
     extension = timedelta(days=days, hours=hours)
     grant_extension(course, assignment_id, student_id, extension)
-    console.print(f"{student_id}'s deadline for {assignment_id} is now {extension} later" if extension
-                  else f"{student_id} has no extension on {assignment_id}")
+    console.print(f"{shown(student_id)}'s deadline for {shown(assignment_id)} is now {extension} later" if extension
+                  else f"{shown(student_id)} has no extension on {shown(assignment_id)}")
 
 
 @click.command()
@@ -265,20 +267,20 @@ def watch(ctx, assignment_id, exchange, interval, once):
 
     def done(record):
         style = STATUS_STYLE.get(record.status, "red")
-        console.print(f"  graded {record.student_id:<24} [{style}]{record.status:<16}[/] "
+        console.print(f"  graded {shown(record.student_id):<24} [{style}]{shown(record.status):<16}[/] "
                       f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s")
 
     def passed(finished):
         if finished.collected:
             arrivals(finished.collected)
         if finished.released:
-            console.print(f"  feedback {'released' if exchange else 'written'} for {', '.join(finished.released)}")
+            console.print(f"  feedback {'released' if exchange else 'written'} for {shown(', '.join(finished.released))}")
 
     def failed(exc):
-        console.print(f"[red]error:[/] {exc.message} (trying again next pass)")
+        console.print(f"[red]error:[/] {shown(exc.message)} (trying again next pass)")
 
     where = "the exchange" if exchange else course.relative(course.submissions_root()) + "/"
-    console.print(f"watching {where} for submissions of {assignment_id}" + ("" if once else "; Ctrl+C stops"))
+    console.print(f"watching {shown(where)} for submissions of {shown(assignment_id)}" + ("" if once else "; Ctrl+C stops"))
     try:
         run(course=course, assignment_id=assignment_id, exchange=exchange, interval=interval, once=once,
             stopped=lambda: bool(requests), on_pass=passed, on_error=failed, on_done=done)
