@@ -28,7 +28,7 @@ from ..course.coursedir import Course, safe_file_name
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..records import results
-from ..reports.pages import csv_text
+from ..reports.pages import csv_cell, csv_text
 from .assignments import check_free, registry, remove, write_assignments, write_student_copies
 from .bank import Question, load_bank
 from .moodle import moodle_xml
@@ -86,7 +86,8 @@ def read_roster(path: Path) -> list[str]:
     if not rows or "student_id" not in rows[0]:
         raise CourseError(f"the roster {path.name} has no students under a 'student_id' column",
                           hint="its first line must name the columns, one of them student_id")
-    ids = [normalise_student(row["student_id"] or "") for row in rows]
+    # csv_cell: a roster saved from one of our CSVs holds ids escaped against formulas.
+    ids = [normalise_student(csv_cell(row["student_id"] or "")) for row in rows]
     blank = [i + 2 for i, sid in enumerate(ids) if not sid]
     if blank:
         raise CourseError(f"the roster {path.name} has an empty student_id on line {blank[0]}", hint="fill or remove it")
