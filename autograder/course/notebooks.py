@@ -17,11 +17,21 @@ NBFORMAT_VERSION = 4
 _HIDDEN_CHECK = re.compile(r"""hidden_check\(\s*["']([^"']+)["']""")
 
 
-def read(path: Path, *, shown_as: str | None = None) -> nbformat.NotebookNode:
+@dataclass(frozen=True)
+class Contents:
+    """A notebook file's bytes, read elsewhere (a submission is read without following links), given to
+    `read` in place of its path."""
+
+    data: bytes
+    name: str
+
+
+def read(path: Path | Contents, *, shown_as: str | None = None) -> nbformat.NotebookNode:
     """Read and validate a notebook; any defect becomes a one-line CourseError."""
-    name = shown_as or str(path)
+    name = shown_as or (path.name if isinstance(path, Contents) else str(path))
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark, as Windows editors write, is no defect
+        # A byte-order mark, as Windows editors write, is no defect.
+        text = path.data.decode("utf-8-sig") if isinstance(path, Contents) else Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CourseError(f"{name} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:

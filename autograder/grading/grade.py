@@ -17,7 +17,7 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..records import results
 from ..records.gradebook import has_assignment, ingest
-from . import sandbox, scratch
+from . import sandbox, scratch, submission_files
 from .backends import backend_named
 from .slots import parse_gpus, plan_slots, share_cores
 from .unit import InvalidSubmission, Unit, sha256_of, shown_paths, submitted_at, submitted_notebook
@@ -39,10 +39,7 @@ class Summary:
 
 
 def submitted_students(course: Course, assignment_id: str) -> list[str]:
-    root = course.submissions_root()
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / assignment_id).is_dir())
+    return submission_files.listed(course, assignment_id)
 
 
 def stale(course: Course, record: results.Result) -> bool:
@@ -51,11 +48,11 @@ def stale(course: Course, record: results.Result) -> bool:
         return True
     # A new submission is graded again even when its notebook is unchanged: its files beside the
     # notebook, and its lateness, are its own.
-    if submitted_at(course.submission_dir(record.student_id, record.assignment_id)) != record.submitted_at:
+    if submitted_at(course, record.student_id, record.assignment_id) != record.submitted_at:
         return True
     try:
-        path, _ = submitted_notebook(course, record.student_id, record.assignment_id)
-        return sha256_of(path) != record.submission_sha256
+        notebook, _ = submitted_notebook(course, record.student_id, record.assignment_id)
+        return sha256_of(notebook) != record.submission_sha256
     except InvalidSubmission:  # still no notebook to grade: the record that says so stands
         return record.status != results.INVALID
     except Exception:  # now unreadable or gone: grade it again, and say so in the new record

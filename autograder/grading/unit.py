@@ -8,6 +8,7 @@ submission's record (an unexpected failure of ours becomes `infra_error`, which 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -28,6 +29,7 @@ from ..course.coursedir import Course
 from ..exam.grading import paper_key
 from ..records import results
 from . import sandbox
+from .submission_files import SECRET_FILE, TIMESTAMP_FILE, Folder, exchange_texts, opened
 from ..course.errors import CourseError
 from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits, start_kernel
 from .run_and_judge import plan_for, run_and_judge
@@ -43,7 +45,6 @@ def _setup(seed: int) -> str:
     """Run in the kernel before the first cell: the submission's seed, then the run settings."""
     return (f"import os as _os\n_os.environ[{SEED_ENV!r}] = {str(seed)!r}\ndel _os\n"
             "import dlmed.runtime as _runtime\n_runtime.configure()\ndel _runtime")
-TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
 
 
 @dataclass(frozen=True)
@@ -64,35 +65,73 @@ def submission_seed(course: Course, assignment_id: str, student_id: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
 
 
-def submitted_at(folder: Path) -> str | None:
+def _when(timestamp: str | None) -> str | None:
     try:
-        return parse_utc((folder / TIMESTAMP_FILE).read_text().strip()).replace(tzinfo=timezone.utc).isoformat()
-    except (OSError, ValueError, TypeError):
+        return parse_utc(timestamp.strip()).replace(tzinfo=timezone.utc).isoformat()
+    except (AttributeError, ValueError, TypeError):
         return None
 
 
-def pick_notebook(folder: Path, expected: str) -> tuple[Path, str]:
-    """The submitted notebook, and a note when it was not where it belongs."""
-    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
-    if (folder / expected).is_file():
-        others = ", ".join(p.name for p in found if p.name != expected)
+def submitted_at(course: Course, student_id: str, assignment_id: str) -> str | None:
+    """When the submission arrived, from nbgrader's timestamp.txt; None without one, or when refused."""
+    return _when(exchange_texts(course, student_id, assignment_id).get(TIMESTAMP_FILE))
+
+
+def pick_notebook(folder: Folder, expected: str) -> tuple[str, str]:
+    """The submitted notebook's name, and a note when it was not where it belongs."""
+    found = [name for name in folder.names if name.endswith(".ipynb") and not name.startswith(".")]
+    if expected in folder.names:
+        others = ", ".join(name for name in found if name != expected)
         # A copy beside the fetched notebook ("layer_math (1).ipynb") often holds the answers: say so.
-        return folder / expected, f"graded {expected}; also submitted and not graded: {others}. " if others else ""
+        return expected, f"graded {expected}; also submitted and not graded: {others}. " if others else ""
     if len(found) == 1:
-        return found[0], f"graded {found[0].name} in place of {expected}; name it {expected} next time. "
+        return found[0], f"graded {found[0]} in place of {expected}; name it {expected} next time. "
     if not found:
         raise InvalidSubmission(f"no notebook submitted: {expected} is missing")
-    names = ", ".join(p.name for p in found)
-    raise InvalidSubmission(f"{expected} is missing and several other notebooks were submitted ({names})")
+    raise InvalidSubmission(f"{expected} is missing and several other notebooks were submitted ({', '.join(found)})")
 
 
-def submitted_notebook(course: Course, student_id: str, assignment_id: str) -> tuple[Path, str]:
-    """One student's submitted notebook of an assignment, and a note when it was misnamed."""
-    return pick_notebook(course.submission_dir(student_id, assignment_id), course.source_notebooks(assignment_id)[0].name)
+def submitted_notebook(course: Course, student_id: str, assignment_id: str) -> tuple[notebooks.Contents, str]:
+    """One student's submitted notebook of an assignment, read, and a note when it was misnamed."""
+    with opened(course, student_id, assignment_id) as folder:
+        name, note = pick_notebook(folder, course.source_notebooks(assignment_id)[0].name)
+        return notebooks.Contents(folder.read(name), name), note
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256_of(notebook: notebooks.Contents) -> str:
+    return hashlib.sha256(notebook.data).hexdigest()
+
+
+def _keep_exchange_files(course: Course, student_id: str, assignment_id: str, texts: dict[str, str]) -> None:
+    """The grader's own copy of the exchange's files, beside the graded notebook as nbgrader's autograde
+    keeps them: feedback copies these, never what the submission folder holds by then."""
+    folder = course.autograded_dir(student_id, assignment_id)
+    for name in (TIMESTAMP_FILE, SECRET_FILE):
+        if name in texts:
+            results.write_atomically(folder / name, texts[name])
+        else:
+            (folder / name).unlink(missing_ok=True)
+
+
+def _cap_sources(nb, budget: int) -> bool:
+    """Cut the graded copy's cell sources and attachments past `budget` characters in all, as outputs
+    are cut in flight: the copy is kept for people to read, and a 200 MB markdown cell would be kept
+    whole. Whether anything was cut."""
+    cut = False
+    for cell in nb.cells:
+        over = len(cell.source) - budget
+        if over > 0:
+            cell.source = cell.source[:budget] + f"\n[{over} characters cut from the graded copy: over c.Grading.source_chars]"
+            cut = True
+        budget = max(0, budget - len(cell.source))
+        if cell.get("attachments"):
+            size = len(json.dumps(cell.attachments))
+            if size > budget:
+                del cell["attachments"]
+                cell.source += "\n[attachments cut from the graded copy: over c.Grading.source_chars]"
+                cut = True
+            budget = max(0, budget - size)
+    return cut
 
 
 # The folder that holds the staff package (the repository, in an editable install): sources and checks.
@@ -159,20 +198,22 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     source_path = course.source_notebooks(aid)[0]
     source_nb = notebooks.read(source_path)
     max_score = sum(c.points for c in notebooks.graded_cells(source_nb) if c.is_test)
-    folder = course.submission_dir(sid, aid)
-    result = results.Result(aid, sid, results.INFRA, "", 0.0, max_score, device=slot.label,
-                            started_at=started, submitted_at=submitted_at(folder))
+    result = results.Result(aid, sid, results.INFRA, "", 0.0, max_score, device=slot.label, started_at=started)
     stage = _Stages(result.profile)
+    texts: dict[str, str] = {}
     try:
         level = sandbox.isolation(course.sandbox.mode)
         result.isolation = level
         limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
                            course.grading.output_chars, course.grading.capture_mb * 2**20,
                            course.grading.disk_mb * 2**20)
-        with stage("read and sanitize"):
-            path, note = pick_notebook(folder, source_path.name)
-            result.notebook = path.name
-            result.submission_sha256 = sha256_of(path)
+        with stage("read and sanitize"), opened(course, sid, aid) as folder:
+            texts = folder.exchange_texts()
+            result.submitted_at = _when(texts.get(TIMESTAMP_FILE))
+            name, note = pick_notebook(folder, source_path.name)
+            submitted = notebooks.Contents(folder.read(name), name)
+        result.notebook = name
+        result.submission_sha256 = sha256_of(submitted)
 
         def kernel_for(user: int) -> dict:
             # Cold or started ahead, a kernel imports the assignment's modules as it starts: both then
@@ -190,8 +231,8 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
             # The kernel boots (a second and a half of imports) while the submission is sanitized and
             # the checks' inputs drawn: a worker's first plan imports the checks' modules, torch too.
             with stage("read and sanitize"):
-                nb = sanitize(path, notebook_id=source_path.stem, assignment_id=aid, db_url=course.nbgrader.db_url,
-                              shown_as=f"{sid}/{path.name}", source_nb=source_nb)
+                nb, resolved = sanitize(submitted, notebook_id=source_path.stem, assignment_id=aid,
+                                        db_url=course.nbgrader.db_url, shown_as=f"{sid}/{name}", source_nb=source_nb)
             paper = paper_key(course, aid, sid)
             seed = submission_seed(course, aid, sid)
             with stage("plan"):
@@ -216,9 +257,11 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
         result.score = sum(t.points for t in result.tests)
         result.status, message = _status(graded.run, result.tests)
         truncated = " Output over the limit was cut." if graded.run.truncated else ""
-        result.message = note + message + truncated
         result.peak_memory_mb = round(graded.run.peak_memory_bytes / 2**20, 1)
         with stage("record"):
+            if _cap_sources(graded.run.notebook, course.grading.source_chars):
+                truncated += " Cell source over the limit was cut from the graded copy."
+            result.message = note + "".join(f"{line}. " for line in resolved) + message + truncated
             out = course.autograded_dir(sid, aid) / source_path.name
             results.write_atomically(out, nbformat.writes(graded.run.notebook))
     except InvalidSubmission as exc:
@@ -228,6 +271,7 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     except Exception as exc:  # a defect of ours or of the machine; retried, never the student's loss
         result.status, result.message = results.INFRA, f"{type(exc).__name__}: {exc}"
     result.seconds = round(time.perf_counter() - clock, 2)
+    _keep_exchange_files(course, sid, aid, texts)
     results.save(result, course.record_path(sid, aid))
     return result
 

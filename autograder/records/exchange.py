@@ -28,6 +28,7 @@ from ..authoring.release import reason_in_log, release
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
+from ..grading.submission_files import SECRET_FILE, exchange_texts
 from ..grading.unit import TIMESTAMP_FILE, InvalidSubmission, submitted_notebook
 from . import ngshare
 from .gradebook import ensure_alembic_on_path
@@ -184,11 +185,8 @@ class Collected:
 
 
 def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
-    found = {}
-    for sid in submitted_students(course, assignment_id):
-        path = course.submission_dir(sid, assignment_id) / TIMESTAMP_FILE
-        found[sid] = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
-    return found
+    return {sid: exchange_texts(course, sid, assignment_id).get(TIMESTAMP_FILE, "").strip()
+            for sid in submitted_students(course, assignment_id)}
 
 
 def collect(*, course: Course, assignment_id: str) -> Collected:
@@ -233,12 +231,11 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
 def came_through_exchange(course: Course, assignment_id: str, student_id: str) -> bool:
     """Whether the submission has the secret nbgrader's submit gave it (an LMS zip has none); on the
     service, whether the service holds a submission of that time."""
-    folder = course.submission_dir(student_id, assignment_id)
+    texts = exchange_texts(course, student_id, assignment_id)
     if not ngshare.enabled(course):
-        return (folder / "submission_secret.txt").is_file()
-    stamp = folder / TIMESTAMP_FILE
+        return SECRET_FILE in texts
     course_id = paper_course(course, assignment_id, student_id) or course.nbgrader.course_id
-    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() in ngshare.submission_times(
+    return TIMESTAMP_FILE in texts and texts[TIMESTAMP_FILE].strip() in ngshare.submission_times(
         course, course_id, assignment_id, student_id)
 
 

@@ -13,14 +13,16 @@ from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
-from ..grading.unit import TIMESTAMP_FILE, pick_notebook
+from ..grading.submission_files import SECRET_FILE, TIMESTAMP_FILE
+from ..grading.unit import submitted_notebook
 from ..records import results
 from ..records.gradebook import extension_of, final_scores
 from .pages import render
 
 # nbgrader's release_feedback publishes a page under a hash of the submission's secret, and
-# fetch_feedback files it under the submission's timestamp: both come from the exchange's submission.
-_EXCHANGE_FILES = (TIMESTAMP_FILE, "submission_secret.txt")
+# fetch_feedback files it under the submission's timestamp: both come from the exchange's submission,
+# through the copies grading kept of them (the submission folder may hold anything by now).
+_EXCHANGE_FILES = (TIMESTAMP_FILE, SECRET_FILE)
 
 
 def answer_cells(nb) -> list[str]:
@@ -28,10 +30,10 @@ def answer_cells(nb) -> list[str]:
     return [cell.source for cell in nb.cells if notebooks.nbgrader_meta(cell).get("solution")]
 
 
-def _answers(course: Course, record: results.Result, expected: str) -> list[str]:
+def _answers(course: Course, record: results.Result) -> list[str]:
     try:
-        path, _ = pick_notebook(course.submission_dir(record.student_id, record.assignment_id), expected)
-        return answer_cells(notebooks.read(path))
+        notebook, _ = submitted_notebook(course, record.student_id, record.assignment_id)
+        return answer_cells(notebooks.read(notebook))
     except Exception:  # an invalid submission has no cells to show; its record says why
         return []
 
@@ -46,7 +48,6 @@ def _shown(course: Course, deadline: str | None, extension, now: datetime) -> st
 def feedback(*, course: Course, assignment_id: str, students: list[str] | None = None,
              now: datetime | None = None) -> list[Path]:
     (assignment_id,) = course.resolve([assignment_id])
-    source = course.source_notebooks(assignment_id)[0]
     entry = course.assignment(assignment_id)
     total = sum(course.points(assignment_id).values())
     written = []
@@ -60,13 +61,15 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
             "feedback.html.j2", title=entry["title"], r=record, explained=results.EXPLAINED[record.status],
             shown=_shown(course, entry["deadline"], extension, now or datetime.now(timezone.utc)),
             deadline=entry["deadline"], penalty=final_scores(course, assignment_id, [record])[sid].penalty,
-            manual=total - record.max_score, answers=_answers(course, record, source.name),
+            manual=total - record.max_score, answers=_answers(course, record),
         )
         path = course.feedback_file(sid, assignment_id)
         results.write_atomically(path, html)
         for name in _EXCHANGE_FILES:  # what release_feedback needs beside the page, when the exchange brought it
-            given = course.submission_dir(sid, assignment_id) / name
-            if given.is_file():
-                results.write_atomically(path.parent / name, given.read_text(encoding="utf-8"))
+            kept = course.autograded_dir(sid, assignment_id) / name
+            if kept.is_file():
+                results.write_atomically(path.parent / name, kept.read_text(encoding="utf-8"))
+            else:
+                (path.parent / name).unlink(missing_ok=True)
         written.append(path)
     return written

@@ -280,12 +280,12 @@ class SlurmBackend:
         else:
             status, message = results.INFRA, f"the Slurm task ended ({ended.state}, {ended.detail}) without a record"
         message += f"; log: {self.course.relative(log)}{_last_line(log)}"
-        folder = self.course.submission_dir(unit.student_id, unit.assignment_id)
         record = results.Result(unit.assignment_id, unit.student_id, status, message, 0.0, 0.0,
-                                device=f"Slurm job {task.job_id}_{task.index}", submitted_at=submitted_at(folder))
+                                device=f"Slurm job {task.job_id}_{task.index}",
+                                submitted_at=submitted_at(self.course, unit.student_id, unit.assignment_id))
         try:  # so that --resume keeps a verdict on an unchanged submission
-            path, _ = submitted_notebook(self.course, unit.student_id, unit.assignment_id)
-            record.notebook, record.submission_sha256 = path.name, sha256_of(path)
+            notebook, _ = submitted_notebook(self.course, unit.student_id, unit.assignment_id)
+            record.notebook, record.submission_sha256 = notebook.name, sha256_of(notebook)
         except Exception:  # unreadable now: the record says nothing about it, and --resume grades it again
             pass
         return record

@@ -1,0 +1,189 @@
+"""The files of a submission, submitted/<student>/<assignment>/, read without following links.
+
+Grading runs as root (or as staff) and a submission folder holds whatever shared storage, a
+hand-made copy or another tool's unpacking left there: a symbolic link to the solutions, to another
+student's notebook or to a root-only file, a named pipe, a device. nbgrader's submit makes none of
+these, so a folder holding one anywhere is refused whole, as records/inbound.py refuses it in the
+exchange (a linked or missing timestamp.txt would otherwise dodge a late penalty). The files that
+are read are then opened name by name from the course's submitted/ folder, each relative to its
+folder and without following a link, must be regular files, and are read at most to
+c.Grading.max_submission_mb: a name swapped for a link after the folder was screened is refused,
+never followed. Hand-written because pathlib and shutil decide link or file from a listing and then
+open by path.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..course.coursedir import Course
+from .sanitize import InvalidSubmission
+
+TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
+SECRET_FILE = "submission_secret.txt"  # what nbgrader's release_feedback publishes a page under
+# O_NONBLOCK: opening a named pipe must not wait for a writer. O_NOCTTY: a terminal never becomes ours.
+_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_OPEN_FOLDER = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
+_RESUBMIT = "submit the notebook itself, from Jupyter or the course's upload"
+
+
+def _kind(mode: int) -> str:
+    return {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
+            stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder"}.get(
+                stat.S_IFMT(mode), "not a plain file")
+
+
+class Folder:
+    """One submission's folder, open and screened: its top-level files read by name."""
+
+    def __init__(self, fd: int, shown: str, limit_bytes: int, names: list[str]):
+        self.fd, self.shown, self.limit_bytes = fd, shown, limit_bytes
+        self.names = names  # its regular files at the top, sorted
+
+    def read(self, name: str) -> bytes:
+        """The bytes of the regular file `name`, refused (InvalidSubmission) when it is anything else
+        or larger than the limit; never more than the limit plus one byte is read."""
+        shown = f"{self.shown}/{name}"
+        try:
+            fd = os.open(name, _OPEN_FILE, dir_fd=self.fd)
+        except OSError as exc:
+            raise _refusal(exc, self.fd, name, shown, "a file") from None
+        try:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                raise InvalidSubmission(f"{shown} is {_kind(mode)}, not a file: {_RESUBMIT}")
+            # Read to the limit, not to what fstat says: a file can grow while it is read.
+            chunks, left = [], self.limit_bytes + 1
+            while left and (chunk := os.read(fd, min(left, 2**20))):
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+        if not left:
+            raise InvalidSubmission(
+                f"{shown} is larger than the {self.limit_bytes // 2**20} MB a submitted file may have "
+                "(c.Grading.max_submission_mb): clear its outputs (Kernel > Restart and Clear Outputs), save, submit again")
+        return b"".join(chunks)
+
+    def text(self, name: str) -> str | None:
+        """A small text file nbgrader's exchange puts beside the notebook, None when there is none."""
+        if name not in self.names:
+            return None
+        return self.read(name).decode("utf-8", errors="replace")
+
+    def exchange_texts(self) -> dict[str, str]:
+        """timestamp.txt and submission_secret.txt as the exchange left them, those present."""
+        return {name: text for name in (TIMESTAMP_FILE, SECRET_FILE) if (text := self.text(name)) is not None}
+
+
+def _refusal(exc: OSError, dir_fd: int, name: str, shown: str, wanted: str, fix: str = _RESUBMIT) -> Exception:
+    """What opening `name` in `dir_fd` failed with, as the student's problem where it is one."""
+    if exc.errno in (errno.ELOOP, errno.ENOTDIR):  # O_DIRECTORY meets a link as ENOTDIR: look without following
+        try:
+            kind = _kind(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+        except OSError:
+            kind = "gone"
+        return InvalidSubmission(f"{shown} is {kind}, not {wanted}: {fix}")
+    if exc.errno == errno.ENOENT:
+        return InvalidSubmission(f"{shown} does not exist: {fix}")
+    return exc  # a fault of ours or of the machine (no descriptors left, a lost mount): retried
+
+
+def _odd_entry(top: int, shown: str) -> str | None:
+    """The first entry anywhere under the folder `top` that is neither a regular file nor a folder, as
+    a reason; folders are entered through descriptors, never through a link."""
+    pending = [(os.dup(top), shown)]
+    try:
+        while pending:
+            fd, where = pending.pop()
+            try:
+                with os.scandir(fd) as entries:
+                    listed = sorted((e.name, e.stat(follow_symlinks=False).st_mode) for e in entries)
+                for name, mode in listed:
+                    if stat.S_ISDIR(mode):
+                        try:
+                            pending.append((os.open(name, _OPEN_FOLDER, dir_fd=fd), f"{where}/{name}"))
+                        except OSError:  # swapped for a link or a file since it was listed
+                            return f"{where}/{name} changed while it was read: submit again"
+                    elif not stat.S_ISREG(mode):
+                        return f"{where}/{name} is {_kind(mode)}, not a file: {_RESUBMIT}"
+            finally:
+                os.close(fd)
+    finally:
+        for fd, _ in pending:
+            os.close(fd)
+    return None
+
+
+@contextmanager
+def opened(course: Course, student_id: str, assignment_id: str) -> Iterator[Folder]:
+    """The submission's folder, refused (InvalidSubmission) when it, its student folder or anything in
+    it is a link or a special file. The course's own submitted/ folder is the staff's and may be one."""
+    root = course.submissions_root()
+    shown = course.relative(root)
+    fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
+    try:
+        for name in (student_id, assignment_id):
+            shown += f"/{name}"
+            if name in ("", ".", "..") or "/" in name:
+                raise InvalidSubmission(f"{shown} is not a submission's folder name")
+            try:
+                fds.append(os.open(name, _OPEN_FOLDER, dir_fd=fds[-1]))
+            except OSError as exc:
+                raise _refusal(exc, fds[-1], name, shown, "a folder") from None
+        why = _odd_entry(fds[-1], shown)
+        if why:
+            raise InvalidSubmission(why)
+        with os.scandir(fds[-1]) as entries:
+            names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+        yield Folder(fds[-1], shown, course.grading.max_submission_mb * 2**20, names)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def exchange_texts(course: Course, student_id: str, assignment_id: str) -> dict[str, str]:
+    """The submission's timestamp.txt and submission_secret.txt, those present; none of a refused one."""
+    try:
+        with opened(course, student_id, assignment_id) as folder:
+            return folder.exchange_texts()
+    except InvalidSubmission:
+        return {}
+
+
+def made_folder(course: Course, student_id: str, assignment_id: str) -> Path:
+    """submitted/<student>/<assignment>/ for collect to write into, made where missing; refused
+    (InvalidSubmission) when a part of it is a link or not a folder, since what is written there would
+    land where the link points (the course's sources, another student's folder)."""
+    fd = os.open(course.submissions_root(), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    shown = course.relative(course.submissions_root())
+    try:
+        for name in (student_id, assignment_id):
+            shown += f"/{name}"
+            try:
+                os.mkdir(name, dir_fd=fd)
+            except FileExistsError:
+                pass
+            try:
+                inner = os.open(name, _OPEN_FOLDER, dir_fd=fd)
+            except OSError as exc:
+                raise _refusal(exc, fd, name, shown, "a folder", fix="remove it, then collect again") from None
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+    return course.submission_dir(student_id, assignment_id)
+
+
+def listed(course: Course, assignment_id: str) -> list[str]:
+    """The students with an entry for `assignment_id` in submitted/, whatever it is: a link or a file
+    is listed too, so that grading refuses it with a reason rather than pass over it in silence."""
+    root = course.submissions_root()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if os.path.lexists(p / assignment_id))
