@@ -189,8 +189,17 @@ class _Client(NotebookClient):
         return out
 
 
-def _disk_error(budget_bytes: int) -> str:
-    return f"the run wrote more than its {budget_bytes // 2**20} MB of disk (its folder, /tmp and /dev/shm together)"
+def _disk_error(folder: Scratch) -> str:
+    """Which budget of its scratch the run used up: the space, or the files (the tmpfs's inodes), so a
+    student who made a million empty files is not told they wrote too many bytes. Read while mounted."""
+    try:
+        usage = os.statvfs(folder.path)
+    except OSError:
+        usage = None
+    if usage is not None and usage.f_favail == 0:
+        return (f"the run created as many files as it may, {usage.f_files} (its folder, /tmp and /dev/shm together; "
+                "the limit grows with its disk budget)")
+    return f"the run wrote more than its {folder.budget_bytes // 2**20} MB of disk (its folder, /tmp and /dev/shm together)"
 
 
 @dataclass
@@ -349,7 +358,7 @@ def run_notebook(
                 run.stopped = OUT_OF_MEMORY
                 run.error = f"the run used more than {jail.limits.memory_bytes // 2**20} MB of memory"
             elif watch and watch.exceeded == DISK:
-                run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
+                run.stopped, run.error = OUT_OF_DISK, _disk_error(folder)
             else:
                 run.stopped = CRASHED
                 run.error = "the kernel died (a crash, os._exit or sys.exit from a child, or a signal)"
@@ -363,7 +372,7 @@ def run_notebook(
         run.seconds = time.perf_counter() - start_time
         run.ready_seconds = (client.cells_started or time.perf_counter()) - start_time
         if not run.stopped and folder.full():  # filled it as it finished, before the watch looked
-            run.stopped, run.error = OUT_OF_DISK, _disk_error(folder.budget_bytes)
+            run.stopped, run.error = OUT_OF_DISK, _disk_error(folder)
         run.truncated = client.truncated
         read_from = time.perf_counter()
         run.draw_captures = _read_captures(kernel.capture_path, limits.capture_bytes)
