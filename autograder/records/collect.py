@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..grading.submission_files import InvalidSubmission, made_folder
 from ..grading.unit import TIMESTAMP_FILE
 from .results import write_atomically
 
@@ -157,9 +158,11 @@ def _place(course: Course, expander: _Expander, info: zipfile.ZipInfo, student: 
                               hint="free disk space (or fix the folder's permissions) and collect again") from None
         folder = course.submission_dir(student, assignment_id)
         try:
-            folder.mkdir(exist_ok=True)
+            made_folder(course, student, assignment_id)  # never a link: a rename into it would land where it points
             os.replace(tmp, folder / notebook_name)
             write_atomically(folder / TIMESTAMP_FILE, when)
+        except InvalidSubmission as exc:
+            raise _Refused(str(exc)) from None
         except OSError as exc:
             raise _Refused(f"cannot be placed in {course.relative(folder)}/ ({exc.strerror or exc})") from None
     except _Refused:
