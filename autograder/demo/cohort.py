@@ -3,14 +3,17 @@ submissions of one assignment, each with the grade it must get.
 
 Correct and mistaken notebooks come from the assignment's own validation cases (tests/submissions),
 as students would hand them in (hidden tests removed). Hostile ones are a correct or blank notebook
-with one attack added, or a damaged file. An attack that comes after every test must not cost a
+with one attack added, a damaged file, or a folder with a link or a special file planted in it. An attack that comes after every test must not cost a
 correct notebook its points; a forgery must not earn a blank one any.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import nbformat
@@ -34,6 +37,10 @@ class Hostile:
     where: str = "end"  # "start": before every other cell, "end": after the last
     damage: Callable[[nbformat.NotebookNode], bytes] | None = None  # the file's bytes, for broken files
     file_name: str | None = None  # submitted under another name
+    # Changes the submission's folder once the whole cohort is written (a link, a named pipe): what
+    # shared storage or a hand-made copy can hold, and nbgrader's submit never makes.
+    plant: Callable[[Path, Course, str], None] | None = None  # (its folder, the course, the assignment id)
+    says: str = ""  # words its record's message must hold (the entry it names)
 
 
 def _test_cells(nb):
@@ -180,6 +187,66 @@ HOSTILE = [
 ]
 
 
+def _notebook(course: Course, assignment_id: str) -> str:
+    return course.source_notebooks(assignment_id)[0].name
+
+
+def _link(name: str | None, target: Callable[[Course, str], Path]) -> Callable[[Path, Course, str], None]:
+    """Replace `name` in the submission's folder (the notebook when None, the folder itself when "")
+    by a symbolic link to `target`."""
+    def plant(folder: Path, course: Course, assignment_id: str) -> None:
+        entry = folder / (_notebook(course, assignment_id) if name is None else name)
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        entry.unlink(missing_ok=True)
+        entry.symlink_to(target(course, assignment_id))
+    return plant
+
+
+def _fifo_notebook(folder: Path, course: Course, assignment_id: str) -> None:
+    entry = folder / _notebook(course, assignment_id)
+    entry.unlink()
+    os.mkfifo(entry)
+
+
+def _oversized(nb) -> bytes:
+    """Twice the submission limit the tests set (c.Grading.max_submission_mb = 1), in a markdown cell."""
+    nb.cells.append(nbformat.v4.new_markdown_cell("x" * 2 * 2**20))
+    return nbformat.writes(nb).encode()
+
+
+def _long_markdown(nb) -> bytes:
+    """Under the submission limit the tests set, over the graded copy's (c.Grading.source_chars = 200000)."""
+    nb.cells.append(nbformat.v4.new_markdown_cell("y" * 600_000))
+    return nbformat.writes(nb).encode()
+
+
+ROOT_ONLY_FILE = Path("/etc/shadow")  # readable by root alone, as grading runs
+# A submission folder holding a link or a special file anywhere is refused whole, unread.
+PLANTED = [
+    Hostile("linked_source_notebook", "solution", results.INVALID, ZERO, says="layer_math.ipynb is a symbolic link",
+            plant=_link(None, lambda course, aid: course.source_notebooks(aid)[0])),
+    Hostile("linked_assignment_folder", "solution", results.INVALID, ZERO, says="01_layer_math is a symbolic link",
+            plant=_link("", lambda course, aid: course.source_dir(aid))),
+    Hostile("linked_other_student", "stub", results.INVALID, ZERO, says="layer_math.ipynb is a symbolic link",
+            plant=_link(None, lambda course, aid: course.submission_dir("solution", aid) / _notebook(course, aid))),
+    Hostile("linked_timestamp", "solution", results.INVALID, ZERO, says="timestamp.txt is a symbolic link",
+            plant=_link("timestamp.txt", lambda course, aid: ROOT_ONLY_FILE)),
+    Hostile("linked_secret", "solution", results.INVALID, ZERO, says="submission_secret.txt is a symbolic link",
+            plant=_link("submission_secret.txt", lambda course, aid: ROOT_ONLY_FILE)),
+    Hostile("notebook_dev_zero", "solution", results.INVALID, ZERO, says="layer_math.ipynb is a symbolic link",
+            plant=_link(None, lambda course, aid: Path("/dev/zero"))),
+    Hostile("timestamp_dev_zero", "solution", results.INVALID, ZERO, says="timestamp.txt is a symbolic link",
+            plant=_link("timestamp.txt", lambda course, aid: Path("/dev/zero"))),
+    Hostile("fifo_notebook", "solution", results.INVALID, ZERO, says="layer_math.ipynb is a named pipe",
+            plant=_fifo_notebook),
+    Hostile("oversized_notebook", "solution", results.INVALID, ZERO, says="c.Grading.max_submission_mb",
+            damage=_oversized),
+    Hostile("long_markdown", "solution", results.OK, FULL, says="cut from the graded copy", damage=_long_markdown),
+]
+HOSTILE += PLANTED
+
+
 def as_submitted(nb) -> nbformat.NotebookNode:
     """What a student hands in: the hidden tests are not in their copy."""
     nb, _ = ClearHiddenTests().preprocess(nbformat.from_dict(nb), {})
@@ -218,4 +285,8 @@ def synthesize(course: Course, assignment_id: str, *, hostile: list[Hostile], mi
         folder = course.submission_dir(student, assignment_id)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / (files.get(student) or source_path.name)).write_bytes(content)
+    for case in hostile:
+        if case.plant:
+            case.plant(course.submission_dir(f"hostile-{case.name}".replace("_", "-"), assignment_id), course,
+                       assignment_id)
     return names

@@ -12,15 +12,17 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.demo.cohort import FULL, HOST_PLACES, HOSTILE, synthesize
+from autograder.demo.cohort import FULL, HOST_PLACES, HOSTILE, PLANTED, ROOT_ONLY_FILE, synthesize
 from autograder.grading.grade import grade
 from autograder.records import results
+from autograder.reports.feedback import feedback
 
 # One worker for the whole module: under xdist each worker would build its own batch (the same
 # sandbox users), and one worker's leftover check would see the other's kernels still running.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]
 AID = "01_layer_math"
 CANARY = "CANARY-7f3a9c"  # planted in files student code must not read
+EXCHANGE = {"timestamp.txt": "2027-01-10 12:00:00.000000 UTC", "submission_secret.txt": "a-secret-of-the-exchange"}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,8 @@ c.Grading.memory_mb = 2000
 c.Grading.max_processes = 256
 c.Sandbox.uid_base = 62000  # users of its own, so the leftover check sees only this batch
 c.Grading.disk_mb = 64
+c.Grading.max_submission_mb = 1  # the oversized notebook is 2 MB
+c.Grading.source_chars = 200_000  # the long markdown cell is 600,000 characters
 """)
     for secret in (course.solutions_dir(AID) / "canary.txt", course.root / "assignments" / AID / "canary.txt"):
         secret.write_text(CANARY)
@@ -50,6 +54,8 @@ c.Grading.disk_mb = 64
     connections = []
     threading.Thread(target=lambda: connections.append(listener.accept()), daemon=True).start()
     kinds = synthesize(course, AID, hostile=HOSTILE, mistakes=0, port=listener.getsockname()[1])
+    for name, text in EXCHANGE.items():  # as nbgrader's submit leaves them, for the feedback control
+        (course.submission_dir("solution", AID) / name).write_text(text)
     # the solution and the stub are the controls; the alternatives' own tests grade them elsewhere
     students = [s for s, kind in kinds.items() if kind != "alternative"]
     try:
@@ -83,6 +89,7 @@ def test_status_and_score(batch, case):
     assert record.status == case.status, record.message
     assert record.score == (record.max_score if case.score == FULL else 0), [t.message for t in record.tests if not t.passed]
     assert record.message
+    assert case.says in record.message
 
 
 def test_correct_and_blank_controls(batch):
@@ -104,8 +111,10 @@ def test_nothing_read_nothing_sent(batch):
 
 def test_disk_budget_ends_the_run_and_leaves_nothing_mounted(batch):
     _, records, _ = batch
-    for student in ("hostile-fill-workdir", "hostile-fill-tmp", "hostile-fill-shm", "hostile-many-files"):
+    for student in ("hostile-fill-workdir", "hostile-fill-tmp", "hostile-fill-shm"):
         assert "64 MB of disk" in records[student].message, records[student].message
+    # a million empty files run out of files, not bytes: the message names the limit they hit
+    assert "as many files as it may, 16384" in records["hostile-many-files"].message, records["hostile-many-files"].message
     # Another test may be grading beside this one: a mount counts as left behind when its maker is gone.
     makers = [int(m) for m in re.findall(r"course-run-(\d+)-", Path("/proc/self/mountinfo").read_text())]
     assert not [pid for pid in makers if not psutil.pid_exists(pid)]
@@ -132,3 +141,29 @@ def test_output_flood_is_cut(batch):
     executed = next((course.root / "autograded").glob("hostile-print-100mb/*/*.ipynb"))
     assert executed.stat().st_size < 5 * 2**20
     assert "Output over the limit was cut" in records["hostile-print-100mb"].message
+
+
+def test_planted_links_lead_nowhere(batch):
+    """Nothing a planted link or pipe points at is graded, kept or copied into feedback; only what the
+    grader read from plain files reaches the feedback folder."""
+    course, records, _ = batch
+    planted = [f"hostile-{case.name}".replace("_", "-") for case in PLANTED if case.plant]
+    feedback(course=course, assignment_id=AID, students=[*planted, "solution"])
+    shadow = ROOT_ONLY_FILE.read_bytes()
+    source = course.source_notebooks(AID)[0].read_text()
+    for student in planted:
+        assert records[student].score == 0 and not records[student].submission_sha256
+        for kept in (course.feedback_file(student, AID).parent, course.autograded_dir(student, AID)):
+            assert sorted(p.name for p in kept.iterdir()) in (["layer_math.html"], ["result.json"])
+            for path in kept.iterdir():
+                assert shadow not in path.read_bytes() and "BEGIN SOLUTION" not in path.read_text()
+    assert "BEGIN SOLUTION" in source  # so the search above means something
+    given = course.feedback_file("solution", AID).parent
+    assert {name: (given / name).read_text() for name in EXCHANGE} == EXCHANGE
+
+
+def test_graded_copy_keeps_sources_within_the_limit(batch):
+    course, _, _ = batch
+    executed = next((course.root / "autograded").glob("hostile-long-markdown/*/*.ipynb"))
+    assert executed.stat().st_size < 400_000
+    assert "characters cut from the graded copy" in executed.read_text()
