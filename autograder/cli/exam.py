@@ -49,7 +49,8 @@ def exam_check(ctx, question_ids, seeds):
 @click.option("--forms", multiple=True, help="A lettered form (repeatable: --forms A --forms B), seeded by --seed.")
 @click.option("--seed", type=int, help="Seed of the lettered forms.")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="CSV with a student_id column: one paper each.")
-@click.option("--force", is_flag=True, help="Write over papers generated before.")
+@click.option("--force", is_flag=True, help="Write over papers generated before; refused once students hold them "
+              "(released into the exchange, or submitted).")
 @click.pass_context
 def exam_generate(ctx, exam_id, forms, seed, roster, force):
     """Draw EXAM_ID's papers (forms or one per student) with their keys and a manifest."""

@@ -17,7 +17,8 @@ from ..authoring.release import release
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..records import results
+from ..grading.grade import submitted_students
+from ..records import exchange, ngshare, results
 from .notebook import fill_questions, grade_ids, paper_notebook
 
 
@@ -37,6 +38,40 @@ def registry(exam_id: str, title: str, mode: str, papers) -> dict[str, dict]:
             for aid, paper in assignment_ids(exam_id, mode, [p.id for p in papers]).items()}
 
 
+def made_by(course: Course, exam_id: str) -> list[str]:
+    """The assignments the exam's current papers are (from its manifest)."""
+    return [aid for aid, entry in course.exam_assignments().items() if entry["exam"] == exam_id]
+
+
+def held(course: Course, assignment_ids_: list[str]) -> list[str]:
+    """Those of these assignments that students hold, each with how: released into the exchange
+    (students fetch and submit it there), or submitted. A paper handed out through the LMS alone
+    leaves no trace until it comes back; it is the one case --force must be trusted with."""
+    published = _in_exchange(course, assignment_ids_)
+    found = []
+    for aid in assignment_ids_:
+        how = ["released into the exchange"] if aid in published else []
+        submitted = len(submitted_students(course, aid))
+        how += [f"{submitted} submission{'s' * (submitted != 1)} in submitted/"] if submitted else []
+        found += [f"{aid} ({', '.join(how)})"] if how else []
+    return found
+
+
+def _in_exchange(course: Course, assignment_ids_: list[str]) -> set[str]:
+    if not assignment_ids_:
+        return set()
+    course_id = course.nbgrader.course_id
+    if not ngshare.enabled(course):
+        outbound = exchange.root(course) / course_id / "outbound"
+        return {aid for aid in assignment_ids_ if (outbound / aid).is_dir()}
+    what = "check which papers students hold on the exchange"
+    known = ngshare.courses(course)
+    shared = set(ngshare.assignments(course, course_id, what)) if course_id in known else set()
+    # each student's own paper sits in a course of its own, named as exchange.paper_course names it
+    own = {aid for aid in assignment_ids_ if any(c.startswith(f"{course_id}-{aid}-") for c in known)}
+    return (shared | own) & set(assignment_ids_)
+
+
 def check_free(course: Course, exam_id: str, wanted: list[str]) -> list[str]:
     """Refuse ids that coursework uses, or source folders this exam did not make; returns the
     assignment ids an earlier generation of this exam made (to be replaced)."""
@@ -44,7 +79,7 @@ def check_free(course: Course, exam_id: str, wanted: list[str]) -> list[str]:
     if clash:
         raise CourseError(f"exam {exam_id} would make assignment {clash[0]}, which c.Course.assignments already has",
                           hint="rename the exam in c.Exam.exams")
-    ours = [aid for aid, entry in course.exam_assignments().items() if entry["exam"] == exam_id]
+    ours = made_by(course, exam_id)
     taken = [aid for aid in wanted if aid not in ours and course.source_dir(aid).exists()]
     if taken:
         raise CourseError(f"{course.relative(course.source_dir(taken[0]))}/ exists and was not made by this exam",

@@ -29,7 +29,7 @@ from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..records import results
 from ..reports.pages import csv_cell, csv_text
-from .assignments import check_free, registry, remove, write_assignments, write_student_copies
+from .assignments import check_free, held, made_by, registry, remove, write_assignments, write_student_copies
 from .bank import Question, load_bank
 from .moodle import moodle_xml
 from .printable import write_printables
@@ -199,6 +199,11 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
         raise CourseError(f"{len(graded)} submissions of {exam_id} are graded against its current keys "
                           f"({course.relative(graded[0])}, ...); drawing again would leave those grades without their papers",
                           hint="move those autograded/ folders away first, or draw one student's paper again with reroll")
+    holding = held(course, made_by(course, exam_id))
+    if holding:
+        raise CourseError(f"students already hold {', '.join(holding)}; drawing {exam_id} again would replace or "
+                          "remove what they hold", hint="draw the new papers as another exam (a new id in c.Exam.exams), so "
+                          f"theirs stays collectable; for one student's own paper, `course exam reroll {exam_id} STUDENT`")
     if forms:
         bad = [f for f in forms if len(f) != 1 or f.upper() not in LETTERS]
         if bad or len(set(f.upper() for f in forms)) != len(forms):
@@ -241,9 +246,8 @@ def generate(*, course: Course, exam_id: str, forms: list[str] | None = None, ro
 def _graded(course: Course, exam_id: str) -> list[Path]:
     """Grading records of this exam's papers, which name keys a new draw would replace."""
     found = []
-    for aid, entry in course.exam_assignments().items():
-        if entry["exam"] == exam_id:
-            found += sorted(course.root.glob(f"{course.nbgrader.autograded_directory}/*/{aid}/result.json"))
+    for aid in made_by(course, exam_id):
+        found += sorted(course.root.glob(f"{course.nbgrader.autograded_directory}/*/{aid}/result.json"))
     return found
 
 

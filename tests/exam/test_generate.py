@@ -174,3 +174,29 @@ def test_exam_commands_on_missing_or_wrong_input_say_what_to_do(tmp_path):
     (course.exam_dir(EXAM) / "manifest.json").write_text("{ not json")
     done = _cli(course, "grade", f"{EXAM}_A")
     assert done.returncode == 2 and "manifest.json cannot be read" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("how", ["released into the exchange", "1 submission in submitted/"])
+def test_force_refuses_to_redraw_a_form_students_hold_and_it_stays_collectable(tmp_path, how):
+    """The outside testers' case: practice_exam_A released, then the exam drawn again as a roster
+    with --force made it an unknown assignment while students could still submit it."""
+    exchange_root = tmp_path / "exchange"
+    course = make_course_copy(tmp_path, NO_PDFS + f'c.Exchange.root = "{exchange_root}"\n', practice_form=True)
+    if how.startswith("released"):
+        from autograder.records.exchange import release_assignments
+
+        exchange_root.mkdir(mode=0o1777)
+        exchange_root.chmod(0o1777)
+        release_assignments(course=course, assignment_ids=[PRACTICE_FORM])
+    else:  # handed out through the LMS: nothing shows until a submission is collected
+        course.submission_dir("s1", PRACTICE_FORM).mkdir(parents=True)
+    kept = [course.exam_dir(EXAM), course.source_dir(PRACTICE_FORM), course.release_dir(PRACTICE_FORM)]
+    before = [_files(folder) for folder in kept]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\ns1\ns2\n")
+    refused = _cli(course, "exam", "generate", EXAM, "--roster", str(roster), "--force")
+    assert refused.returncode == 2, refused.stdout
+    assert f"students already hold {PRACTICE_FORM} ({how}); drawing {EXAM} again" in refused.stdout
+    assert "a new id in c.Exam.exams" in refused.stdout and "Traceback" not in refused.stdout
+    assert [_files(folder) for folder in kept] == before
+    assert course.resolve([PRACTICE_FORM]) == [PRACTICE_FORM]  # what collect and grade look it up by
