@@ -31,7 +31,8 @@ class Status:
 def status(*, course: Course, assignment_id: str) -> Status:
     (assignment_id,) = course.resolve([assignment_id])
     found = Status(extensions=extensions(course, assignment_id))
-    records = {sid: results.load(course.record_path(sid, assignment_id)) for sid in submitted_students(course, assignment_id)}
+    records = {sid: results.load(course.record_path(sid, assignment_id))
+               for sid in submitted_students(course, assignment_id)}
     scores = final_scores(course, assignment_id, [r for r in records.values() if r is not None])  # as report counts
     for sid, record in records.items():
         if record is None or (record.status not in results.UNFINISHED and stale(course, record)):
