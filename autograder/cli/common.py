@@ -21,10 +21,15 @@ STATUS_STYLE = {"ok": "green", "tests_failed": "yellow", "infra_error": "red"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def plain(value) -> str:
+    """`value` with its control characters written out as escapes, for text printed without markup."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+
+
 def shown(value) -> str:
     """`value` as plain text inside one of our markup strings: student ids, file names and messages
     come from students and archives, and rich would read `[red]` in them as a style."""
-    return escape(_CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value)))
+    return escape(plain(value))
 
 
 def course_of(ctx: click.Context) -> Course:
@@ -38,6 +43,7 @@ def print_written(course: Course, paths) -> None:
 
 
 def progress_bar(verb: str) -> Progress:
+    # Descriptions are student ids, case and paper names: text, never markup (callers pass them through plain).
     return Progress(
         TextColumn(verb), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}", markup=False), console=console, transient=True,

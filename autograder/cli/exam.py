@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import console, course_of, progress_bar, shown
+from .common import console, course_of, plain, progress_bar, shown
 
 
 @click.group()
@@ -63,7 +63,7 @@ def exam_generate(ctx, exam_id, forms, seed, roster, force):
         def drawn(phase, paper_id, total):
             if phase not in tasks:
                 tasks[phase] = progress.add_task("", total=total)
-            progress.update(tasks[phase], advance=1, description=f"{phase} {paper_id}")
+            progress.update(tasks[phase], advance=1, description=plain(f"{phase} {paper_id}"))
 
         paths = generate(course=course, exam_id=exam_id, forms=list(forms), roster=roster, seed=seed, force=force,
                          on_paper=drawn)

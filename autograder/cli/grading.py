@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import STATUS_STYLE, console, course_of, print_written, progress_bar, shown
+from .common import STATUS_STYLE, console, course_of, plain, print_written, progress_bar, shown
 
 
 @click.command()
@@ -117,7 +117,7 @@ def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, bac
             style = STATUS_STYLE.get(record.status, "red")
             progress.console.print(f"  {shown(record.student_id):<28} [{style}]{shown(record.status):<16}[/] "
                                    f"{record.score:g}/{record.max_score:g}  {record.seconds:.1f} s  {shown(record.message[:90])}")
-            progress.update(task, advance=1, description=record.student_id)
+            progress.update(task, advance=1, description=plain(record.student_id))
 
         def queue_state(counts):  # Slurm: how many tasks wait, run and are done
             progress.update(task, description=", ".join(f"{n} {state}" for state, n in sorted(counts.items()) if n))
