@@ -1,10 +1,12 @@
 """`course exam generate`: forms and per-student papers, byte-identical from any process, keys apart
 from papers, and bad input refused before anything is written."""
 
+import http.server
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import types
 
 import pytest
@@ -176,27 +178,57 @@ def test_exam_commands_on_missing_or_wrong_input_say_what_to_do(tmp_path):
     assert done.returncode == 2 and "manifest.json cannot be read" in done.stdout, done.stdout
 
 
-@pytest.mark.parametrize("how", ["released into the exchange", "1 submission in submitted/"])
+
+class _Service(http.server.BaseHTTPRequestHandler):
+    """What the ngshare service answers about its courses and their releases."""
+    courses: list[str] = []
+    released: list[str] = []
+
+    def do_GET(self):
+        answer = {"courses": self.courses} if self.path.endswith("/courses") else {"assignments": self.released}
+        body = json.dumps({"success": True, **answer}).encode()
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _held_as(how: str, course, tmp_path) -> None:
+    if how == "exchange folder":  # where nbgrader's release_assignment puts it, and students fetch it from
+        shutil.copytree(course.release_dir(PRACTICE_FORM), tmp_path / "exchange" / "adlm" / "outbound" / PRACTICE_FORM)
+    elif how == "submitted":  # handed out through the LMS: nothing shows until a submission is collected
+        course.submission_dir("s1", PRACTICE_FORM).mkdir(parents=True)
+    else:  # the ngshare service: the form in the course's own releases, or a paper in a student's own course
+        _Service.courses = ["adlm", *(["adlm-practice_exam_A-s1"] if how == "ngshare own paper" else [])]
+        _Service.released = ["01_layer_math", *([PRACTICE_FORM] if how == "ngshare" else [])]
+
+
+@pytest.mark.parametrize("how", ["exchange folder", "submitted", "ngshare", "ngshare own paper"])
 def test_force_refuses_to_redraw_a_form_students_hold_and_it_stays_collectable(tmp_path, how):
     """The outside testers' case: practice_exam_A released, then the exam drawn again as a roster
     with --force made it an unknown assignment while students could still submit it."""
-    exchange_root = tmp_path / "exchange"
-    course = make_course_copy(tmp_path, NO_PDFS + f'c.Exchange.root = "{exchange_root}"\n', practice_form=True)
-    if how.startswith("released"):
-        from autograder.records.exchange import release_assignments
-
-        exchange_root.mkdir(mode=0o1777)
-        exchange_root.chmod(0o1777)
-        release_assignments(course=course, assignment_ids=[PRACTICE_FORM])
-    else:  # handed out through the LMS: nothing shows until a submission is collected
-        course.submission_dir("s1", PRACTICE_FORM).mkdir(parents=True)
+    config = NO_PDFS + f'c.Exchange.root = "{tmp_path}/exchange"\n'
+    service = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Service)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    if how.startswith("ngshare"):
+        (tmp_path / "token").write_text("staff\n")
+        config += (f'c.ExchangeService.url = "http://127.0.0.1:{service.server_address[1]}/services/ngshare"\n'
+                   f'c.ExchangeService.token_file = "{tmp_path}/token"\n')
+    course = make_course_copy(tmp_path, config, practice_form=True)
+    _held_as(how, course, tmp_path)
     kept = [course.exam_dir(EXAM), course.source_dir(PRACTICE_FORM), course.release_dir(PRACTICE_FORM)]
     before = [_files(folder) for folder in kept]
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id\ns1\ns2\n")
-    refused = _cli(course, "exam", "generate", EXAM, "--roster", str(roster), "--force")
+    try:
+        refused = _cli(course, "exam", "generate", EXAM, "--roster", str(roster), "--force")
+    finally:
+        service.shutdown()
+    held = "1 submission in submitted/" if how == "submitted" else "released into the exchange"
     assert refused.returncode == 2, refused.stdout
-    assert f"students already hold {PRACTICE_FORM} ({how}); drawing {EXAM} again" in refused.stdout
+    assert f"students already hold {PRACTICE_FORM} ({held}); drawing {EXAM} again" in refused.stdout
     assert "a new id in c.Exam.exams" in refused.stdout and "Traceback" not in refused.stdout
     assert [_files(folder) for folder in kept] == before
     assert course.resolve([PRACTICE_FORM]) == [PRACTICE_FORM]  # what collect and grade look it up by
