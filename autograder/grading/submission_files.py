@@ -29,7 +29,7 @@ SECRET_FILE = "submission_secret.txt"  # what nbgrader's release_feedback publis
 # O_NONBLOCK: opening a named pipe must not wait for a writer. O_NOCTTY: a terminal never becomes ours.
 _OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _OPEN_FOLDER = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
-_RESUBMIT = "submit the notebook itself, from Jupyter or the course's upload"
+_RESUBMIT = "a submission holds plain files only; submit the notebook again from Jupyter or the course's upload"
 
 
 def _kind(mode: int) -> str:
