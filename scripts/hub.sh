@@ -151,13 +151,16 @@ ngshare_env() {
 
 # The ngshare exchange as a service the hub runs (and restarts should it die), as root, its database
 # and files in the hub's private folder; the staff's commands use the course-staff service's token,
-# which ngshare takes as an admin's.
+# which ngshare takes as an admin's. deploy/ngshare_service.py starts ngshare on 127.0.0.1 only, with
+# the course's size limits for a submission, and answers a missing or unknown token with 401/403.
 exchange_service() {
   [ "$exchange_mode" = ngshare ] || return 0
   cat <<EOF
 c.JupyterHub.services = [
     {"name": "ngshare", "url": "http://127.0.0.1:$((port + 3))",
-     "command": ["$private/ngshare/env/bin/python", "-m", "ngshare", "--admins", "course-staff",
+     "command": ["$private/ngshare/env/bin/python", "$repo/deploy/ngshare_service.py",
+                 "--max-file-mb", "$max_file_mb", "--max-submission-mb", "$max_submission_mb",
+                 "--admins", "course-staff",
                  "--database", "sqlite:///$private/ngshare/ngshare.db", "--storage", "$private/ngshare/files/"]},
     {"name": "course-staff", "api_token": open("$private/staff-token").read().strip()},
 ]
@@ -206,12 +209,12 @@ for port in range($port, $port + 4):
   fi
   [ -f "$course/course_config.py" ] || fail "$course holds no course_config.py" "give the course folder: scripts/hub.sh start COURSE_DIR"
   course=$(cd "$course" && pwd)
-  local found course_id exchange gradebook course_service course_token
+  local found course_id exchange gradebook course_service course_token max_file_mb max_submission_mb
   found=$("$repo/.venv/bin/python" -c "import sys; from autograder.course.coursedir import Course; from autograder.records.exchange import root
 from pathlib import Path; c = Course.load(Path(sys.argv[1])); s = c.exchange_service
-print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '-', s.url or '-', s.token_file or '-')" "$course" 2>&1) ||
+print(c.nbgrader.course_id, root(c), c.sqlite_gradebook() or '-', s.url or '-', s.token_file or '-', s.max_file_mb, s.max_submission_mb)" "$course" 2>&1) ||
     fail "the course in $course does not load: ${found##*$'\n'}" "run \`.venv/bin/course --course-dir $course validate\` to see why"
-  read -r course_id exchange gradebook course_service course_token <<<"$found"
+  read -r course_id exchange gradebook course_service course_token max_file_mb max_submission_mb <<<"$found"
   [ "$gradebook" != - ] || gradebook=
   if [ "$exchange_mode" = ngshare ] && { [ "$course_service" != "$service_url" ] || [ "$course_token" != "$private/staff-token" ]; }; then
     fail "the course's staff commands would not reach this hub's ngshare exchange" \

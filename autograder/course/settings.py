@@ -168,6 +168,14 @@ class ExchangeService(Configurable):
     timeout = Float(10.0, help="Seconds to wait for the service's answer before calling it down.").tag(config=True)
     instructors = List(Unicode(), help="Hub users who teach the course on the service, besides the staff's token "
                        "(the formgrader acts as them).").tag(config=True)
+    max_file_mb = Int(
+        20, min=1, help="Largest file a student may submit through the service (MB of 2**20 bytes); the service "
+        "refuses a larger one and the student's Assignments panel says why. scripts/hub.sh starts ngshare with it.",
+    ).tag(config=True)
+    max_submission_mb = Int(
+        50, min=1, help="What all files of one submission through the service may come to together (MB); refused "
+        "like a file over c.ExchangeService.max_file_mb.",
+    ).tag(config=True)
 
 
 class Slurm(Configurable):

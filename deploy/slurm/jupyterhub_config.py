@@ -33,10 +33,14 @@ c.Spawner.cmd = [f"{ADLM_ENV}/bin/jupyterhub-singleuser"]
 c.Spawner.default_url = "/lab"
 
 # The exchange: ngshare, run by the hub on this node, as in scripts/hub.sh; course-staff is the staff
-# commands' identity (c.ExchangeService.token_file holds its token) and ngshare's admin.
+# commands' identity (c.ExchangeService.token_file holds its token) and ngshare's admin. Its launcher
+# (deploy/ngshare_service.py) keeps it on 127.0.0.1, where only the hub's proxy reaches it (every
+# user of the login node would reach ngshare's own all-interfaces port), and sets the size limits of a
+# submission: keep them equal to c.ExchangeService.max_file_mb and max_submission_mb.
 c.JupyterHub.services = [
     {"name": "ngshare", "url": "http://127.0.0.1:8003",
-     "command": [f"{STATE}/ngshare/env/bin/python", "-m", "ngshare", "--admins", "course-staff",
+     "command": [f"{STATE}/ngshare/env/bin/python", f"{STATE}/ngshare/ngshare_service.py",
+                 "--max-file-mb", "20", "--max-submission-mb", "50", "--admins", "course-staff",
                  "--database", f"sqlite:///{STATE}/ngshare/ngshare.db", "--storage", f"{STATE}/ngshare/files/"]},
     {"name": "course-staff", "api_token": open(f"{STATE}/staff-token").read().strip()
      if os.path.exists(f"{STATE}/staff-token") else None},

@@ -90,6 +90,6 @@ def test_the_slurm_hub_spawns_batch_jobs_runs_ngshare_and_sets_only_real_options
     assert config.JupyterHub.hub_connect_url == "http://login01:8081"
     assert "ADLM_NGSHARE_URL=http://login01:8000/services/ngshare" in config.SlurmSpawner.req_prologue
     ngshare, staff = config.JupyterHub.services
-    assert ngshare["name"] == "ngshare" and ngshare["command"][1:3] == ["-m", "ngshare"]
+    assert ngshare["name"] == "ngshare" and ngshare["command"][1] == f"{tmp_path}/ngshare/ngshare_service.py"
     assert ngshare["command"][0] == f"{tmp_path}/ngshare/env/bin/python"  # its own environment (SQLAlchemy 1.4)
     assert staff == {"name": "course-staff", "api_token": "s3cret"}

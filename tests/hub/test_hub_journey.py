@@ -461,7 +461,7 @@ def test_while_the_service_hangs_staff_commands_say_so_and_the_watch_catches_up(
     aid = "01_layer_math"
     if not (Path("/home") / LATE_STUDENT / aid).exists():
         as_student(state, LATE_STUDENT, "fetch_assignment", aid)
-    service = subprocess.run(["pgrep", "-n", "-f", "ngshare --admins course-staff"], capture_output=True, text=True)
+    service = subprocess.run(["pgrep", "-n", "-f", "ngshare_service.py .*--admins course-staff"], capture_output=True, text=True)
     pid = int(service.stdout.split()[0])
     config = course.root / "course_config.py"
     kept = config.read_text()
