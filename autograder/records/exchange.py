@@ -12,7 +12,9 @@ paper goes out in a course of its own on it, which the service serves to that st
 
 from __future__ import annotations
 
+import glob
 import logging
+import re
 import shutil
 import stat
 import tempfile
@@ -112,12 +114,24 @@ def _own_papers(course: Course, assignment_id: str) -> dict[str, Path]:
     return {path.stem: path for path in sorted((course.exam_dir(entry["exam"]) / "notebooks").glob("*.ipynb"))}
 
 
+def _reason(result: dict) -> str:
+    """What made nbgrader fail: the service's own answer, which ngshare-exchange only logs, else the
+    last exception in its log or in the traceback its capture_log keeps apart from the log."""
+    log = result.get("log", "")
+    said = re.findall(r"ngshare endpoint \S+ returned failure: (.*)$|ngshare service returned invalid status code (\d+)",
+                      log, flags=re.M)
+    if said:
+        message, status = said[-1]
+        return f"the exchange service answered: {message or 'HTTP ' + status}"
+    return reason_in_log(log + "\n" + result.get("error", ""))
+
+
 def _succeeded(result: dict, what: str, hint: str) -> None:
     # nbgrader's capture_log catches everything, Ctrl+C included: it must still stop `course watch`.
     if (result or {}).get("error", "").rstrip().endswith("KeyboardInterrupt"):
         raise KeyboardInterrupt
     if not result or not result.get("success"):
-        raise CourseError(f"nbgrader could not {what}: {reason_in_log((result or {}).get('log', ''))}", hint=hint)
+        raise CourseError(f"nbgrader could not {what}: {_reason(result or {})}", hint=hint)
 
 
 def release_assignments(*, course: Course, assignment_ids: list[str] | None = None) -> list[str]:
@@ -189,6 +203,15 @@ def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
             for sid in submitted_students(course, assignment_id)}
 
 
+def _refusals(course: Course, assignment_id: str) -> dict[str, str]:
+    """Student -> why their newest submission on the service was refused, from the markers collect leaves."""
+    found = {}
+    for kept in sorted(course.submissions_root().glob(f"*/{glob.escape(ngshare.marker(Path(assignment_id)).name)}")):
+        when, _, why = kept.read_text(encoding="utf-8").partition("\n")
+        found[kept.parent.name] = f"{why.strip()} (their submission of {when.replace('T', ' ')[:19]} UTC)"
+    return found
+
+
 def collect(*, course: Course, assignment_id: str) -> Collected:
     """nbgrader's collect: each student's newest submission from the exchange into submitted/."""
     (assignment_id,) = course.resolve([assignment_id])
@@ -196,7 +219,9 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
                         hint=f"run `course release {assignment_id} --exchange`")
     before = _timestamps(course, assignment_id)
     if ngshare.enabled(course):
-        refused = []  # the service keeps no hand-made entries: submissions reach it only through its API
+        # The service keeps no hand-made entries (submissions reach it only through its API), but a file
+        # the staff's disk cannot store is refused for its student, with a marker that says why.
+        refusals = _refusals(course, assignment_id)
         ngshare.check(course, f"collect {assignment_id} from the exchange")
         course_ids = [paper_course(course, assignment_id, s) for s in _own_papers(course, assignment_id)]
         for course_id in course_ids or [course.nbgrader.course_id]:
@@ -205,6 +230,7 @@ def collect(*, course: Course, assignment_id: str) -> Collected:
             with ngshare.staff_token(course):
                 _succeeded(_api(course, course_id).collect(assignment_id, update=True),
                            f"collect {assignment_id} from the exchange", hint="see the hub's log for ngshare's side")
+        refused = sorted(set(_refusals(course, assignment_id).items()) - set(refusals.items()))
     else:
         outbound = check_root(course) / course.nbgrader.course_id / "outbound" / assignment_id
         if not outbound.is_dir():

@@ -129,15 +129,23 @@ def staff_token(course: Course):
             os.environ[TOKEN_ENV] = before
 
 
+def marker(submission: Path) -> Path:
+    """Where the staff's collect keeps why it refused a student's newest submission on the service
+    (ngshare_collect.py): beside the submission's folder, a dot file nbgrader never takes for one."""
+    return submission.with_name(f".{submission.name}.refused")
+
+
 def exchange_config(course: Course) -> dict:
     """nbgrader settings that route its exchange through ngshare-exchange's classes."""
     # ngshare_exchange reads $USER when it is imported (it names the submitter); a service shell may have none.
     os.environ.setdefault("USER", getpass.getuser())
     import ngshare_exchange
 
+    from .ngshare_collect import GuardedServiceCollect
+
     factory = {role: getattr(ngshare_exchange, name) for role, name in (
         ("exchange", "Exchange"), ("fetch_assignment", "ExchangeFetchAssignment"),
         ("fetch_feedback", "ExchangeFetchFeedback"), ("release_assignment", "ExchangeReleaseAssignment"),
-        ("release_feedback", "ExchangeReleaseFeedback"), ("list", "ExchangeList"), ("submit", "ExchangeSubmit"),
-        ("collect", "ExchangeCollect"))}
+        ("release_feedback", "ExchangeReleaseFeedback"), ("list", "ExchangeList"), ("submit", "ExchangeSubmit"))}
+    factory["collect"] = GuardedServiceCollect
     return {"ExchangeFactory": factory, "Exchange": {"_ngshare_url": course.exchange_service.url}}
