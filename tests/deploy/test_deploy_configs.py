@@ -35,7 +35,7 @@ def test_students_nbgrader_config_routes_every_exchange_role_through_ngshare(mon
     config = load(DEPLOY / "student_nbgrader_config.py")
     factory = ExchangeFactory(config=config)
     for role in ROLES:
-        assert getattr(factory, role).__module__.startswith("ngshare_exchange."), role
+        assert any(k.__module__.startswith("ngshare_exchange.") for k in getattr(factory, role).__mro__), role
     lister = factory.List(config=config)
     assert lister.ngshare_url == (url or "http://proxy-public/services/ngshare")
     assert "course_id" not in config.get("CourseDirectory", {})  # the panel lists every course the student takes
