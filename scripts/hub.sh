@@ -92,7 +92,7 @@ hub_env() {
   local env="$state/env" stamp
   # .venv's own stamp names the hash of what was installed into it.
   stamp="$env/$(cd "$repo/.venv" && ls -d .installed-*)"
-  [ -f "$stamp" ] && return
+  [ -f "$stamp" ] && [ -x "$env/bin/nbgrader" ] && return
   echo "building the hub's environment in $env..."
   rm -rf "$env"
   "$python_prefix/bin/python$py_version" -m venv --without-pip "$env"
@@ -102,6 +102,20 @@ hub_env() {
     cp -al "$repo/.venv/$part/." "$env/$part/" 2>/dev/null || cp -a "$repo/.venv/$part/." "$env/$part/"
   done
   rm -rf "$env/$site"/__editable__* "$env/$site"/dlmed-*.dist-info "$env/$site"/dlmed_autograder-*.dist-info
+  # The commands students run (nbgrader, jupyter, ...): .venv's console scripts, whose first line names
+  # .venv's interpreter, pointed at this environment's; the staff's own (`course`) stay out.
+  local script
+  for script in "$repo/.venv/bin"/*; do
+    [ -f "$script" ] && [ ! -L "$script" ] && head -1 "$script" | grep -qFx "#!$repo/.venv/bin/python" || continue
+    grep -q '^from autograder[. ]' "$script" && continue
+    sed "1s|.*|#!$env/bin/python|" "$script" >"$env/bin/${script##*/}"
+    chmod 755 "$env/bin/${script##*/}"
+  done
+  # JupyterLab's terminals run a login shell, whose /etc/profile sets PATH afresh without this
+  # environment; a plain interactive shell keeps the PATH the spawner gives the server.
+  mkdir -p "$env/etc/jupyter/jupyter_server_config.d"
+  echo '{"ServerApp": {"terminado_settings": {"shell_command": ["/bin/bash"]}}}' \
+    >"$env/etc/jupyter/jupyter_server_config.d/adlm-terminals.json"
   "$env/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index \
     "$repo/student" >"$private/env-install.log" 2>&1 || fail "installing the student library failed" "see $private/env-install.log"
   runuser -u nobody -- "$env/bin/python" -c "import dlmed, nbgrader, jupyterhub.singleuser" 2>/dev/null ||
