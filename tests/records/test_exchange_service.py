@@ -1,7 +1,9 @@
-"""The ngshare exchange's failures, without a hub: a service that is not there, a token that cannot be
-read, a roster exam on the folder exchange. Each command says what it tried and what to check in
-one line and a hint, and changes nothing. (The service itself, working and hanging, is tested on a
-real hub in tests/hub/test_hub_journey.py.)"""
+"""The ngshare exchange without a hub. Its failures: a service that is not there, a token that cannot
+be read, a roster exam on the folder exchange; each command says what it tried and what to check in
+one line and a hint, and changes nothing. And a real ngshare, started as scripts/hub.sh starts it
+(deploy/ngshare_service.py) behind a stand-in for the hub's API: where it listens, who it turns
+away, what a student may submit, and a collect that one student's file cannot stop. (The whole
+journey, and the service hanging, are tested on a real hub in tests/hub/test_hub_journey.py.)"""
 
 from __future__ import annotations
 
