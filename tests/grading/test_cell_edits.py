@@ -21,6 +21,7 @@ from autograder.records import results
 from autograder.records.gradebook import has_assignment
 
 AID = "01_layer_math"
+ANSWER, TEST = "activations", "test_activations"  # the cells the edits reach: the first answer and its test
 EDITS = [edits.pasted_answer, edits.pasted_answer_kept_id, edits.answer_over_stub_copy, edits.duplicated_test,
          edits.answer_as_test, edits.test_as_answer, edits.fake_locked_cell]
 BASES = ("solution", "stub")
@@ -60,18 +61,18 @@ def _with_role(nb, grade_id):
 
 
 def _answer(nb):
-    return nb.cells[_with_role(nb, edits.ANSWER)[0]].source
+    return nb.cells[_with_role(nb, ANSWER)[0]].source
 
 
 def test_of_two_pasted_answers_the_last_is_graded_and_the_other_runs_as_the_students_code(
         course, source_nb, bases, tmp_path):
     for edit in (edits.pasted_answer, edits.pasted_answer_kept_id):
         nb, notes = _sanitized(course, source_nb, edit(copy.deepcopy(bases["solution"])), tmp_path)
-        (kept,) = _with_role(nb, edits.ANSWER)
+        (kept,) = _with_role(nb, ANSWER)
         assert kept == 4 and nb.cells[3].source == nb.cells[4].source == _answer(bases["solution"])
         assert "nbgrader" not in nb.cells[3].metadata  # in place, as the student ran it
         assert len({c.id for c in nb.cells}) == len(nb.cells) == len(bases["solution"].cells) + 1
-        assert notes == [f"answer cell {edits.ANSWER} appears 2 times (cells 4, 5); graded cell 5 (the last of those "
+        assert notes == [f"answer cell {ANSWER} appears 2 times (cells 4, 5); graded cell 5 (the last of those "
                          "changed from the released stub); cell 4 ran as your own code"]
 
 
@@ -81,36 +82,36 @@ def test_of_two_pasted_answers_the_last_is_graded_and_the_other_runs_as_the_stud
                          ids=lambda p: getattr(p, "__name__", str(p)))
 def test_an_answer_copy_still_the_released_stub_is_dropped(course, source_nb, bases, edit, base, graded, tmp_path):
     nb, notes = _sanitized(course, source_nb, edit(copy.deepcopy(bases[base])), tmp_path)
-    (kept,) = _with_role(nb, edits.ANSWER)
+    (kept,) = _with_role(nb, ANSWER)
     assert nb.cells[kept].source == _answer(bases[base]) and len(nb.cells) == len(bases[base].cells)
     why = "the only one changed from the released stub" if base == "solution" else "the last: none differs from the released stub"
-    assert notes == [f"answer cell {edits.ANSWER} appears 2 times (cells 4, 5); graded cell {graded} ({why}); "
+    assert notes == [f"answer cell {ANSWER} appears 2 times (cells 4, 5); graded cell {graded} ({why}); "
                      f"dropped cell {9 - graded}, still the released stub"]
 
 
 @pytest.mark.parametrize("base", BASES)
 def test_copies_of_a_test_cell_are_dropped_and_the_original_stays(course, source_nb, bases, base, tmp_path):
     nb, notes = _sanitized(course, source_nb, edits.duplicated_test(copy.deepcopy(bases[base])), tmp_path)
-    (kept,) = _with_role(nb, edits.TEST)
-    source_test = notebooks.cell_by_grade_id(source_nb, edits.TEST)
+    (kept,) = _with_role(nb, TEST)
+    source_test = notebooks.cell_by_grade_id(source_nb, TEST)
     assert nb.cells[kept].source == source_test.source and nb.cells[kept].id == source_test.id
     assert len(nb.cells) == len(bases[base].cells)
-    assert notes == [f"test cell {edits.TEST} appears 3 times (cells 5, 9, 10); kept cell 5 (the original) and dropped the copies"]
+    assert notes == [f"test cell {TEST} appears 3 times (cells 5, 9, 10); kept cell 5 (the original) and dropped the copies"]
 
 
 @pytest.mark.parametrize("base", BASES)
 def test_a_relabelled_cell_gets_its_source_role_back(course, source_nb, bases, base, tmp_path):
     nb, notes = _sanitized(course, source_nb, edits.answer_as_test(copy.deepcopy(bases[base])), tmp_path)
-    answer = nb.cells[_with_role(nb, edits.ANSWER)[0]]
+    answer = nb.cells[_with_role(nb, ANSWER)[0]]
     assert notebooks.nbgrader_meta(answer)["solution"] and not notebooks.nbgrader_meta(answer)["grade"]
     assert answer.source == _answer(bases[base])  # the student's code, not the stub
-    assert notes == [f"cell 4 ({edits.ANSWER}) is relabelled as test; graded as the assignment's answer cell, with your code"]
+    assert notes == [f"cell 4 ({ANSWER}) is relabelled as test; graded as the assignment's answer cell, with your code"]
 
     nb, notes = _sanitized(course, source_nb, edits.test_as_answer(copy.deepcopy(bases[base])), tmp_path)
-    test = nb.cells[_with_role(nb, edits.TEST)[0]]
+    test = nb.cells[_with_role(nb, TEST)[0]]
     assert notebooks.nbgrader_meta(test)["grade"] and not notebooks.nbgrader_meta(test)["solution"]
-    assert test.source == notebooks.cell_by_grade_id(source_nb, edits.TEST).source
-    assert notes == [f"cell 5 ({edits.TEST}) is relabelled as answer; graded as the assignment's test cell"]
+    assert test.source == notebooks.cell_by_grade_id(source_nb, TEST).source
+    assert notes == [f"cell 5 ({TEST}) is relabelled as answer; graded as the assignment's test cell"]
 
 
 @pytest.mark.parametrize("base", BASES)
@@ -146,7 +147,7 @@ def test_an_nbformat_3_notebook_says_so_in_one_note_and_nothing_on_stderr(course
         root.removeHandler(console)
     assert capfd.readouterr().err == ""
     assert notes == ["saved in nbformat 3 (Jupyter before 2015): upgraded to nbformat 4 to be graded"]
-    assert nb.nbformat == 4 and len(_with_role(nb, edits.ANSWER)) == 1
+    assert nb.nbformat == 4 and len(_with_role(nb, ANSWER)) == 1
 
 
 # Each edit on the solution; and on the stub the one that reaches a test cell, where a forged pass would earn points.
