@@ -100,9 +100,9 @@ class _Reconcile:
                 unknown.pop(index, None)
         for index, meta in unknown.items():
             if _kind(meta):  # a blank entry, as some editors leave, claimed nothing: no note
-                self.notes.append(f"cell {index + 1} claims an nbgrader role ({_kind(meta)} "
-                                  f"{str(meta.get('grade_id') or 'without a grade_id')[:80]}) the assignment does not "
-                                  "have; it ran as your own cell")
+                named = " ".join(str(meta.get("grade_id") or "without a grade_id").split())[:80]  # the student's text: one line
+                self.notes.append(f"cell {index + 1} claims an nbgrader role ({_kind(meta)} {named}) the assignment "
+                                  "does not have; it ran as your own cell")
         dropped = set()
         for grade_id, indices in claims.items():
             dropped |= self._resolve(grade_id, indices)
