@@ -296,6 +296,8 @@ try:
     found["the staff package"] = "imported"
 except ImportError as exc:
     found["the staff package"] = type(exc).__name__
+import shutil
+found["the nbgrader command"] = shutil.which("nbgrader")
 # The exchange service, asked with this server's own token: what ngshare answers.
 import urllib.error, urllib.request
 for what, (method, path) in json.loads(ASKS).items():
@@ -381,6 +383,7 @@ def test_a_student_reaches_only_their_own_files_and_login(hub, browser):
     page.context.close()
     assert found.pop("my own notebook") == "read"
     assert found.pop("the staff package") == "ModuleNotFoundError"
+    assert found.pop("the nbgrader command") == f"{state}/env/bin/nbgrader"  # on students' PATH
     assert found.pop("list my own submissions") == 200
     assert found == {**{what: "PermissionError" for what in targets}, **{what: 403 for what in asks
                                                                          if what != "list my own submissions"}}, found
