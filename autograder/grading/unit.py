@@ -102,7 +102,7 @@ def sha256_of(notebook: notebooks.Contents) -> str:
     return hashlib.sha256(notebook.data).hexdigest()
 
 
-def _keep_exchange_files(course: Course, student_id: str, assignment_id: str, texts: dict[str, str]) -> None:
+def keep_exchange_files(course: Course, student_id: str, assignment_id: str, texts: dict[str, str]) -> None:
     """The grader's own copy of the exchange's files, beside the graded notebook as nbgrader's autograde
     keeps them: feedback copies these, never what the submission folder holds by then."""
     folder = course.autograded_dir(student_id, assignment_id)
@@ -271,7 +271,7 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     except Exception as exc:  # a defect of ours or of the machine; retried, never the student's loss
         result.status, result.message = results.INFRA, f"{type(exc).__name__}: {exc}"
     result.seconds = round(time.perf_counter() - clock, 2)
-    _keep_exchange_files(course, sid, aid, texts)
+    keep_exchange_files(course, sid, aid, texts)
     results.save(result, course.record_path(sid, aid))
     return result
 

@@ -126,6 +126,7 @@ def test_time_limit_memory_limit_and_cancel_end_with_their_status(cluster, tmp_p
                Hostile("sleeper", "solution", results.TIMEOUT, FULL, SLEEP, where="start"),
                Hostile("to-cancel", "solution", results.CANCELLED, FULL, SLEEP, where="start")]
     synthesize(course, AID, hostile=attacks, mistakes=0)
+    (course.submission_dir("hostile-sleeper", AID) / "timestamp.txt").write_text("2027-01-10 12:00:00.000000 UTC")
     students = ["hostile-hog", "hostile-sleeper", "hostile-to-cancel"]
     outcome = {}
     worker = threading.Thread(target=lambda: outcome.update(summary=grade(
@@ -148,6 +149,9 @@ def test_time_limit_memory_limit_and_cancel_end_with_their_status(cluster, tmp_p
     assert "memory limit (1.5 GB)" in records["hostile-hog"].message
     assert records["hostile-sleeper"].status == results.TIMEOUT
     assert "time limit (1 min)" in records["hostile-sleeper"].message
+    # a verdict Slurm gave (no record from the task) comes with grading's copy of the exchange's files,
+    # which feedback releases the page with
+    assert (course.autograded_dir("hostile-sleeper", AID) / "timestamp.txt").read_text().startswith("2027-01-10")
     assert records["hostile-to-cancel"].status == results.CANCELLED
     assert records["hostile-to-cancel"].attempts == 1  # a cancelled task is not resubmitted behind the TA's back
     assert all(r.score == 0 and r.submission_sha256 for r in records.values())

@@ -25,7 +25,8 @@ from typing import Callable
 from ...course.coursedir import Course
 from ...course.errors import CourseError
 from ...records import results
-from ..unit import Unit, sha256_of, submitted_at, submitted_notebook
+from ..submission_files import exchange_texts
+from ..unit import Unit, keep_exchange_files, sha256_of, submitted_at, submitted_notebook
 from . import slurm_commands as slurm
 from .batch_scripts import render
 
@@ -283,6 +284,9 @@ class SlurmBackend:
         record = results.Result(unit.assignment_id, unit.student_id, status, message, 0.0, 0.0,
                                 device=f"Slurm job {task.job_id}_{task.index}",
                                 submitted_at=submitted_at(self.course, unit.student_id, unit.assignment_id))
+        # A verdict (a Slurm time or memory limit) is released as feedback like any other: with grading's copy.
+        keep_exchange_files(self.course, unit.student_id, unit.assignment_id,
+                            exchange_texts(self.course, unit.student_id, unit.assignment_id))
         try:  # so that --resume keeps a verdict on an unchanged submission
             notebook, _ = submitted_notebook(self.course, unit.student_id, unit.assignment_id)
             record.notebook, record.submission_sha256 = notebook.name, sha256_of(notebook)
