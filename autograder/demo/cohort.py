@@ -23,6 +23,7 @@ from ..authoring.cases import cases_for
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..records import results
+from . import edits
 
 FULL, ZERO = "full", "zero"
 
@@ -245,6 +246,23 @@ PLANTED = [
     Hostile("long_markdown", "solution", results.OK, FULL, says="cut from the graded copy", damage=_long_markdown),
 ]
 HOSTILE += PLANTED
+
+# Everyday Jupyter edits that leave nbgrader's cell roles ambiguous: graded, never refused.
+EDITED = [
+    Hostile("pasted_answer", "solution", results.OK, FULL, damage=edits.pasted_answer, says="appears 2 times"),
+    Hostile("pasted_answer_kept_id", "solution", results.OK, FULL, damage=edits.pasted_answer_kept_id,
+            says="appears 2 times"),
+    Hostile("answer_over_stub_copy", "solution", results.OK, FULL, damage=edits.answer_over_stub_copy,
+            says="still the released stub"),
+    Hostile("duplicated_test", "solution", results.OK, FULL, damage=edits.duplicated_test, says="dropped the copies"),
+    Hostile("answer_as_test", "solution", results.OK, FULL, damage=edits.answer_as_test, says="is relabelled as"),
+    Hostile("test_as_answer", "solution", results.OK, FULL, damage=edits.test_as_answer, says="is relabelled as"),
+    Hostile("test_as_answer_blank", "stub", results.TESTS_FAILED, ZERO, damage=edits.test_as_answer),
+    Hostile("fake_locked_cell", "solution", results.OK, FULL, damage=edits.fake_locked_cell,
+            says="claims an nbgrader role"),
+    Hostile("garbled_roles", "solution", results.OK, FULL, damage=edits.garbled_roles),
+]
+HOSTILE += EDITED
 
 
 def as_submitted(nb) -> nbformat.NotebookNode:

@@ -16,7 +16,8 @@ DEMO_ASSIGNMENT = "01_layer_math"
 DEMO_MISTAKES = 8
 DEMO_ALTERNATIVES = 5
 DEMO_HOSTILE = ("infinite_loop", "os_exit", "memory_hog", "read_secrets", "forge_blank_asserts",
-                "forge_patch_helpers", "deleted_tests", "invalid_json", "empty_file", "wrong_file_name")
+                "forge_patch_helpers", "deleted_tests", "invalid_json", "empty_file", "wrong_file_name",
+                "linked_source_notebook", "pasted_answer")
 _OVERRIDES = """
 # --- demo-only overrides ---
 # the cohort's runaway submissions should end in seconds

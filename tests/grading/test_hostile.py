@@ -7,12 +7,15 @@ import shutil
 import socket
 import sqlite3
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
+import markupsafe
 import psutil
 import pytest
 
-from autograder.demo.cohort import FULL, HOST_PLACES, HOSTILE, PLANTED, ROOT_ONLY_FILE, synthesize
+from autograder.course import notebooks
+from autograder.demo.cohort import EDITED, FULL, HOST_PLACES, HOSTILE, PLANTED, ROOT_ONLY_FILE, synthesize
 from autograder.grading.grade import grade
 from autograder.records import results
 from autograder.reports.feedback import feedback
@@ -22,6 +25,7 @@ from autograder.reports.feedback import feedback
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]
 AID = "01_layer_math"
 CANARY = "CANARY-7f3a9c"  # planted in files student code must not read
+AFTER_DEADLINE = datetime(2027, 3, 1, tzinfo=timezone.utc)  # feedback pages show every verdict
 EXCHANGE = {"timestamp.txt": "2027-01-10 12:00:00.000000 UTC", "submission_secret.txt": "a-secret-of-the-exchange"}
 
 
@@ -167,3 +171,17 @@ def test_graded_copy_keeps_sources_within_the_limit(batch):
     executed = next((course.root / "autograded").glob("hostile-long-markdown/*/*.ipynb"))
     assert executed.stat().st_size < 400_000
     assert "characters cut from the graded copy" in executed.read_text()
+
+
+
+def test_feedback_shows_the_answers_as_graded(batch):
+    """A pasted or relabelled answer is shown once, as the cell that was graded, and the page says
+    what was resolved: it reads the graded copy, not the notebook as handed in."""
+    course, records, _ = batch
+    source = notebooks.read(course.source_notebooks(AID)[0])
+    answers = sum(1 for cell in source.cells if notebooks.nbgrader_meta(cell).get("solution"))
+    edited = [f"hostile-{case.name}".replace("_", "-") for case in EDITED if case.base == "solution"]
+    for student, page in zip(edited, feedback(course=course, assignment_id=AID, students=edited, now=AFTER_DEADLINE)):
+        shown = page.read_text()
+        assert shown.count("<pre>") == answers, student
+        assert str(markupsafe.escape(records[student].message)) in shown
