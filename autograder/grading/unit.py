@@ -171,6 +171,11 @@ def jail_for(course: Course, slot: Slot, level: str, user: int = 0):
     return confine
 
 
+def _sentence(line: str) -> str:
+    line = line.strip()
+    return line[0].upper() + line[1:] + ("" if line.endswith((".", "!", "?")) else ".")
+
+
 def _status(run, tests: list[results.TestResult]) -> tuple[str, str]:
     if run.stopped:
         return _STOPPED[run.stopped], run.error
@@ -256,12 +261,13 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
         result.tests = _tests(graded.verdicts)
         result.score = sum(t.points for t in result.tests)
         result.status, message = _status(graded.run, result.tests)
-        truncated = " Output over the limit was cut." if graded.run.truncated else ""
         result.peak_memory_mb = round(graded.run.peak_memory_bytes / 2**20, 1)
         with stage("record"):
+            said = [note, *resolved, message]
+            said += ["Output over the limit was cut"] if graded.run.truncated else []
             if _cap_sources(graded.run.notebook, course.grading.source_chars):
-                truncated += " Cell source over the limit was cut from the graded copy."
-            result.message = note + "".join(f"{line}. " for line in resolved) + message + truncated
+                said.append("Cell source over the limit was cut from the graded copy")
+            result.message = " ".join(_sentence(line) for line in said if line.strip())
             out = course.autograded_dir(sid, aid) / source_path.name
             results.write_atomically(out, nbformat.writes(graded.run.notebook))
     except InvalidSubmission as exc:
