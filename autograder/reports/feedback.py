@@ -14,7 +14,6 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..grading.submission_files import SECRET_FILE, TIMESTAMP_FILE
-from ..grading.unit import submitted_notebook
 from ..records import results
 from ..records.gradebook import extension_of, final_scores
 from .pages import render
@@ -26,15 +25,21 @@ _EXCHANGE_FILES = (TIMESTAMP_FILE, SECRET_FILE)
 
 
 def answer_cells(nb) -> list[str]:
-    """The cells the student wrote: nbgrader solution cells, as the student submitted them."""
+    """The cells the student wrote: nbgrader solution cells."""
     return [cell.source for cell in nb.cells if notebooks.nbgrader_meta(cell).get("solution")]
 
 
 def _answers(course: Course, record: results.Result) -> list[str]:
+    """The answer cells grading used: read from its graded copy, where copied and relabelled cells
+    are already resolved the way they were graded (the submission as handed in may hold an answer
+    twice, or an answer labelled as a test)."""
+    if record.status == results.INVALID:  # nothing was graded; its record says why
+        return []
+    aid = record.assignment_id
+    graded = course.autograded_dir(record.student_id, aid) / course.source_notebooks(aid)[0].name
     try:
-        notebook, _ = submitted_notebook(course, record.student_id, record.assignment_id)
-        return answer_cells(notebooks.read(notebook))
-    except Exception:  # an invalid submission has no cells to show; its record says why
+        return answer_cells(notebooks.read(graded))
+    except CourseError:  # a unit stopped before it kept a copy
         return []
 
 
@@ -51,16 +56,21 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
     entry = course.assignment(assignment_id)
     total = sum(course.points(assignment_id).values())
     written = []
+    records = []
     for sid in students or submitted_students(course, assignment_id):
         record = results.load(course.record_path(sid, assignment_id))
         if record is None:
             raise CourseError(f"{sid} has no grading record for {assignment_id}",
                               hint=f"run `course grade {assignment_id} --resume` first")
+        records.append(record)
+    finals = final_scores(course, assignment_id, records)
+    for record in records:
+        sid = record.student_id
         extension = extension_of(course, assignment_id, sid)
         html = render(
             "feedback.html.j2", title=entry["title"], r=record, explained=results.EXPLAINED[record.status],
             shown=_shown(course, entry["deadline"], extension, now or datetime.now(timezone.utc)),
-            deadline=entry["deadline"], penalty=final_scores(course, assignment_id, [record])[sid].penalty,
+            deadline=entry["deadline"], final=finals[sid],
             manual=total - record.max_score, answers=_answers(course, record),
         )
         path = course.feedback_file(sid, assignment_id)

@@ -86,6 +86,7 @@ def test_an_edited_deadline_penalty_rule_and_hand_grades_reach_every_output_at_o
     for page in feedback(course=course, assignment_id=AID, now=AFTER_DEADLINES):
         student = page.parent.parent.name
         assert f"late: {expected[student][1]} points deducted" in page.read_text()
+        assert f"Score: {expected[student][0]} / 30" in page.read_text()  # the TA's grades too
     assert _report_rows(course) == expected
     exported = _nbgrader_export(course, tmp_path)
     assert {s: (f"{score:g}", f"{penalty:g}") for s, (score, penalty, _) in exported.items()} == expected

@@ -59,7 +59,7 @@ def test_before_the_deadline_feedback_shows_nothing_that_probes_the_hidden_tests
     finally:
         graded.grading.feedback_before_deadline = "visible"
     html = page.read_text()
-    assert "received and graded" in html and "Autograded score" not in html
+    assert "received and graded" in html and "Score: " not in html
     assert not any(escape(message) in html for message in hidden)
     assert ("test_autograd_gradients" in html) == (shown == "visible")
 
