@@ -76,9 +76,10 @@ def make_course_copy(folder: Path, extra_config: str = "", practice_form: bool =
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-    if extra_config:
-        with open(root / "course_config.py", "a") as config:
-            config.write(extra_config)
+    with open(root / "course_config.py", "a") as config:
+        # An exchange of its own: the machine's may hold a real course's releases, which a test would
+        # find (`exam generate --force` refuses to redraw a form released there) or write into.
+        config.write(f'\nc.Exchange.root = "{folder}/exchange"\n' + extra_config)
     return Course.load(root)
 
 
