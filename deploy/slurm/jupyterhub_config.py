@@ -5,6 +5,10 @@
 # cluster's shared software disk (deploy/slurm/README.md); grading runs on the GPU partition with
 # `course grade --backend slurm` from the staff's checkout, not through the hub.
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # deploy/, for hub_services
+from hub_services import ngshare_services  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
 
@@ -32,16 +36,8 @@ c.SlurmSpawner.req_prologue = f"export PATH={ADLM_ENV}/bin:$PATH ADLM_NGSHARE_UR
 c.Spawner.cmd = [f"{ADLM_ENV}/bin/jupyterhub-singleuser"]
 c.Spawner.default_url = "/lab"
 
-# The exchange: ngshare, run by the hub on this node, as in scripts/hub.sh; course-staff is the staff
-# commands' identity (c.ExchangeService.token_file holds its token) and ngshare's admin. Its launcher
-# (deploy/ngshare_service.py) keeps it on 127.0.0.1, where only the hub's proxy reaches it (every
-# user of the login node would reach ngshare's own all-interfaces port), and sets the size limits of a
-# submission: keep them equal to c.ExchangeService.max_file_mb and max_submission_mb.
-c.JupyterHub.services = [
-    {"name": "ngshare", "url": "http://127.0.0.1:8003",
-     "command": [f"{STATE}/ngshare/env/bin/python", f"{STATE}/ngshare/ngshare_service.py",
-                 "--max-file-mb", "20", "--max-submission-mb", "50", "--admins", "course-staff",
-                 "--database", f"sqlite:///{STATE}/ngshare/ngshare.db", "--storage", f"{STATE}/ngshare/files/"]},
-    {"name": "course-staff", "api_token": open(f"{STATE}/staff-token").read().strip()
-     if os.path.exists(f"{STATE}/staff-token") else None},
-]
+# The exchange: ngshare, run by the hub on this node as on one machine (deploy/hub_services.py says
+# how). site: the size limits of a submission, equal to the course's c.ExchangeService ones.
+c.JupyterHub.services = ngshare_services(folder=f"{STATE}/ngshare", launcher=f"{STATE}/ngshare/ngshare_service.py",
+                                         port=8003, staff_token_file=f"{STATE}/staff-token",
+                                         max_file_mb=20, max_submission_mb=50)
