@@ -57,6 +57,11 @@ class _Expander:
     def into(self, info: zipfile.ZipInfo, out) -> None:
         if info.flag_bits & 0x1:
             raise _Refused("encrypted (password-protected) in the archive; ask the student to hand it in again")
+        # zipfile bounds a deflated read by the length asked for, but decompresses a bzip2 or LZMA
+        # block whole before anything is counted: a few KB of one would take gigabytes of memory.
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _Refused("compressed with a method LMS exports do not use (only stored and deflated entries are "
+                           "read); download the export again, or zip the notebook again with a common tool")
         if info.file_size > self.entry_mb * _MB:
             raise _Refused(f"declares {info.file_size / _MB:.0f} MB expanded, over c.Collect.max_entry_mb = {self.entry_mb}")
         if info.file_size > self.left:

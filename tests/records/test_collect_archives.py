@@ -69,6 +69,19 @@ def test_a_size_the_zip_lies_about_is_caught_while_reading(course, tmp_path):
     assert _submitted(course) == _placed(course, "ada")
 
 
+def test_an_entry_zipfile_would_decompress_whole_is_refused_unread(course, tmp_path):
+    """bzip2 and LZMA blocks are decompressed whole before a byte can be counted: a 1 KB entry could
+    ask for gigabytes. LMS exports use stored and deflated entries only."""
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ada_1.ipynb", NOTEBOOK, zipfile.ZIP_DEFLATED)
+        zf.writestr("bz_1.ipynb", b"\0" * (8 << 20), zipfile.ZIP_BZIP2)
+        zf.writestr("xz_1.ipynb", NOTEBOOK, zipfile.ZIP_LZMA)
+    outcome = collect(course=course, assignment_id=AID, archive=archive)
+    assert list(outcome.placed) == ["ada"]
+    assert [entry for entry, why in outcome.unplaced if "compressed with a method" in why] == ["bz_1.ipynb", "xz_1.ipynb"]
+
+
 def test_the_archive_limit_counts_what_entries_really_expand_to(course, tmp_path):
     big = b"\0" * (900 << 10)  # under the 1 MB an entry, four of them over the 3 MB of the archive
     archive = _zip(tmp_path / "export.zip", [(f"s{i}_1.ipynb", big) for i in range(5)])
