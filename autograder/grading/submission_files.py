@@ -34,7 +34,7 @@ _RESUBMIT = "a submission holds plain files only; submit the notebook again from
 
 def _kind(mode: int) -> str:
     return {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
-            stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder"}.get(
+            stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder", stat.S_IFREG: "a file"}.get(
                 stat.S_IFMT(mode), "not a plain file")
 
 
@@ -94,28 +94,45 @@ def _refusal(exc: OSError, dir_fd: int, name: str, shown: str, wanted: str, fix:
     return exc  # a fault of ours or of the machine (no descriptors left, a lost mount): retried
 
 
+_DEEPEST = 64  # folders within folders a submission may hold: each level open holds one descriptor
+
+
 def _odd_entry(top: int, shown: str) -> str | None:
     """The first entry anywhere under the folder `top` that is neither a regular file nor a folder, as
-    a reason; folders are entered through descriptors, never through a link."""
-    pending = [(os.dup(top), shown)]
+    a reason; folders are entered through descriptors, never through a link, depth first, so that
+    only one descriptor per level is open (a thousand sibling folders must not exhaust them)."""
+    stack: list[tuple[int, str, list[tuple[str, int]]]] = []
+
+    def enter(fd: int, where: str) -> None:
+        try:
+            with os.scandir(fd) as entries:
+                listed = sorted(((e.name, e.stat(follow_symlinks=False).st_mode) for e in entries), reverse=True)
+        except BaseException:
+            os.close(fd)
+            raise
+        stack.append((fd, where, listed))
+
+    enter(os.dup(top), shown)
     try:
-        while pending:
-            fd, where = pending.pop()
-            try:
-                with os.scandir(fd) as entries:
-                    listed = sorted((e.name, e.stat(follow_symlinks=False).st_mode) for e in entries)
-                for name, mode in listed:
-                    if stat.S_ISDIR(mode):
-                        try:
-                            pending.append((os.open(name, _OPEN_FOLDER, dir_fd=fd), f"{where}/{name}"))
-                        except OSError:  # swapped for a link or a file since it was listed
-                            return f"{where}/{name} changed while it was read: submit again"
-                    elif not stat.S_ISREG(mode):
-                        return f"{where}/{name} is {_kind(mode)}, not a file: {_RESUBMIT}"
-            finally:
-                os.close(fd)
+        while stack:
+            fd, where, listed = stack[-1]
+            if not listed:
+                os.close(stack.pop()[0])
+                continue
+            name, mode = listed.pop()
+            if stat.S_ISDIR(mode):
+                if len(stack) >= _DEEPEST:
+                    return f"{where}/{name} lies more than {_DEEPEST} folders deep: {_RESUBMIT}"
+                try:
+                    enter(os.open(name, _OPEN_FOLDER, dir_fd=fd), f"{where}/{name}")
+                except OSError as exc:
+                    if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.ENOENT):
+                        raise  # out of descriptors, an I/O error: ours, retried, never the student's loss
+                    return f"{where}/{name} changed while it was read: submit again"
+            elif not stat.S_ISREG(mode):
+                return f"{where}/{name} is {_kind(mode)}, not a file: {_RESUBMIT}"
     finally:
-        for fd, _ in pending:
+        for fd, _, _ in stack:
             os.close(fd)
     return None
 

@@ -114,23 +114,27 @@ def keep_exchange_files(course: Course, student_id: str, assignment_id: str, tex
 
 
 def _cap_sources(nb, budget: int) -> bool:
-    """Cut the graded copy's cell sources and attachments past `budget` characters in all, as outputs
-    are cut in flight: the copy is kept for people to read, and a 200 MB markdown cell would be kept
-    whole. Whether anything was cut."""
+    """Cut the graded copy's cell sources and attachments past `budget` characters, as outputs are
+    cut in flight: the copy is kept for people to read, and a 200 MB markdown cell would be kept
+    whole. The student's other cells share the budget; an nbgrader cell (an answer, a test) is cut
+    only past it alone, so that a pasted screenshot never blanks the answers that feedback and
+    formgrader show. Whether anything was cut."""
     cut = False
+    shared = budget
     for cell in nb.cells:
-        over = len(cell.source) - budget
+        graded = bool(notebooks.nbgrader_meta(cell))
+        room = budget if graded else shared
+        over = len(cell.source) - room
         if over > 0:
-            cell.source = cell.source[:budget] + f"\n[{over} characters cut from the graded copy: over c.Grading.source_chars]"
+            cell.source = cell.source[:room] + f"\n[{over} characters cut from the graded copy: over c.Grading.source_chars]"
             cut = True
-        budget = max(0, budget - len(cell.source))
-        if cell.get("attachments"):
-            size = len(json.dumps(cell.attachments))
-            if size > budget:
-                del cell["attachments"]
-                cell.source += "\n[attachments cut from the graded copy: over c.Grading.source_chars]"
-                cut = True
-            budget = max(0, budget - size)
+        size = len(json.dumps(cell.attachments)) if cell.get("attachments") else 0
+        if size and size > room - len(cell.source):
+            del cell["attachments"]
+            cell.source += "\n[attachments cut from the graded copy: over c.Grading.source_chars]"
+            cut, size = True, 0
+        if not graded:
+            shared = max(0, shared - len(cell.source) - size)
     return cut
 
 

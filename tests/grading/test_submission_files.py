@@ -2,15 +2,17 @@
 whole with a line naming the entry, and nothing of its target is read. No kernels: these are fast."""
 
 import os
+import resource
 import threading
 import zipfile
 
+import nbformat
 import pytest
 
 from autograder.grading import submission_files
 from autograder.grading.grade import stale, submitted_students
 from autograder.grading.sanitize import InvalidSubmission
-from autograder.grading.unit import sha256_of, submitted_at, submitted_notebook
+from autograder.grading.unit import _cap_sources, sha256_of, submitted_at, submitted_notebook
 from autograder.records import results
 from autograder.records.collect import collect
 
@@ -115,3 +117,40 @@ def test_collect_never_writes_through_a_linked_folder(course_copy, tmp_path):
     assert not outcome.placed and "is a symbolic link, not a folder" in outcome.unplaced[0][1]
     assert course_copy.source_notebooks(AID)[0].read_bytes() == before
     assert not (course_copy.source_dir(AID) / "timestamp.txt").exists()
+
+
+def test_a_thousand_folders_side_by_side_are_walked_within_few_descriptors(course_copy, folder):
+    """The walk holds one descriptor per level, not per folder: a data folder of many subfolders,
+    under the 1024 descriptors services and Slurm jobs get, is screened, not mistaken for a change."""
+    for i in range(300):
+        (folder / "data" / f"d{i}").mkdir(parents=True)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, hard))
+    try:
+        notebook, _ = submitted_notebook(course_copy, "ann", AID)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert notebook.name == NOTEBOOK
+
+
+def test_a_plain_file_where_a_folder_belongs_is_named_as_a_file(course_copy):
+    course_copy.submission_dir("bob", AID).parent.mkdir(parents=True)
+    course_copy.submission_dir("bob", AID).write_text("not a folder")
+    assert "01_layer_math is a file, not" in _refusal(course_copy, "bob")
+
+
+def test_the_graded_copy_keeps_answers_whole_past_a_large_pasted_image():
+    """A screenshot pasted into a markdown cell is cut from the graded copy; the answers after it,
+    which feedback and formgrader show, are kept."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("![shot](attachment:shot.png)",
+                                      attachments={"shot.png": {"image/png": "A" * 5000}}),
+        nbformat.v4.new_code_cell("def relu(x):\n    return np.maximum(x, 0)",
+                                  metadata={"nbgrader": {"solution": True, "grade_id": "relu_answer"}}),
+        nbformat.v4.new_markdown_cell("z" * 3000),
+    ])
+    assert _cap_sources(nb, 1000)
+    shot, answer, notes = nb.cells
+    assert "attachments" not in shot and "attachments cut" in shot.source
+    assert answer.source == "def relu(x):\n    return np.maximum(x, 0)"
+    assert notes.source.startswith("z" * 900) and "characters cut from the graded copy" in notes.source
