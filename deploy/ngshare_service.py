@@ -42,9 +42,7 @@ def _size(encoded: str) -> int:
     return len(encoded) * 3 // 4 - len(encoded) + len(encoded.rstrip("="))
 
 
-def _bad_name(path) -> str | None:
-    if not isinstance(path, str):
-        return "a file without a name"
+def _bad_name(path: str) -> str | None:
     if len(path) > PATH_MAX:
         return f"a file path of {len(path)} characters (at most {PATH_MAX} can be stored)"
     if any(ord(c) < 32 or ord(c) == 127 for c in path):
@@ -62,16 +60,19 @@ class LimitedSubmit(ngshare.SubmitAssignment):
         try:
             files = json.loads(json_str or "null")
         except ValueError:
-            files = None  # ngshare's own unpack answers malformed requests
-        if isinstance(files, list):
+            files = None  # ngshare's own unpack answers a body that is not JSON
+        if files is not None:
             self._check(files)
         super().json_files_unpack(json_str, target)
 
-    def _check(self, files: list) -> None:
+    def _check(self, files) -> None:
+        # ngshare's own unpack fails with a 500 on a list of anything but {path, content} strings
+        well_formed = isinstance(files, list) and all(
+            isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("content"), str) for e in files)
+        if not well_formed:
+            self.json_error(400, "its files are not a list of {path, content} strings: submit again from Jupyter.")
         total = 0
         for entry in files:
-            if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
-                continue  # ngshare's own unpack answers these
             why = _bad_name(entry.get("path"))
             if why:
                 self.json_error(400, f"it holds {why}: rename it, then submit again.")

@@ -73,5 +73,12 @@ class GuardedServiceCollect(ExchangeCollect):
                 shutil.rmtree(staging, ignore_errors=True)
                 kept.write_text(f"{when.isoformat()}\n{exc}; ask them to submit again\n", encoding="utf-8")
                 continue
-            shutil.rmtree(dest, ignore_errors=True)
-            staging.rename(dest)
+            try:
+                if dest.is_symlink() or dest.is_file():  # not a submission we made: never followed
+                    dest.unlink()
+                shutil.rmtree(dest, ignore_errors=True)
+                staging.rename(dest)
+            except OSError as exc:  # this student's alone: everyone else is still collected
+                shutil.rmtree(staging, ignore_errors=True)
+                kept.write_text(f"{when.isoformat()}\nit could not be stored ({exc.strerror}); ask them to submit "
+                                "again\n", encoding="utf-8")

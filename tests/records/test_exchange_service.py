@@ -229,6 +229,9 @@ def test_a_submission_over_the_limits_or_with_a_name_no_disk_stores_is_refused_a
         for name, says in (("x" * 296 + ".txt", "a file name of 300 characters"), ("a\x00b", "control character")):
             reply = ask(url, "POST", f"/submission/adlm/{AID}", who="student1", files=files_json({name: b"hi"}))
             assert reply.status_code == 400 and says in reply.json()["message"], reply.text
+        for malformed in ('{"not": "a list"}', '[{"path": "a.txt", "content": 7}]', "[3]"):  # ngshare's own unpack: 500
+            reply = ask(url, "POST", f"/submission/adlm/{AID}", who="student1", files=malformed)
+            assert reply.status_code == 400 and "not a list of" in reply.json()["message"], reply.text
         assert ask(url, "GET", f"/submissions/adlm/{AID}/student1").json()["submissions"] == []  # nothing kept
         assert student_submits(url, tmp_path / "home", {**notebook, "data/small.npy": b"1" * 1000}, monkeypatch) == ""
         assert len(ask(url, "GET", f"/submissions/adlm/{AID}/student1").json()["submissions"]) == 1
