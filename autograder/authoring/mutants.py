@@ -148,8 +148,7 @@ def analyse(*, course: Course, assignment_ids: list[str] | None = None, only: se
     """Every mutant of every requested assignment's solution (of the definitions in `only`; `sample`
     of them, spread evenly), judged under the first validate seed."""
     seed = course.checks.validate_seed
-    limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
-                       course.grading.output_chars, course.grading.capture_mb * 2**20)
+    limits = RunLimits.of(course)
     runs, jobs = [], []
     for assignment_id in course.resolve(assignment_ids):
         paper = form_key(course, assignment_id)

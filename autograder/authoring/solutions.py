@@ -41,7 +41,7 @@ def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) 
                 plan=plan_for(source_nb, course.checks.validate_seed, paper),
                 paper=paper,
                 files_from=course.source_dir(assignment_id),
-                limits=RunLimits(int(course.config.Execute.timeout)),
+                limits=RunLimits.of(course),
             )
             run, failed = graded.run, graded.failed
             if run.error or failed:

@@ -193,7 +193,7 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, seeds: 
     c.Checks.validate_seeds), and prove each requirement table by the mistakes' verdicts."""
     jobs, structural, sources = [], [], {}
     seeds = validation_seeds(course, seeds)
-    limits = RunLimits(int(course.config.Execute.timeout) * len(seeds))  # a cell makes every seed's calls
+    limits = RunLimits.of(course, draws=len(seeds))
     for assignment_id in course.resolve(assignment_ids):
         paper = form_key(course, assignment_id)
         for path in course.source_notebooks(assignment_id):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute
 from traitlets import TraitError
 from traitlets.config import Config, PyFileConfigLoader
 
@@ -86,6 +87,9 @@ class Course:
     exam: settings.Exam
     exchange_service: settings.ExchangeService
     nbgrader: CourseDirectory
+    # nbgrader's own per-cell time limit (c.Execute.timeout), read typed through the class that owns it:
+    # plain `nbgrader autograde` and our runs then agree on it, default included.
+    execute: Execute
 
     @classmethod
     def load(cls, root: Path | None = None) -> "Course":
@@ -101,11 +105,15 @@ class Course:
             exam = settings.Exam(config=config)
             exchange_service = settings.ExchangeService(config=config)
             nbgrader = CourseDirectory(config=config, root=str(root))
+            execute = Execute(config=config)
         except TraitError as exc:
             raise CourseError(f"{CONFIG_FILE}: {exc}", hint="correct that entry") from None
+        if execute.timeout is None or execute.timeout <= 0:  # nbgrader allows "no limit"; a grading run may not
+            raise CourseError(f"{CONFIG_FILE}: c.Execute.timeout is {execute.timeout}",
+                              hint="set it to the seconds one cell may run, e.g. c.Execute.timeout = 300")
         return cls(root=root, config=config, course=course, checks=checks, grading=grading,
                    sandbox=sandbox, collect=collect, slurm=slurm, exam=exam,
-                   exchange_service=exchange_service, nbgrader=nbgrader)
+                   exchange_service=exchange_service, nbgrader=nbgrader, execute=execute)
 
     # --- assignments -------------------------------------------------------------------
     @property

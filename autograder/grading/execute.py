@@ -15,7 +15,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import nbformat
 from dlmed.probe import CAPTURE_ENV, PLAN_ENV
@@ -29,6 +29,9 @@ from traitlets.config import Config
 from .forked_kernels import ForkedKernelManager, Template
 from .sandbox import DISK, MEMORY, Jail, ResourceWatch
 from .scratch import Scratch, scratch_folder
+
+if TYPE_CHECKING:  # an annotation only: running a notebook needs no course
+    from ..course.coursedir import Course
 
 KERNEL = "python3"
 TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED = "timeout", "out_of_memory", "out_of_disk", "crashed"
@@ -47,6 +50,15 @@ class RunLimits:
     output_chars: int | None = None
     capture_bytes: int | None = None  # of the hidden checks' record the kernel leaves; the rest is not read
     disk_bytes: int | None = None  # what a jailed run may write in all (its scratch, /tmp and /dev/shm)
+
+    @classmethod
+    def of(cls, course: Course, draws: int = 1) -> RunLimits:
+        """The limits of a graded submission's run, the only ones any run gets. A run that makes the
+        hidden checks' calls for `draws` plans (validate's seeds) gets each draw's time, record and
+        output: a cell makes every draw's calls."""
+        grading = course.grading
+        return cls(course.execute.timeout * draws, grading.notebook_timeout * draws, grading.output_chars * draws,
+                   grading.capture_mb * 2**20 * draws, grading.disk_mb * 2**20)
 
 
 @dataclass

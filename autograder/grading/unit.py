@@ -213,9 +213,7 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     try:
         level = sandbox.isolation(course.sandbox.mode)
         result.isolation = level
-        limits = RunLimits(int(course.config.Execute.timeout), course.grading.notebook_timeout,
-                           course.grading.output_chars, course.grading.capture_mb * 2**20,
-                           course.grading.disk_mb * 2**20)
+        limits = RunLimits.of(course)
         with stage("read and sanitize"), opened(course, sid, aid) as folder:
             texts = folder.exchange_texts()
             result.submitted_at = _when(texts.get(TIMESTAMP_FILE))
