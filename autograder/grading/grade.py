@@ -17,6 +17,7 @@ from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..records import results
 from ..records.gradebook import has_assignment, ingest
+from ..records.late import maximum
 from . import sandbox, scratch, submission_files
 from .backends import backend_named
 from .slots import parse_gpus, plan_slots, share_cores
@@ -112,7 +113,7 @@ def grade(
     summary.where = runner.describe(summary.slots)
     if on_start:
         on_start(summary, len(todo))
-    max_score = sum(c.points for c in notebooks.graded_cells(notebooks.read(sources[0])) if c.is_test)
+    max_score = maximum(notebooks.read(sources[0])).tests
     attempts = {unit: 0 for unit in todo}
     finished: dict[str, results.Result] = {}
     while todo:

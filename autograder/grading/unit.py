@@ -28,6 +28,7 @@ from ..course import notebooks
 from ..course.coursedir import Course
 from ..exam.grading import paper_key
 from ..records import results
+from ..records.late import maximum
 from . import sandbox
 from .submission_files import SECRET_FILE, TIMESTAMP_FILE, Folder, exchange_texts, opened
 from ..course.errors import CourseError
@@ -206,8 +207,8 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
     aid, sid = unit.assignment_id, unit.student_id
     source_path = course.source_notebooks(aid)[0]
     source_nb = notebooks.read(source_path)
-    max_score = sum(c.points for c in notebooks.graded_cells(source_nb) if c.is_test)
-    result = results.Result(aid, sid, results.INFRA, "", 0.0, max_score, device=slot.label, started_at=started)
+    result = results.Result(aid, sid, results.INFRA, "", 0.0, maximum(source_nb).tests, device=slot.label,
+                            started_at=started)
     stage = _Stages(result.profile)
     texts: dict[str, str] = {}
     try:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from . import late, results
@@ -56,8 +57,11 @@ def ingest(course: Course, records: list[Result]) -> None:
 
 
 def _ingest(course: Course, gb: Gradebook, records: list[Result]) -> None:
+    worth: dict[str, late.Maximum] = {}
     for record in records:
         aid, sid = record.assignment_id, record.student_id
+        if aid not in worth:
+            worth[aid] = _worth(course, aid)
         gb.update_or_create_student(sid)
         submission = _submission(gb, aid, sid)
         # nbgrader keeps UTC without a zone; its export and formgrader show these beside our penalty
@@ -69,7 +73,7 @@ def _ingest(course: Course, gb: Gradebook, records: list[Result]) -> None:
                 if not _is_manual(grade):
                     grade.auto_score = points.get(grade.cell.name, 0.0)
                     grade.needs_manual_grade = False
-        penalty = _assessed(course, aid, submission).penalty
+        penalty = _assessed(course, aid, submission, worth[aid]).penalty
         for index, notebook in enumerate(submission.notebooks):
             # nbgrader adds up its notebooks' penalties: the assignment's whole penalty goes on one
             notebook.late_submission_penalty = penalty if index == 0 else 0.0
@@ -79,9 +83,13 @@ def _naive(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None) if moment else None
 
 
-def _assessed(course: Course, assignment_id: str, submission) -> late.FinalScore:
+def _worth(course: Course, assignment_id: str) -> late.Maximum:
+    return late.maximum(notebooks.read(course.source_notebooks(assignment_id)[0]))
+
+
+def _assessed(course: Course, assignment_id: str, submission, worth: late.Maximum) -> late.FinalScore:
     return late.assess(course, assignment_id, submitted_at=submission.timestamp, extension=submission.extension,
-                       points=submission.score, max_score=submission.max_score)
+                       points=submission.score, worth=worth)
 
 
 def final_scores(course: Course, assignment_id: str, records: list[Result]) -> dict[str, late.FinalScore]:
@@ -103,7 +111,8 @@ def final_scores(course: Course, assignment_id: str, records: list[Result]) -> d
             raise absent from None
         _ingest(course, gb, records)
         gb.db.commit()
-        return {r.student_id: _assessed(course, assignment_id, gb.find_submission(assignment_id, r.student_id))
+        worth = _worth(course, assignment_id)
+        return {r.student_id: _assessed(course, assignment_id, gb.find_submission(assignment_id, r.student_id), worth)
                 for r in records}
 
 
@@ -145,14 +154,6 @@ def extensions(course: Course, assignment_id: str) -> dict[str, timedelta]:
         except MissingEntry:
             return {}
         return {s.student.id: s.extension for s in submissions if s.extension}
-
-
-def extension_of(course: Course, assignment_id: str, student_id: str) -> timedelta | None:
-    with open_gradebook(course) as gb:
-        try:
-            return gb.find_submission(assignment_id, student_id).extension
-        except MissingEntry:
-            return None
 
 
 def _is_manual(grade) -> bool:

@@ -1,10 +1,12 @@
 """Late penalties and final scores: the one rule every output applies.
 
-A submission's final score depends on three things that change at different times: its grades in
-the gradebook (autograded, a TA's overrides and manual grades, extra credit), its extension (also
-in the gradebook), and the deadline and penalty rule in course_config.py. `assess` is the only
-place they are combined; the gradebook stores its penalty for formgrader and `nbgrader export`, and
-`gradebook.final_scores` brings that copy up to date before anything of ours reads it.
+A submission's final score depends on things that change at different times: its grades in the
+gradebook (autograded, a TA's overrides and manual grades, extra credit), its extension (also in
+the gradebook), the deadline and penalty rule in course_config.py, and what the assignment is worth.
+`assess` is the only place they are combined; the gradebook stores its penalty for formgrader and
+`nbgrader export`, and `gradebook.final_scores` brings that copy up to date before anything of ours
+reads it. What an assignment is worth comes from one place too, `maximum`: a record's maximum (its
+autograded tests) and the final score's (hand-graded cells too) are two parts of it.
 """
 
 from __future__ import annotations
@@ -13,14 +15,36 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from ..course import notebooks
 from ..course.coursedir import Course
+
+
+@dataclass(frozen=True)
+class Maximum:
+    tests: float  # the autograded test cells', a grading record's maximum
+    by_hand: float  # the cells a person grades in formgrader (nbgrader's answer cells with points)
+
+    @property
+    def total(self) -> float:
+        return self.tests + self.by_hand
+
+
+def maximum(source_nb) -> Maximum:
+    """What an assignment is worth, from its source notebook's graded cells: grading scores its test
+    cells from them, nbgrader's gradebook copies them when it is released, and `course release`
+    refuses a config whose points differ."""
+    cells = notebooks.graded_cells(source_nb)
+    return Maximum(sum(c.points for c in cells if c.is_test), sum(c.points for c in cells if not c.is_test))
 
 
 @dataclass(frozen=True)
 class FinalScore:
     points: float  # before the penalty: every graded cell's score in the gradebook, extra credit included
-    max_score: float
-    days_late: int  # started days after the student's deadline (extension and grace counted)
+    max_score: float  # every graded cell's, hand-graded ones included
+    by_hand: float  # of max_score, the points a person grades
+    extension: timedelta | None
+    due: datetime | None  # the student's own deadline, their extension counted; None without a deadline
+    days_late: int  # started days after the student's deadline (grace counted)
     penalty: float
 
     @property
@@ -57,9 +81,11 @@ def days_late(submitted_at: str | datetime | None, due: str | datetime | None, g
 
 
 def assess(course: Course, assignment_id: str, *, submitted_at: str | datetime | None,
-           extension: timedelta | None, points: float, max_score: float) -> FinalScore:
+           extension: timedelta | None, points: float, worth: Maximum) -> FinalScore:
     """The final score under the current config: a share of the maximum per started day late, capped."""
     policy = course.grading
-    days = days_late(submitted_at, deadline(course, assignment_id), policy.late_grace_minutes, extension)
+    due = deadline(course, assignment_id)
+    days = days_late(submitted_at, due, policy.late_grace_minutes, extension)
     share = min(policy.late_penalty_max, days * policy.late_penalty_per_day)
-    return FinalScore(points, max_score, days, round(share * max_score, 2))
+    return FinalScore(points, worth.total, worth.by_hand, extension, due and due + (extension or timedelta()), days,
+                      round(share * worth.total, 2))

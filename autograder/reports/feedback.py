@@ -6,7 +6,7 @@ tests are restored into the graded notebook), never solution code, never a trace
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..course import notebooks
@@ -15,7 +15,8 @@ from ..course.errors import CourseError
 from ..grading.grade import submitted_students
 from ..grading.submission_files import SECRET_FILE, TIMESTAMP_FILE
 from ..records import results
-from ..records.gradebook import extension_of, final_scores
+from ..records.gradebook import final_scores
+from ..records.late import FinalScore
 from .pages import render
 
 # nbgrader's release_feedback publishes a page under a hash of the submission's secret, and
@@ -43,9 +44,9 @@ def _answers(course: Course, record: results.Result) -> list[str]:
         return []
 
 
-def _shown(course: Course, deadline: str | None, extension, now: datetime) -> str:
+def _shown(course: Course, final: FinalScore, now: datetime) -> str:
     """How much of the verdicts a page shows: all of them once the student's deadline has passed."""
-    if not deadline or now >= datetime.fromisoformat(deadline) + (extension or timedelta()):
+    if final.due is None or now >= final.due:
         return "full"
     return course.grading.feedback_before_deadline
 
@@ -54,7 +55,6 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
              now: datetime | None = None) -> list[Path]:
     (assignment_id,) = course.resolve([assignment_id])
     entry = course.assignment(assignment_id)
-    total = sum(course.points(assignment_id).values())
     written = []
     records = []
     for sid in students or submitted_students(course, assignment_id):
@@ -66,12 +66,11 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
     finals = final_scores(course, assignment_id, records)
     for record in records:
         sid = record.student_id
-        extension = extension_of(course, assignment_id, sid)
         html = render(
             "feedback.html.j2", title=entry["title"], r=record, explained=results.EXPLAINED[record.status],
-            shown=_shown(course, entry["deadline"], extension, now or datetime.now(timezone.utc)),
-            deadline=entry["deadline"], final=finals[sid],
-            manual=total - record.max_score, answers=_answers(course, record),
+            shown=_shown(course, finals[sid], now or datetime.now(timezone.utc)),
+            deadline=entry["deadline"], final=finals[sid], manual=finals[sid].by_hand,
+            answers=_answers(course, record),
         )
         path = course.feedback_file(sid, assignment_id)
         results.write_atomically(path, html)

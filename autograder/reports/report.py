@@ -57,12 +57,16 @@ def _rows(course: Course, assignment_id: str, records: list[results.Result]) -> 
 
 
 def _tests(records: list[results.Result]) -> list[TestStats]:
-    graded = [r for r in records if r.tests]
+    """Per test cell, by grade_id (a record graded before the source gained or reordered a cell lists
+    other tests, or the same in another order), in the order the records first list them."""
+    outcomes: dict[str, list[results.TestResult]] = {}
+    for record in records:
+        for test in record.tests:
+            outcomes.setdefault(test.grade_id, []).append(test)
     stats = []
-    for index, first in enumerate(graded[0].tests if graded else []):
-        outcomes = [r.tests[index] for r in graded]
-        failures = Counter(t.message for t in outcomes if not t.passed)
-        stats.append(TestStats(first.grade_id, first.max_points, sum(t.passed for t in outcomes), len(outcomes),
+    for grade_id, tests in outcomes.items():
+        failures = Counter(t.message for t in tests if not t.passed)
+        stats.append(TestStats(grade_id, tests[0].max_points, sum(t.passed for t in tests), len(tests),
                                failures.most_common(1)[0][0] if failures else ""))
     return stats
 

@@ -6,20 +6,22 @@ grading again. Records are written here as grading writes them, so no kernel run
 import csv
 import hashlib
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from nbgrader.plugins.export import CsvExportPlugin
 
 from autograder.authoring.release import release
+from autograder.course import notebooks
 from autograder.course.coursedir import Course
 from autograder.course.errors import CourseError
 from autograder.records import results
 from autograder.records.gradebook import ingest, open_gradebook
+from autograder.records.late import assess, deadline, maximum
 from autograder.reports.feedback import feedback
 from autograder.reports.report import report
 from autograder.reports.status import status
-from tests.conftest import course_main, make_course_copy
+from tests.conftest import REPO, course_main, make_course_copy
 
 AID = "01_layer_math"
 AFTER_DEADLINES = datetime(2027, 3, 1, tzinfo=timezone.utc)
@@ -109,3 +111,19 @@ def test_without_a_gradebook_report_and_status_say_how_to_make_one(tmp_path):
 def test_a_deadline_without_a_time_zone_is_refused_when_the_config_loads(tmp_path):
     with pytest.raises(CourseError, match=r"\['deadline'\] names no time zone: '2027-01-10T00:00:00' \(add \+00:00"):
         make_course_copy(tmp_path, MOVED.format("2027-01-10T00:00:00"))
+
+
+def test_the_maximum_is_the_source_notebooks_and_the_penalty_a_share_of_all_of_it():
+    """02 is worth 20 points: 17 autograded, 3 for the discussion a TA grades (its config agrees,
+    `course release` sees to that). A day's penalty is 10 % of the 20, and an extension moves the
+    student's own deadline, which feedback reads to decide what a page shows."""
+    course = Course.load(REPO)
+    aid = "02_training_loop"
+    worth = maximum(notebooks.read(course.source_notebooks(aid)[0]))
+    assert (worth.tests, worth.by_hand, worth.total) == (17, 3, sum(course.points(aid).values()))
+    due = deadline(course, aid)
+    final = assess(course, aid, submitted_at=due + timedelta(days=1, hours=1), extension=None, points=15, worth=worth)
+    assert (final.max_score, final.by_hand, final.days_late, final.penalty, final.score) == (20, 3, 2, 4, 11)
+    extended = assess(course, aid, submitted_at=due + timedelta(days=1, hours=1), extension=timedelta(days=2),
+                      points=15, worth=worth)
+    assert (extended.due, extended.days_late, extended.score) == (due + timedelta(days=2), 0, 15)
