@@ -37,7 +37,9 @@ KERNEL = "python3"
 TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED = "timeout", "out_of_memory", "out_of_disk", "crashed"
 # A jailed kernel sees only these variables of ours (plus what the run adds): database URLs,
 # tokens or cluster credentials in the grader's environment stay outside.
-# Where the course keeps data a run reads (shown to the jail read-only when set).
+# Where the course keeps data a run reads (shown to the jail read-only when set). Environment
+# variables, not course settings: the student library reads them in the kernel, a student's own
+# Jupyter included, where there is no course config; the grader reads them only in shown_paths.
 DATA_ENV = ("DLMED_MEDNIST_ROOT", "DLMED_RESNET18_WEIGHTS")
 # LD_LIBRARY_PATH: GPU images often find the CUDA driver's libraries only through it.
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "LD_LIBRARY_PATH", *DATA_ENV, "DLMED_DEVICE")
