@@ -163,7 +163,7 @@ def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, 
     problems = seed_problems(seeds, by_seed) + _per_seed(seeds, [expectation_problems(case, v) for v in by_seed])
     if graded.run.error and case.kind in ("solution", "alternative"):
         problems.insert(0, f"the run broke off: {graded.run.error}")
-    # The solution case is exactly the run `course solutions` makes (same plan, files and limits),
+    # The solution case is exactly the run `course solutions` makes (same plan, files, and limits for each draw),
     # so its executed notebook can be published without running the solution a second time.
     executed = graded.run.notebook if case.kind == "solution" and not problems else None
     return CaseResult(assignment_id, name, case, graded.verdicts, problems, graded.run.seconds, source, executed)
