@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from traitlets.config import Config, PyFileConfigLoader
 
 from . import settings
 from .errors import CourseError
+from .identity import safe_file_name
 
 CONFIG_FILE = "course_config.py"
 # Reviewed files beside an assignment's source, for staff only: c.CourseDirectory.ignore in
@@ -67,11 +67,6 @@ def load_config(root: Path) -> Config:
                     hint=_suggest(key, cls.class_trait_names(config=True)),
                 )
     return config
-
-
-def safe_file_name(text: str) -> str:
-    """`text` as a file name; not one-to-one, so callers refuse ids that come out the same."""
-    return re.sub(r"[^A-Za-z0-9._@-]", "_", text)
 
 
 @dataclass

@@ -25,12 +25,12 @@ from scipy.stats import false_discovery_control, fisher_exact  # noqa: E402
 
 from ..course.coursedir import Course  # noqa: E402
 from ..course.errors import CourseError  # noqa: E402
+from ..course.identity import student  # noqa: E402
 from ..grading.grade import submitted_students  # noqa: E402
 from ..records import results  # noqa: E402
 from ..reports.pages import csv_text, render  # noqa: E402
 from .bank import load_bank  # noqa: E402
 from .notebook import TEST_GRADE_ID  # noqa: E402
-from .seeds import normalise_student  # noqa: E402
 
 JUDGED = (results.OK, results.TESTS_FAILED)  # records whose per-question verdicts mean something
 
@@ -94,7 +94,7 @@ def collect(course: Course, exam_id: str) -> tuple[list[dict], list[Answer]]:
             record = results.load(course.record_path(sid, aid))
             if record is None or record.status not in JUDGED:
                 continue
-            paper = entry["paper"] or normalise_student(sid)
+            paper = entry["paper"] or student(sid).seed_key
             key_file = course.exam_paper_file(exam_id, "keys", paper)
             if not key_file.is_file():
                 raise CourseError(f"{sid} was graded on a paper that is gone ({course.relative(key_file)})",

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..course.coursedir import Course, safe_file_name
+from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..course.identity import student
 from ..grading.grade import submitted_students
 from ..records import results
 from ..reports.pages import csv_cell, csv_text
@@ -34,7 +35,7 @@ from .bank import Question, load_bank
 from .moodle import moodle_xml
 from .printable import write_printables
 from .question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
-from .seeds import form_student, forms_key, normalise_student, variant_seed
+from .seeds import form_student, forms_key, variant_seed
 
 MANIFEST_VERSION = 2  # 2: assignments, code cases and difficulty in the keys
 _LIBRARIES = ("numpy", "scipy", "scikit-learn", "torch", "torchvision")
@@ -87,7 +88,7 @@ def read_roster(path: Path) -> list[str]:
         raise CourseError(f"the roster {path.name} has no students under a 'student_id' column",
                           hint="its first line must name the columns, one of them student_id")
     # csv_cell: a roster saved from one of our CSVs holds ids escaped against formulas.
-    ids = [normalise_student(csv_cell(row["student_id"] or "")) for row in rows]
+    ids = [student(csv_cell(row["student_id"] or "")).seed_key for row in rows]
     blank = [i + 2 for i, sid in enumerate(ids) if not sid]
     if blank:
         raise CourseError(f"the roster {path.name} has an empty student_id on line {blank[0]}", hint="fill or remove it")
@@ -95,8 +96,8 @@ def read_roster(path: Path) -> list[str]:
     if twice:
         raise CourseError(f"the roster {path.name} lists {', '.join(twice[:5])} more than once",
                           hint="each student once (ids are compared ignoring case and surrounding spaces)")
-    files = Counter(safe_file_name(sid) for sid in ids)
-    alike = sorted(sid for sid in ids if files[safe_file_name(sid)] > 1)
+    files = Counter(student(sid).file_name for sid in ids)
+    alike = sorted(sid for sid in ids if files[student(sid).file_name] > 1)
     if alike:
         raise CourseError(f"the roster {path.name} has ids that differ only in characters a file name cannot hold: "
                           f"{', '.join(alike[:4])}", hint="give those students ids of letters, digits, '.', '-' or '@'")
@@ -293,12 +294,12 @@ def reroll(*, course: Course, exam_id: str, student_id: str) -> tuple[Paper, lis
     if changed or [q["id"] for q in manifest["questions"]] != question_ids:
         raise CourseError(f"{exam_id}'s questions changed since its papers were drawn ({', '.join(changed) or 'the list'})",
                           hint="a reroll would change other students' papers; generate the whole exam again with --force")
-    sid = normalise_student(student_id)
+    sid = student(student_id).seed_key
     if not sid:
         raise CourseError("give the student id to draw a paper for")
-    twin = [p for p in manifest["papers"] if p != sid and safe_file_name(p) == safe_file_name(sid)]
+    twin = [p for p in manifest["papers"] if p != sid and student(p).file_name == student(sid).file_name]
     if twin:
-        raise CourseError(f"{student_id} and {twin[0]} would share one paper file ({safe_file_name(sid)})",
+        raise CourseError(f"{student_id} and {twin[0]} would share one paper file ({student(sid).file_name})",
                           hint="use the student id exactly as the roster has it")
     draws = {paper_id: entry["draw"] for paper_id, entry in manifest["papers"].items()}
     draws[sid] = draws[sid] + 1 if sid in draws else 0
@@ -316,6 +317,6 @@ def reroll(*, course: Course, exam_id: str, student_id: str) -> tuple[Paper, lis
     written += write_student_copies(course, exam_id, [paper])
     for aid, entry in course.exam_assignments().items():  # a grade against the old paper is a grade of nothing
         for submitter in submitted_students(course, aid) if entry["exam"] == exam_id else []:
-            if normalise_student(submitter) == sid:
+            if student(submitter).seed_key == sid:
                 course.record_path(submitter, aid).unlink(missing_ok=True)
     return paper, written + write_printables(course, exam_id, title, [paper], forms=False)

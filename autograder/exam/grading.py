@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 
 from ..course.coursedir import Course
+from ..course.identity import student
 from ..grading.sanitize import InvalidSubmission
 from .answers import PaperKey
-from .seeds import normalise_student
 
 
 def paper_key(course: Course, assignment_id: str, student_id: str) -> PaperKey | None:
@@ -24,7 +24,7 @@ def paper_key(course: Course, assignment_id: str, student_id: str) -> PaperKey |
     entry = course.exam_assignments().get(assignment_id)
     if entry is None:
         return None
-    paper = entry["paper"] or normalise_student(student_id)
+    paper = entry["paper"] or student(student_id).seed_key
     path = course.exam_paper_file(entry["exam"], "keys", paper)
     if not path.is_file():
         raise InvalidSubmission(f"no paper of {entry['exam']} was drawn for {student_id}; draw one with "

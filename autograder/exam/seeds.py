@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 
-
-def normalise_student(student_id: str) -> str:
-    """The id as seeds see it: the same student however a roster spells it."""
-    return unicodedata.normalize("NFKC", student_id).strip().casefold()
+from ..course.identity import student
 
 
 def form_student(letter: str) -> str:
@@ -24,7 +20,7 @@ def form_student(letter: str) -> str:
 
 def variant_seed(secret: bytes, exam_id: str, student_id: str, question_id: str, draw: int = 0) -> int:
     """`draw` counts re-draws (`course exam reroll`); the first draw is the plain HMAC of the three ids."""
-    parts = (exam_id, normalise_student(student_id), question_id) + ((str(draw),) if draw else ())
+    parts = (exam_id, student(student_id).seed_key, question_id) + ((str(draw),) if draw else ())
     message = "\x1f".join(parts).encode()
     return int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:8], "big")
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..course import identity
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.submission_files import InvalidSubmission, made_folder
@@ -115,7 +116,7 @@ def collect(*, course: Course, assignment_id: str, archive: Path) -> Collected:
             elif not match or not match.groupdict().get("student"):
                 outcome.unplaced.append((info.filename, "no student id in the file name (c.Collect.student_pattern)"))
             else:
-                candidates.setdefault(match.group("student"), []).append(info)
+                candidates.setdefault(identity.student(match.group("student"), from_lms=True).nbgrader_id, []).append(info)
         expander = _Expander(zf, course.collect.max_entry_mb, course.collect.max_archive_mb)
         for student, infos in sorted(candidates.items()):
             newest, *older = sorted(infos, key=lambda i: (i.date_time, i.header_offset), reverse=True)

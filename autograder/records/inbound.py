@@ -21,6 +21,8 @@ from pathlib import Path
 from nbgrader.exchange.default import ExchangeCollect
 from nbgrader.utils import ignore_patterns
 
+from ..course.identity import student
+
 _REFUSED = ".refused+"  # nbgrader's collect looks for "<student>+<assignment>+*": a dot hides the entry from it
 
 
@@ -49,17 +51,17 @@ def screen(inbound: Path, assignment_id: str, check_owner: bool = True) -> list[
     refused = []
     # glob.glob, as nbgrader's collect uses: unlike pathlib's, its "*" never matches a leading dot
     for entry in sorted(map(Path, glob.glob(str(inbound / f"*+{glob.escape(assignment_id)}+*")))):
-        student = entry.name.rsplit("+", 3)[0]
+        who = student(entry.name.rsplit("+", 3)[0])  # named by its exchange user: nbgrader's submit names it so
         info = entry.lstat()
         if not stat.S_ISDIR(info.st_mode):
             why = "it is not a folder"
-        elif check_owner and _owner(info.st_uid) != student:
-            why = f"it claims to be {student}'s but belongs to {_owner(info.st_uid)}"
+        elif check_owner and _owner(info.st_uid) != who.hub_user:
+            why = f"it claims to be {who.nbgrader_id}'s but belongs to {_owner(info.st_uid)}"
         else:
             why = _odd_entry(entry)
         if why:
             entry.rename(entry.with_name(_REFUSED + entry.name))
-            refused.append((student, f"a submission was refused: {why}"))
+            refused.append((who.nbgrader_id, f"a submission was refused: {why}"))
     return refused
 
 

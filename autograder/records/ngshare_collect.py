@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ngshare_exchange import ExchangeCollect
 
+from ..course.identity import student
 from .ngshare import marker
 
 
@@ -53,17 +54,18 @@ class GuardedServiceCollect(ExchangeCollect):
 
     def copy_files(self):
         for record in self.src_records:  # each student's newest submission on the service (its init_src)
-            student, when = record["student_id"], record["timestamp"]
-            dest = Path(self.coursedir.format_path(self.coursedir.submitted_directory, student,
+            sid, when = student(record["student_id"]).nbgrader_id, record["timestamp"]
+            dest = Path(self.coursedir.format_path(self.coursedir.submitted_directory, sid,
                                                    self.coursedir.assignment_id))
             kept = marker(dest)
             if kept.is_file() and kept.read_text(encoding="utf-8").split("\n")[0] == when.isoformat():
                 continue  # refused and reported already: the student has not submitted since
             if dest.is_dir() and (before := self.coursedir.get_existing_timestamp(str(dest))) and when <= before:
                 continue
-            submission = self._get_submission(self.coursedir.course_id, self.coursedir.assignment_id, student)
+            submission = self._get_submission(self.coursedir.course_id, self.coursedir.assignment_id,
+                                              record["student_id"])
             if submission is None:  # its download logged what the service answered
-                self.fail(f"could not download {student}'s submission of {self.coursedir.assignment_id}")
+                self.fail(f"could not download {sid}'s submission of {self.coursedir.assignment_id}")
             dest.parent.mkdir(parents=True, exist_ok=True)
             staging = dest.with_name(f".{dest.name}.collecting")
             shutil.rmtree(staging, ignore_errors=True)
