@@ -3,7 +3,7 @@
 Forms: one assignment per form, `<exam>_<letter>`, its questions in the notebook. A roster: one
 assignment, `<exam>`, whose notebook leaves each question's text to the student's own copy
 (exams/<exam>/notebooks/<student>.ipynb, handed out through the LMS, or through the ngshare
-exchange, each in a course on the service that only its student takes: records/exchange.py). Either way the grader finds the submission's paper from the manifest and
+exchange, each in a course on the service that only its student takes: records/exchange_service.py). Either way the grader finds the submission's paper from the manifest and
 the student id, and grades it with `course grade <assignment>`.
 """
 
@@ -18,7 +18,8 @@ from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading.grade import submitted_students
-from ..records import exchange, ngshare, results
+from ..records import results
+from ..records.exchange import exchange_for
 from .notebook import fill_questions, grade_ids, paper_notebook
 
 
@@ -60,16 +61,7 @@ def held(course: Course, assignment_ids_: list[str]) -> list[str]:
 def _in_exchange(course: Course, assignment_ids_: list[str]) -> set[str]:
     if not assignment_ids_:
         return set()
-    course_id = course.nbgrader.course_id
-    if not ngshare.enabled(course):
-        outbound = exchange.root(course) / course_id / "outbound"
-        return {aid for aid in assignment_ids_ if (outbound / aid).is_dir()}
-    what = "check which papers students hold on the exchange"
-    known = ngshare.courses(course)
-    shared = set(ngshare.assignments(course, course_id, what)) if course_id in known else set()
-    # each student's own paper sits in a course of its own, named as exchange.paper_course names it
-    own = {aid for aid in assignment_ids_ if any(c.startswith(f"{course_id}-{aid}-") for c in known)}
-    return (shared | own) & set(assignment_ids_)
+    return exchange_for(course).holds(assignment_ids_)
 
 
 def check_free(course: Course, exam_id: str, wanted: list[str]) -> list[str]:

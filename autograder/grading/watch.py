@@ -47,10 +47,11 @@ def _feedback_due(course: Course, assignment_id: str, students: list[str]) -> li
     return due
 
 
-def one_pass(*, course: Course, assignment_id: str, exchange: bool, on_done=None) -> Pass:
+def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.Exchange | None, on_done=None) -> Pass:
+    """`exchange`: collect from it and release feedback there; None: grade what is in submitted/."""
     done = Pass()
     if exchange:
-        done.collected = nbgrader_exchange.collect(course=course, assignment_id=assignment_id)
+        done.collected = nbgrader_exchange.collect(course=course, assignment_id=assignment_id, exchange=exchange)
     students = submitted_students(course, assignment_id)
     todo = [sid for sid in students
             if (record := results.load(course.record_path(sid, assignment_id))) is None or stale(course, record)]
@@ -61,8 +62,9 @@ def one_pass(*, course: Course, assignment_id: str, exchange: bool, on_done=None
     if due:
         feedback(course=course, assignment_id=assignment_id, students=due)
         for sid in due:
-            if exchange and nbgrader_exchange.came_through_exchange(course, assignment_id, sid):
-                nbgrader_exchange.release_feedback(course=course, assignment_id=assignment_id, students=[sid])
+            if exchange and exchange.came_through(assignment_id, sid):
+                nbgrader_exchange.release_feedback(course=course, assignment_id=assignment_id, students=[sid],
+                                                   exchange=exchange)
             record = results.load(course.record_path(sid, assignment_id))
             results.write_atomically(course.feedback_file(sid, assignment_id).parent / _RELEASED, _graded_for(record))
         done.released = due
@@ -75,11 +77,12 @@ def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float
     fails is reported and the next one tries again: one bad submission or a moment's trouble never
     ends the watch."""
     (assignment_id,) = course.resolve([assignment_id])
-    if exchange:
-        nbgrader_exchange.check_setup(course)  # a wrong exchange is the admin's to fix: say so at once
+    chosen = nbgrader_exchange.exchange_for(course) if exchange else None
+    if chosen:
+        chosen.check_setup()  # a wrong exchange is the admin's to fix: say so at once
     while True:
         try:
-            finished = one_pass(course=course, assignment_id=assignment_id, exchange=exchange, on_done=on_done)
+            finished = one_pass(course=course, assignment_id=assignment_id, exchange=chosen, on_done=on_done)
             if on_pass:
                 on_pass(finished)
         except CourseError as exc:
