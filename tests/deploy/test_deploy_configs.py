@@ -93,3 +93,52 @@ def test_the_slurm_hub_spawns_batch_jobs_runs_ngshare_and_sets_only_real_options
     assert ngshare["name"] == "ngshare" and ngshare["command"][1] == f"{tmp_path}/ngshare/ngshare_service.py"
     assert ngshare["command"][0] == f"{tmp_path}/ngshare/env/bin/python"  # its own environment (SQLAlchemy 1.4)
     assert staff == {"name": "course-staff", "api_token": "s3cret"}
+
+
+def _one_machine_hub(monkeypatch, tmp_path, **settings) -> Config:
+    for name in ("HUB_PORT", "HUB_STUDENTS", "HUB_INSTRUCTOR", "HUB_EXCHANGE", "HUB_AUTH_CONFIG", "HUB_DEMO_LOGIN",
+                 "HUB_PASSWORD", "HUB_START_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HUB_STATE", str(tmp_path))
+    monkeypatch.setenv("HUB_COURSE", str(REPO))
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    return load(DEPLOY / "hub" / "jupyterhub_config.py")
+
+
+def test_the_one_machine_hub_runs_the_same_ngshare_service_as_the_slurm_hub(tmp_path, monkeypatch, repo_course):
+    (tmp_path / "hub").mkdir()
+    (tmp_path / "hub" / "staff-token").write_text("s3cret\n")
+    config = _one_machine_hub(monkeypatch, tmp_path, HUB_EXCHANGE="ngshare", HUB_PORT="9100")
+    ngshare, staff = config.JupyterHub.services
+    assert ngshare["url"] == "http://127.0.0.1:9103"
+    assert ngshare["command"][:2] == [f"{tmp_path}/hub/ngshare/env/bin/python", str(DEPLOY / "ngshare_service.py")]
+    limits = repo_course.exchange_service  # the course's own size limits for a submission
+    assert ngshare["command"][2:6] == ["--max-file-mb", str(limits.max_file_mb), "--max-submission-mb",
+                                       str(limits.max_submission_mb)]
+    assert staff == {"name": "course-staff", "api_token": "s3cret"}
+    monkeypatch.setenv("ADLM_HUB_STATE", str(tmp_path / "slurm"))
+    slurm, _ = load(DEPLOY / "slurm" / "jupyterhub_config.py").JupyterHub.services
+    assert [part for part in slurm["command"] if part.startswith("--")] == [
+        part for part in ngshare["command"] if part.startswith("--")]  # one definition of the service
+    assert config.Spawner.environment["ADLM_NGSHARE_URL"] == "http://127.0.0.1:9100/services/ngshare"
+    assert config.JupyterHub.authenticator_class == "pam" and config.Authenticator.allowed_users == {
+        "instructor", "student1", "student2"}
+
+
+def test_the_one_machine_hub_reads_its_settings_as_values_never_as_code(tmp_path, monkeypatch):
+    password = 'a "quote\' and \\ a backslash'
+    config = _one_machine_hub(monkeypatch, tmp_path, HUB_DEMO_LOGIN="1", HUB_PASSWORD=password,
+                              HUB_STUDENTS="ada  grace", HUB_INSTRUCTOR="alan")
+    assert config.JupyterHub.authenticator_class == "dummy" and config.DummyAuthenticator.password == password
+    assert config.Authenticator.allowed_users == {"alan", "ada", "grace"} and config.Authenticator.admin_users == {"alan"}
+    assert "services" not in config.JupyterHub  # the folder exchange: no service
+    assert config.JupyterHub.db_url == f"sqlite:///{tmp_path}/hub/jupyterhub.sqlite"
+    hook = config.Spawner.pre_spawn_hook
+    spawners = {name: SimpleNamespace(user=SimpleNamespace(name=name), notebook_dir="") for name in ("alan", "ada")}
+    for spawner in spawners.values():
+        hook(spawner)
+    assert spawners["alan"].notebook_dir == str(REPO) and spawners["ada"].notebook_dir == ""  # formgrader's course
+    auth = tmp_path / "login.py"
+    auth.write_text('c.JupyterHub.authenticator_class = "generic-oauth"\n')
+    assert _one_machine_hub(monkeypatch, tmp_path, HUB_AUTH_CONFIG=str(auth)).JupyterHub.authenticator_class == "generic-oauth"
