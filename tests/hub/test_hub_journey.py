@@ -43,6 +43,7 @@ STUDENT, LATE_STUDENT, INSTRUCTOR = "student1", "student2", "instructor"
 USERS = (STUDENT, LATE_STUDENT, INSTRUCTOR)
 TOKENS: dict[str, str] = {}  # each student's JupyterHub API token, as their server holds one
 SERVICE: dict[str, str] = {}  # the URL of the hub's ngshare, as the hub gives it to users' servers
+HUB_ENV: dict[str, str] = {}  # the hub's settings, which its config reads from the environment
 # A correct answer to the activations cell, written unlike the solution.
 ANSWER = '''def relu(z):
     return np.where(z > 0, z, 0.0)
@@ -76,9 +77,9 @@ def as_student(state: Path, user: str, *nbgrader_args: str, course_id: str = "ad
     a terminal on the hub would (the students' config names no course: the service lists theirs)."""
     home = Path("/home") / user
     if user not in TOKENS:
-        TOKENS[user] = subprocess.run([str(REPO / ".venv" / "bin" / "jupyterhub"), "token", "-f", "jupyterhub_config.py",
-                                       user], cwd=state / "hub", capture_output=True, text=True, check=True,
-                                      timeout=60).stdout.split()[-1]
+        TOKENS[user] = subprocess.run([str(REPO / ".venv" / "bin" / "jupyterhub"), "token", "-f",
+                                       str(REPO / "deploy" / "hub" / "jupyterhub_config.py"), user], cwd=state / "hub",
+                                      env=HUB_ENV, capture_output=True, text=True, check=True, timeout=60).stdout.split()[-1]
     # The hub's own interpreter, when it had to be linked into its folder, finds its library there.
     run = subprocess.run(["runuser", "-u", user, "--", "env", f"HOME={home}", f"PATH={state}/env/bin:/usr/bin:/bin",
                           f"LD_LIBRARY_PATH={state}/python/lib", f"USER={user}", f"JUPYTERHUB_USER={user}",
@@ -108,6 +109,7 @@ def hub():
     env = {**os.environ, "HUB_STATE": str(state), "HUB_PORT": str(port), "HUB_EXCHANGE": "ngshare",
            "HUB_STUDENTS": f"{STUDENT} {LATE_STUDENT}", "HUB_INSTRUCTOR": INSTRUCTOR}
     TOKENS.clear()
+    HUB_ENV.update(env, HUB_COURSE=str(course.root))
     SERVICE["url"] = course.exchange_service.url
     start = [str(REPO / "scripts" / "hub.sh"), "start", str(course.root)]
     # The staff checkout is closed to students while the hub runs (grading jails see only its
