@@ -45,3 +45,16 @@ def test_the_nbgrader_configs_setup_writes_hold_values_whatever_quotes_they_hold
     steps._write_config(tmp_path / "nbgrader_config.py", CourseDirectory={"root": str(odd), "course_id": 'x"); import os; ("'})
     config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
     assert config.CourseDirectory.root == str(odd) and config.CourseDirectory.course_id == 'x"); import os; ("'
+
+
+def test_a_hub_that_stops_while_starting_is_reported_by_what_ended_its_log(tmp_path):
+    hub = HubSettings.from_environ({"HUB_STATE": str(tmp_path), "HUB_PORT": "1"})  # nothing answers on port 1
+    (tmp_path / "hub").mkdir()
+    (tmp_path / "hub" / "hub.pid").write_text("999999999\n")  # no such process
+    (tmp_path / "hub" / "hub.log").write_text("[I 12:00 JupyterHub app:1] starting\nTraceback (most recent call last):\n"
+                                              "  File \"x\", line 1\n\x1b[31mValueError: no such authenticator: 'oauth'\x1b[0m\n"
+                                              "[E 12:00 JupyterHub app:2] exiting\n")
+    with pytest.raises(CourseError) as refused:
+        steps.publish(None, hub)
+    assert refused.value.message == "the hub did not start: ValueError: no such authenticator: 'oauth'"
+    assert refused.value.hint == f"its log is {tmp_path}/hub/hub.log"
