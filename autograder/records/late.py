@@ -42,7 +42,6 @@ class FinalScore:
     points: float  # before the penalty: every graded cell's score in the gradebook, extra credit included
     max_score: float  # every graded cell's, hand-graded ones included
     by_hand: float  # of max_score, the points a person grades
-    extension: timedelta | None
     due: datetime | None  # the student's own deadline, their extension counted; None without a deadline
     days_late: int  # started days after the student's deadline (grace counted)
     penalty: float
@@ -87,5 +86,5 @@ def assess(course: Course, assignment_id: str, *, submitted_at: str | datetime |
     due = deadline(course, assignment_id)
     days = days_late(submitted_at, due, policy.late_grace_minutes, extension)
     share = min(policy.late_penalty_max, days * policy.late_penalty_per_day)
-    return FinalScore(points, worth.total, worth.by_hand, extension, due and due + (extension or timedelta()), days,
+    return FinalScore(points, worth.total, worth.by_hand, due and due + (extension or timedelta()), days,
                       round(share * worth.total, 2))
