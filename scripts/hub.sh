@@ -56,8 +56,10 @@ hub_python() {
 # package, plus the student library installed as a student installs it.
 hub_env() {
   local env="$state/env" stamp
-  # .venv's own stamp names the hash of what was installed into it.
-  stamp="$env/$(cd "$repo/.venv" && ls -d .installed-*)"
+  # .venv's own stamp names the hash of what was installed into it; the student library's own files
+  # count too (a new module of it, such as the exchange's classes, must reach the students' servers).
+  stamp="$env/$(cd "$repo/.venv" && ls -d .installed-*)-dlmed-$(cd "$repo/student" &&
+    find . -name '*.py' -o -name pyproject.toml | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
   [ -f "$stamp" ] && [ -x "$env/bin/nbgrader" ] && return
   echo "building the hub's environment in $env..."
   rm -rf "$env"
