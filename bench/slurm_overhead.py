@@ -22,7 +22,7 @@ from throughput import course_with_cohort, timed  # noqa: E402
 
 from autograder.course.coursedir import Course  # noqa: E402
 from autograder.grading.backends.slurm import Run  # noqa: E402
-from autograder.grading.grade import grade  # noqa: E402
+from autograder.verbs.grade import grade  # noqa: E402
 
 
 def _elapsed_seconds(job_ids: list[str]) -> dict[str, float]:

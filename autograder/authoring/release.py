@@ -18,7 +18,7 @@ from nbgrader.apps import NbGraderAPI
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..records.gradebook import ensure_alembic_on_path
+from ..course.nbgrader_db import ensure_alembic_on_path
 
 
 def check_points(course: Course, assignment_id: str) -> None:

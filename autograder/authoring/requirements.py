@@ -128,7 +128,7 @@ def coverage(course: Course, assignment_id: str, source_nbs: list, results) -> C
     found = Coverage(assignment_id, path)
     if not path.is_file():
         found.missing = True
-        if assignment_id in course.course.assignments:
+        if assignment_id in course.syllabus.assignments:
             found.problems.append(f"{course.relative(path)} is missing: write a row for every requirement the "
                                   "prompt states (autograder/authoring/requirements.py shows the format)")
         return found

@@ -7,8 +7,9 @@ with a message that teaches. Only plain data crosses between the two halves (`dl
 so nothing the student's code does in its kernel can reach the judging.
 
 The checks of assignment `NN_name` live in the module `autograder.checks.name`. Checks of other
-families (`exam:<question>`, judged against a paper's key) are registered by the package that
-defines them with `register_family`, so this package never imports the packages built on it.
+families (`exam:<question>`, judged against a paper's key, in `checks/exam/`) are registered by the
+module that defines them with `register_family` when it is imported (grading's `paper_key.py` imports
+it), so this module never imports them.
 The student library finds `judge_in_kernel` (authoring mode) through the `dlmed.authoring`
 entry point declared in pyproject.toml, not by importing this package by name.
 """
@@ -142,7 +143,7 @@ _FAMILIES: dict[str, Callable[[str, Any], "Check"]] = {}
 
 
 def register_family(family: str, make: Callable[[str, Any], "Check"]) -> None:
-    """Checks named "<family>:<name>" are made by `make(name, paper)` (the exam package registers "exam")."""
+    """Checks named "<family>:<name>" are made by `make(name, paper)` (`checks/exam/answers.py` registers "exam")."""
     _FAMILIES[family] = make
 
 

@@ -24,7 +24,7 @@ def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool)
     the student library's wheel beside them."""
     from ..authoring.release import release as run
     from ..authoring.release import release_library
-    from ..records import exchange as nbgrader_exchange
+    from ..intake import exchange as nbgrader_exchange
 
     course = course_of(ctx)
     if not exchange:
@@ -39,7 +39,7 @@ def release(ctx: click.Context, assignment_ids: tuple[str, ...], exchange: bool)
 @click.pass_context
 def solutions(ctx: click.Context, assignment_ids: tuple[str, ...]):
     """Regenerate solutions/<id>/: executed solution notebooks with hidden tests removed."""
-    from ..authoring.solutions import build_solutions
+    from ..verbs.solutions import build_solutions
 
     course = course_of(ctx)
     with console.status("executing solution notebooks"):
@@ -98,8 +98,8 @@ def validate(ctx: click.Context, assignment_ids: tuple[str, ...], publish_soluti
         return _mutation_analysis(course_of(ctx), assignment_ids, set(only) or None, sample)
     if only or sample:
         raise click.UsageError("--only and --sample go with --mutants")
-    from ..authoring.solutions import publish
-    from ..authoring.validate import validate as run, validation_seeds
+    from ..verbs.solutions import publish
+    from ..verbs.validate import validate as run, validation_seeds
 
     course = course_of(ctx)
     drawn = validation_seeds(course, seeds)
@@ -151,7 +151,7 @@ def _coverage_line(course, covered) -> str:
 def _mutation_analysis(course, assignment_ids, only, sample) -> None:
     import time
 
-    from ..authoring.mutants import analyse, by_cell
+    from ..verbs.mutants import analyse, by_cell
 
     started = time.perf_counter()
     with progress_bar("mutants") as progress:
@@ -160,10 +160,10 @@ def _mutation_analysis(course, assignment_ids, only, sample) -> None:
                        on_start=lambda n: progress.update(task, total=n),
                        on_done=lambda r: progress.update(task, advance=1, description=f"{r.key.split(':')[0]} {r.outcome}"))
     wall = time.perf_counter() - started
-    aim = course.checks.mutant_kill_rate
+    aim = course.validation.mutant_kill_rate
     short = []
     for run in runs:
-        table = Table(title=f"mutants {shown(run.assignment_id)} (seed {course.checks.validate_seed})", title_justify="left")
+        table = Table(title=f"mutants {shown(run.assignment_id)} (seed {course.validation.validate_seed})", title_justify="left")
         for column in ("test cell", "mutants", "killed", "equivalent", "survived", "kill rate"):
             table.add_column(column)
         for cell, results in by_cell(run).items():
@@ -203,7 +203,7 @@ def _rate(rate) -> str:
 
 def _otter_parity(course, results, kinds) -> list[str]:
     """Grade the validated cases through otter; print a table per assignment; return the differences."""
-    from ..authoring.otter_parity import prove
+    from ..verbs.otter_parity import prove
 
     with progress_bar("otter run") as progress:
         task = progress.add_task("", total=None)
@@ -239,7 +239,7 @@ def export():
 @click.pass_context
 def export_otter(ctx: click.Context, assignment_ids: tuple[str, ...], out: Path | None, no_run_tests: bool):
     """otter-grader assignments (student notebook, Gradescope autograder zip), made by `otter assign`."""
-    from ..authoring.otter_export import export as run
+    from ..verbs.otter_export import export as run
 
     course = course_of(ctx)
     with console.status("otter assign (it runs the tests on the solution)" if not no_run_tests else "otter assign"):

@@ -18,14 +18,14 @@ from .common import STATUS_STYLE, console, course_of, plain, print_written, prog
 def collect(ctx, assignment_id, archive, exchange):
     """Unpack an LMS export ARCHIVE (zip), or with --exchange take the newest submission of each
     student from nbgrader's exchange, into submitted/<student>/ASSIGNMENT_ID/."""
-    from ..records import exchange as nbgrader_exchange
-    from ..records.collect import collect as run
+    from ..intake import exchange as nbgrader_exchange
+    from ..intake.archives import collect_archive as run
 
     course = course_of(ctx)
     if exchange == (archive is not None):
         raise click.UsageError("give either an LMS export ARCHIVE or --exchange")
     if exchange:
-        taken = nbgrader_exchange.collect(course=course, assignment_id=assignment_id)
+        taken = nbgrader_exchange.collect_exchange(course=course, assignment_id=assignment_id)
         console.print(f"collected {len(taken.placed)} new submissions from the exchange"
                       f" ({taken.unchanged} unchanged) under {shown(course.relative(course.submissions_root()))}/")
         arrivals(taken)
@@ -45,7 +45,7 @@ def collect(ctx, assignment_id, archive, exchange):
 def enroll(ctx, students):
     """Enroll STUDENTS (hub user names) in the course on the ngshare exchange service, making the
     course there if it is new: the service serves a course only to the people it knows."""
-    from ..records import exchange
+    from ..intake import exchange
 
     course = course_of(ctx)
     exchange.enroll(course=course, students=list(students))
@@ -95,9 +95,9 @@ def arrivals(collected) -> None:
 @click.pass_context
 def grade(ctx, assignment_id, students, workers, gpus, jobs_per_gpu, resume, backend, profile, **slurm_options):
     """Grade every submission of ASSIGNMENT_ID in parallel, sandboxed, one record per submission."""
-    from ..grading.grade import grade as run
+    from ..verbs.grade import grade as run
     from ..grading.sandbox import warning
-    from ..records.results import EXPLAINED
+    from ..grading.results import EXPLAINED
 
     course = course_of(ctx)
     given = {key: value for key, value in slurm_options.items() if value is not None}
@@ -191,18 +191,18 @@ def slurm_check(ctx, **options):
 @click.command()
 @click.argument("assignment_id")
 @click.option("--student", "students", multiple=True, help="Only this student (repeatable).")
-@click.option("--release", "publish", is_flag=True,
+@click.option("--release", is_flag=True,
               help="Also release it through nbgrader's exchange: students press Fetch Feedback to see it.")
 @click.pass_context
-def feedback(ctx, assignment_id, students, publish):
+def feedback(ctx, assignment_id, students, release):
     """Write feedback/<student>/ASSIGNMENT_ID/<notebook>.html: verdicts and the student's own answers."""
-    from ..records import exchange
+    from ..intake import exchange
     from ..reports.feedback import feedback as run
 
     course = course_of(ctx)
     paths = run(course=course, assignment_id=assignment_id, students=list(students))
     console.print(f"wrote {len(paths)} feedback files under {shown(course.relative(course.root / course.nbgrader.feedback_directory))}/")
-    if publish:
+    if release:
         released = [path.parent.parent.name for path in paths]
         exchange.release_feedback(course=course, assignment_id=assignment_id, students=released)
         console.print(f"released {len(released)} of them into the exchange")
@@ -250,7 +250,7 @@ def watch(ctx, assignment_id, exchange, interval, once):
     """Grade on submit: keep collecting new submissions of ASSIGNMENT_ID, grade each as it arrives
     (a resubmission again, an unchanged one never), and write and release its feedback. Stop it with
     Ctrl+C at any time; started again, it goes on where it was."""
-    from ..grading.watch import watch as run
+    from ..verbs.watch import watch as run
 
     # Ctrl+C (or SIGTERM) ends the watch at once, in the middle of a pass too: records are written
     # whole, a collect lands whole or not at all, and grading workers are stopped with their runs.

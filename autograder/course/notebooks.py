@@ -117,3 +117,21 @@ def imports_of(source_nb) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.append(node.module)
     return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Maximum:
+    tests: float  # the autograded test cells', a grading record's maximum
+    by_hand: float  # the cells a person grades in formgrader (nbgrader's answer cells with points)
+
+    @property
+    def total(self) -> float:
+        return self.tests + self.by_hand
+
+
+def maximum(source_nb) -> Maximum:
+    """What an assignment is worth, from its source notebook's graded cells: grading scores its test
+    cells from them, nbgrader's gradebook copies them when it is released, and `course release`
+    refuses a config whose points differ."""
+    cells = graded_cells(source_nb)
+    return Maximum(sum(c.points for c in cells if c.is_test), sum(c.points for c in cells if not c.is_test))

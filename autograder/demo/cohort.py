@@ -22,7 +22,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 from ..authoring.cases import cases_for
 from ..course import notebooks
 from ..course.coursedir import Course
-from ..records import results
+from ..grading import results
 from . import edits
 
 FULL, ZERO = "full", "zero"

@@ -33,7 +33,7 @@ def make_demo_course(course: Course) -> Course:
     root = course.root / DEMO_FOLDER
     shutil.rmtree(root, ignore_errors=True)
     for name in ("nbgrader_config.py", course.nbgrader.source_directory, course.nbgrader.release_directory,
-                 f"{course.course.cases_directory}/{DEMO_ASSIGNMENT}"):
+                 f"{course.syllabus.cases_directory}/{DEMO_ASSIGNMENT}"):
         source, target = course.root / name, root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)

@@ -3,7 +3,7 @@
 Forms: one assignment per form, `<exam>_<letter>`, its questions in the notebook. A roster: one
 assignment, `<exam>`, whose notebook leaves each question's text to the student's own copy
 (exams/<exam>/notebooks/<student>.ipynb, handed out through the LMS, or through the ngshare
-exchange, each in a course on the service that only its student takes: records/exchange_service.py). Either way the grader finds the submission's paper from the manifest and
+exchange, each in a course on the service that only its student takes: intake/exchange_service.py). Either way the grader finds the submission's paper from the manifest and
 the student id, and grades it with `course grade <assignment>`.
 """
 
@@ -17,9 +17,9 @@ from ..authoring.release import release
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..grading.grade import submitted_students
-from ..records import results
-from ..records.exchange import exchange_for
+from ..intake.submission_files import submitted_students
+from ..grading import results
+from ..intake.exchange import exchange_for
 from .notebook import fill_questions, grade_ids, paper_notebook
 
 

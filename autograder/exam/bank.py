@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..course.errors import CourseError
-from .question import Meta
+from ..checks.exam.question import Meta
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from scipy.stats import chisquare
 
 from ..course.errors import CourseError
 from .bank import load_bank
-from .question import Choice, Code, FreeText, Integer, Number
+from ..checks.exam.question import Choice, Code, FreeText, Integer, Number
 
 AGREEMENT = 1e-9  # relative: both keys are float64 computations of the same quantity
 LARGEST = 1e7  # an answer beyond this is a generator defect, not an exam question

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from .question import Choice, FreeText, Integer, Number
+from ..checks.exam.question import Choice, FreeText, Integer, Number
 
 if TYPE_CHECKING:  # generate imports this module to write the file
     from .generate import Paper

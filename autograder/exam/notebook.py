@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import nbformat
 
-from .answers import PREFIX, answer_variable
-from .question import LETTERS, Choice, Code, FreeText, Variant
+from ..checks.exam.answers import PREFIX, answer_variable
+from ..checks.exam.question import LETTERS, Choice, Code, FreeText, Variant
 
 _KIND_HINTS = {"number": "a number", "integer": "a whole number", "choice": "the letter of one option"}
 TEST_GRADE_ID = "question_{:02d}"

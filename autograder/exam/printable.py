@@ -20,9 +20,9 @@ from markupsafe import Markup
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..records import results
+from ..grading import results
 from ..reports.pages import render
-from .question import Choice, Code, Number
+from ..checks.exam.question import Choice, Code, Number
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 _markdown = mistune.create_markdown(escape=True)

@@ -13,14 +13,14 @@ import nbformat
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from .answers import PaperKey, answer_variable
-from .grading import paper_key
+from ..checks.exam.answers import PaperKey, answer_variable
+from ..grading.paper_key import paper_key
 
 
 def form_key(course: Course, assignment_id: str) -> PaperKey | None:
     """The key a form's solution and cases are judged against; None for coursework."""
     entry = course.exam_assignments().get(assignment_id)
-    if assignment_id in course.course.assignments or entry is None:
+    if assignment_id in course.syllabus.assignments or entry is None:
         return None
     if entry["paper"] is None:
         raise CourseError(f"{assignment_id} is a roster's notebook: each student's paper has its own key",

@@ -46,12 +46,9 @@ from traitlets.log import get_logger
 
 from ..course import notebooks
 from ..course.errors import CourseError
+from ..intake.submission_files import InvalidSubmission
 
 _STEPS = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
-
-
-class InvalidSubmission(Exception):
-    """The submission cannot be graded as this assignment's notebook; the message says why."""
 
 
 def _kind(meta: dict) -> str:

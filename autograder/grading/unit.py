@@ -19,23 +19,22 @@ from pathlib import Path
 
 import nbformat
 from dlmed.runtime import SEED_ENV
-from nbgrader.utils import parse_utc
 
 import autograder
 
 from .. import checks
 from ..course import notebooks
 from ..course.coursedir import Course
-from ..exam.grading import paper_key
-from ..records import results
-from ..records.late import maximum
-from . import sandbox
-from .submission_files import SECRET_FILE, TIMESTAMP_FILE, Folder, exchange_texts, opened
 from ..course.errors import CourseError
+from ..course.notebooks import maximum
+from ..intake.submission_files import (SECRET_FILE, TIMESTAMP_FILE, InvalidSubmission, opened, pick_notebook,
+                                       submitted_at, submitted_notebook, timestamp_time)
+from . import results, sandbox
+from .paper_key import paper_key
 from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits, start_kernel
 from .run_and_judge import plan_for, run_and_judge
 from .warm import Spares, import_line
-from .sanitize import InvalidSubmission, sanitize
+from .sanitize import sanitize
 from .slots import Slot
 
 _STOPPED = {TIMEOUT: results.TIMEOUT, OUT_OF_MEMORY: results.OUT_OF_MEMORY, OUT_OF_DISK: results.OUT_OF_DISK,
@@ -64,39 +63,6 @@ def submission_seed(course: Course, assignment_id: str, student_id: str) -> int:
     """Fresh hidden-check inputs for every submission, the same ones again when it is regraded."""
     text = f"{course.grading.seed}:{assignment_id}:{student_id}"
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
-
-
-def _when(timestamp: str | None) -> str | None:
-    try:
-        return parse_utc(timestamp.strip()).replace(tzinfo=timezone.utc).isoformat()
-    except (AttributeError, ValueError, TypeError):
-        return None
-
-
-def submitted_at(course: Course, student_id: str, assignment_id: str) -> str | None:
-    """When the submission arrived, from nbgrader's timestamp.txt; None without one, or when refused."""
-    return _when(exchange_texts(course, student_id, assignment_id).get(TIMESTAMP_FILE))
-
-
-def pick_notebook(folder: Folder, expected: str) -> tuple[str, str]:
-    """The submitted notebook's name, and a note when it was not where it belongs."""
-    found = [name for name in folder.names if name.endswith(".ipynb") and not name.startswith(".")]
-    if expected in folder.names:
-        others = ", ".join(name for name in found if name != expected)
-        # A copy beside the fetched notebook ("layer_math (1).ipynb") often holds the answers: say so.
-        return expected, f"graded {expected}; also submitted and not graded: {others}. " if others else ""
-    if len(found) == 1:
-        return found[0], f"graded {found[0]} in place of {expected}; name it {expected} next time. "
-    if not found:
-        raise InvalidSubmission(f"no notebook submitted: {expected} is missing")
-    raise InvalidSubmission(f"{expected} is missing and several other notebooks were submitted ({', '.join(found)})")
-
-
-def submitted_notebook(course: Course, student_id: str, assignment_id: str) -> tuple[notebooks.Contents, str]:
-    """One student's submitted notebook of an assignment, read, and a note when it was misnamed."""
-    with opened(course, student_id, assignment_id) as folder:
-        name, note = pick_notebook(folder, course.source_notebooks(assignment_id)[0].name)
-        return notebooks.Contents(folder.read(name), name), note
 
 
 def sha256_of(notebook: notebooks.Contents) -> str:
@@ -217,7 +183,7 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
         limits = RunLimits.of(course)
         with stage("read and sanitize"), opened(course, sid, aid) as folder:
             texts = folder.exchange_texts()
-            result.submitted_at = _when(texts.get(TIMESTAMP_FILE))
+            result.submitted_at = timestamp_time(texts.get(TIMESTAMP_FILE))
             name, note = pick_notebook(folder, source_path.name)
             submitted = notebooks.Contents(folder.read(name), name)
         result.notebook = name
@@ -298,3 +264,20 @@ class _Stages:
             yield
         finally:
             self.into[name] = round(self.into.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
+def stale(course: Course, record: results.Result) -> bool:
+    """Whether a record no longer answers for its submission: grading did not finish, or the file changed."""
+    if record.status in results.UNFINISHED:
+        return True
+    # A new submission is graded again even when its notebook is unchanged: its files beside the
+    # notebook, and its lateness, are its own.
+    if submitted_at(course, record.student_id, record.assignment_id) != record.submitted_at:
+        return True
+    try:
+        notebook, _ = submitted_notebook(course, record.student_id, record.assignment_id)
+        return sha256_of(notebook) != record.submission_sha256
+    except InvalidSubmission:  # still no notebook to grade: the record that says so stands
+        return record.status != results.INVALID
+    except Exception:  # now unreadable or gone: grade it again, and say so in the new record
+        return True

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..authoring.release import release
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..records import exchange
+from ..intake import exchange
 from .settings import HubSettings
 
 CHECKOUT = Path(__file__).resolve().parents[2]  # the staff's: its sources hold the hidden tests and the solutions

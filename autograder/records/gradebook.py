@@ -8,27 +8,18 @@ this again first, so an edited deadline or penalty rule reaches formgrader and o
 
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from . import late, results
-from .results import Result
-
-
-def ensure_alembic_on_path() -> None:
-    # nbgrader creates a fresh gradebook by running the `alembic` command by name; in a virtual
-    # environment that was not activated, it sits beside our interpreter but not on PATH.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+from ..course.nbgrader_db import ensure_alembic_on_path
+from ..grading import results
+from ..grading.results import Result
+from . import late
 
 
 def open_gradebook(course: Course) -> Gradebook:
@@ -57,7 +48,7 @@ def ingest(course: Course, records: list[Result]) -> None:
 
 
 def _ingest(course: Course, gb: Gradebook, records: list[Result]) -> None:
-    worth: dict[str, late.Maximum] = {}
+    worth: dict[str, notebooks.Maximum] = {}
     for record in records:
         aid, sid = record.assignment_id, record.student_id
         if aid not in worth:
@@ -83,11 +74,11 @@ def _naive(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None) if moment else None
 
 
-def _worth(course: Course, assignment_id: str) -> late.Maximum:
-    return late.maximum(notebooks.read(course.source_notebooks(assignment_id)[0]))
+def _worth(course: Course, assignment_id: str) -> notebooks.Maximum:
+    return notebooks.maximum(notebooks.read(course.source_notebooks(assignment_id)[0]))
 
 
-def _assessed(course: Course, assignment_id: str, submission, worth: late.Maximum) -> late.FinalScore:
+def _assessed(course: Course, assignment_id: str, submission, worth: notebooks.Maximum) -> late.FinalScore:
     return late.assess(course, assignment_id, submitted_at=submission.timestamp, extension=submission.extension,
                        points=submission.score, worth=worth)
 

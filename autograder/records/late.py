@@ -15,26 +15,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..course import notebooks
 from ..course.coursedir import Course
-
-
-@dataclass(frozen=True)
-class Maximum:
-    tests: float  # the autograded test cells', a grading record's maximum
-    by_hand: float  # the cells a person grades in formgrader (nbgrader's answer cells with points)
-
-    @property
-    def total(self) -> float:
-        return self.tests + self.by_hand
-
-
-def maximum(source_nb) -> Maximum:
-    """What an assignment is worth, from its source notebook's graded cells: grading scores its test
-    cells from them, nbgrader's gradebook copies them when it is released, and `course release`
-    refuses a config whose points differ."""
-    cells = notebooks.graded_cells(source_nb)
-    return Maximum(sum(c.points for c in cells if c.is_test), sum(c.points for c in cells if not c.is_test))
+from ..course.notebooks import Maximum
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from ..records.results import Result
+from ..grading.results import Result
 
 OTHER = "other (worker, hand-over)"  # a unit's seconds that no stage accounts for
 

@@ -13,8 +13,9 @@ from datetime import timedelta
 
 from ..course.coursedir import Course
 from ..grading.backends.slurm import in_flight
-from ..grading.grade import stale, submitted_students
-from ..records import results
+from ..grading.unit import stale
+from ..intake.submission_files import submitted_students
+from ..grading import results
 from ..records.gradebook import extensions, final_scores
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Accumulated local effects", lecture="L12 PDP, ICE, ALE and LIME", points=2, version=1,
             band={"in_bin": (2, 4)})

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart
+from autograder.checks.exam.question import Meta, Number, Variant, apart
 
 META = Meta(title="Derivative of an activation", lecture="L02 activation functions", points=2, version=1,
             band={"abs_z": (0.5, 2.5)})

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Parameters of an autoencoder", lecture="L10 autoencoders", points=1, version=1,
             band={"input": (64, 784)})

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart
+from autograder.checks.exam.question import Meta, Number, Variant, apart
 
 META = Meta(title="A gradient by backpropagation", lecture="L05 backpropagation", points=3, version=1,
             band={"chain_factors": (3, 4)})

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Bias and variance at a point", lecture="L04 bias, variance and regularization", points=2,
             version=1, band={"models": (4, 5)})

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Binary cross-entropy", lecture="L03 loss functions", points=2, version=1,
             band={"samples": (3, 4)})

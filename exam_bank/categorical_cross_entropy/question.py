@@ -5,7 +5,7 @@ import math
 import numpy as np
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Categorical cross-entropy", lecture="L03 loss functions", points=2, version=1,
             band={"samples": (2, 3), "classes": (3, 3)})

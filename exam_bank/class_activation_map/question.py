@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="CAM and Grad-CAM", lecture="L11 CAM and Grad-CAM", points=3, version=1,
             band={"channels": (2, 2), "map_side": (2, 3)})

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Convolution output size", lecture="L06 convolutional networks", points=1, version=1,
             band={"input": (28, 224), "kernel": (1, 7)})

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Parameters of a convolution", lecture="L06 convolutional networks", points=1, version=1,
             band={"kernel": (1, 7), "channels": (1, 256)})

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Output of a dense layer", lecture="L02 dense layers", points=2, version=1,
             band={"multiply_adds": (3, 4), "largest_entry": (1, 3)})

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Parameters of a matrix factorization", lecture="L08 matrix factorization", points=1,
             version=1, band={"rank": (8, 64)})

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Trainable parameters after freezing", lecture="L07 transfer learning", points=2, version=1,
             band={"layers": (3, 3)})

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="GAN losses", lecture="L10 generative adversarial networks", points=2, version=1,
             band={"batch": (2, 3)})

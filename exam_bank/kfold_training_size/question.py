@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.model_selection import KFold
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="k-fold training set size", lecture="L04 cross-validation", points=1, version=1,
             band={"samples": (50, 400), "folds": (3, 10)})

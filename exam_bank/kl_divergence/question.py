@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="KL divergence", lecture="L03 loss functions and information", points=2, version=1,
             band={"outcomes": (3, 3)})

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="A LIME surrogate", lecture="L12 PDP, ICE, ALE and LIME", points=3, version=1,
             band={"samples": (4, 5)})

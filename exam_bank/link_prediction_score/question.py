@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from autograder.exam.question import Meta, Number, Variant, apart, connected_graph, edge_list
+from autograder.checks.exam.question import Meta, Number, Variant, apart, connected_graph, edge_list
 
 META = Meta(title="Link prediction scores", lecture="L09 graphs and link prediction", points=2, version=1,
             band={"nodes": (6, 6), "common_neighbours": (1, 4)})

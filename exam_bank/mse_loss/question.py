@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Mean squared error", lecture="L03 loss functions", points=1, version=1,
             band={"samples": (4, 5), "largest_error": (0.5, 3)})

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.inspection import partial_dependence
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Partial dependence and ICE", lecture="L12 PDP, ICE, ALE and LIME", points=2, version=1,
             band={"instances": (3, 4)})

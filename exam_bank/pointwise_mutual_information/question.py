@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Pointwise mutual information", lecture="L08 word embeddings", points=2, version=1,
             band={"vocabulary": (3, 3), "largest_count": (5, 20)})

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, connected_graph, edge_list
+from autograder.checks.exam.question import Meta, Number, Variant, apart, connected_graph, edge_list
 
 META = Meta(title="Random-walk probabilities", lecture="L09 graph embeddings", points=2, version=1,
             band={"nodes": (4, 5), "steps": (2, 3)})

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Linear pieces of a ReLU network", lecture="L01 neural networks as function approximation",
             points=1, version=1, band={"hidden": (3, 12)})

@@ -4,7 +4,7 @@ import functools
 
 import torch
 
-from autograder.exam.question import Meta, Variant, choice
+from autograder.checks.exam.question import Meta, Variant, choice
 
 META = Meta(title="What freezing does not freeze", lecture="L07 transfer learning", points=2, version=1,
             band={"options": (4, 4)})

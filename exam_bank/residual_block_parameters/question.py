@@ -3,7 +3,7 @@
 import torch
 from torchvision.models.resnet import BasicBlock
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Parameters of a residual block", lecture="L07 skip connections and ResNets", points=2,
             version=1, band={"channels": (16, 512)})

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.linear_model import Ridge
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Ridge regression slope", lecture="L04 bias, variance and regularization", points=2,
             version=1, band={"points": (4, 4), "lambda": (1, 10)})

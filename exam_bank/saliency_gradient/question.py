@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="A saliency value", lecture="L11 saliency maps", points=2, version=1,
             band={"hidden": (2, 3)})

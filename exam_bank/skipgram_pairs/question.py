@@ -1,6 +1,6 @@
 """word2vec skip-gram: how many (centre, context) training pairs a sentence gives."""
 
-from autograder.exam.question import Integer, Meta, Variant
+from autograder.checks.exam.question import Integer, Meta, Variant
 
 META = Meta(title="Skip-gram training pairs", lecture="L08 word embeddings", points=1, version=1,
             band={"tokens": (7, 30), "window": (1, 3)})

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="Class probability from logits", lecture="L01 neural networks and supervised learning",
             points=2, version=1, band={"classes": (3, 4), "largest_logit": (1, 3)})

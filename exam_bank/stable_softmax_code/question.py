@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Code, Meta, Variant
+from autograder.checks.exam.question import Code, Meta, Variant
 
 META = Meta(title="A stable softmax", lecture="L02 activation functions", points=3, version=4,
             band={"largest_logit": (750, 1000)})

@@ -1,6 +1,6 @@
 """Free text: when to freeze and when to fine-tune a pretrained network."""
 
-from autograder.exam.question import FreeText, Meta, Variant
+from autograder.checks.exam.question import FreeText, Meta, Variant
 
 META = Meta(title="Frozen or fine-tuned?", lecture="L07 transfer learning", points=4, version=1,
             band={"images": (200, 20000)})

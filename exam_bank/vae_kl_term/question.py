@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from autograder.exam.question import Meta, Number, Variant, apart, matrix
+from autograder.checks.exam.question import Meta, Number, Variant, apart, matrix
 
 META = Meta(title="The KL term of a VAE", lecture="L10 variational autoencoders", points=2, version=1,
             band={"latent": (2, 3)})

@@ -1,7 +1,7 @@
 """nbgrader's exchange roles served by ngshare-exchange's classes, listed once for both sides.
 
 The students' servers load it from deploy/student_nbgrader_config.py and the staff's commands from
-the exchange of the course (autograder/records/exchange_service.py). It lives in the student
+the exchange of the course (autograder/intake/exchange_service.py). It lives in the student
 library because the students' environments (the hub's, the Kubernetes image, the Slurm one) hold
 this library and nbgrader, never the staff package. Imported only where ngshare-exchange is
 installed: nothing else in the library imports it.

@@ -41,7 +41,7 @@ def validated(tmp_path_factory):
             shutil.rmtree(course.solutions_dir(assignment_id))  # what is there afterwards, the run wrote
             kinds = OTTER_KINDS.get(assignment_id, COURSEWORK_OTTER_KINDS)
             otter = ["--otter", *kinds] if kinds else []
-            seeds = ["--seeds", str(SEEDS.get(assignment_id, course.checks.validate_seeds))]
+            seeds = ["--seeds", str(SEEDS.get(assignment_id, course.validation.validate_seeds))]
             code, out = course_main(course, "validate", assignment_id, "--solutions", *seeds, *otter)
             done[assignment_id] = code, " ".join(out.split()), course
         return done[assignment_id]

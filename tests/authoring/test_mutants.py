@@ -4,7 +4,7 @@ them through the hidden checks in real kernels."""
 import nbformat
 import pytest
 
-from autograder.authoring.mutants import keyed, sampled
+from autograder.verbs.mutants import keyed, sampled
 from autograder.authoring.mutation import mutant_notebook, mutants_of, solution_lines
 from autograder.course import notebooks
 from tests.conftest import course_main

@@ -81,7 +81,7 @@ def test_the_student_version_carries_no_answers_and_no_hidden_checks(exported, a
 def test_a_form_carries_its_key_in_the_autograder_zip_alone_and_students_keep_their_prompts(exported):
     folder = exported.root / "exports" / "otter" / PRACTICE_FORM
     key = json.loads(exported.exam_paper_file(PRACTICE_EXAM, "keys", "A").read_text())["questions"]
-    carried = json.loads(_zip_of(folder).read("files/autograder/exam/paper_key.json"))
+    carried = json.loads(_zip_of(folder).read("files/autograder/checks/exam/paper_key.json"))
     assert carried["paper"] == "A" and [q["question"] for q in carried["questions"]] == [k["question"] for k in key]
     for entry, full in zip(carried["questions"], key):  # what the checks judge by, and nothing to read an answer from
         assert entry.items() <= full.items() and not {"worked", "rubric", "seed"} & set(entry)

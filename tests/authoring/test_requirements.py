@@ -6,7 +6,7 @@ import pytest
 
 from autograder.authoring.cases import Case
 from autograder.authoring.requirements import coverage, load, prompt_text, row_problems
-from autograder.authoring.validate import CaseResult
+from autograder.verbs.validate import CaseResult
 from autograder.course import notebooks
 from autograder.course.errors import CourseError
 from autograder.grading.verdicts import CellVerdict

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from autograder.authoring.cases import is_demo
-from autograder.authoring.solutions import build_solutions
+from autograder.verbs.solutions import build_solutions
 from autograder.cli import main
 from autograder.course.coursedir import Course
 from autograder.course.errors import ValidationFailed

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.cases import Case
-from autograder.authoring.validate import expectation_problems, structure_problems
+from autograder.verbs.validate import expectation_problems, structure_problems
 from autograder.cli import main
 from autograder.course import notebooks
 from autograder.course.coursedir import Course
@@ -32,7 +32,7 @@ def test_every_assignment_validates(validated, assignment_id):
     rows = int(re.search(rf"requirements {assignment_id}: (\d+) rows", out).group(1))
     assert rows >= 10 and f"{rows} rows, {rows} guarded, {rows} proven ok" in out
     # every case judged under the seeds CI gives it, its mistakes too
-    assert re.search(rf"\({SEEDS.get(assignment_id, course.checks.validate_seeds)} seeds? each", out)
+    assert re.search(rf"\({SEEDS.get(assignment_id, course.validation.validate_seeds)} seeds? each", out)
     mistakes, alternatives = map(int, re.search(r"\((\d+) known mistakes, (\d+) alternative solutions\)", out).groups())
     assert mistakes >= 12 and alternatives >= 3
     if OTTER_KINDS.get(assignment_id, True):  # 04's otter parity runs outside CI only (conftest)
@@ -88,14 +88,14 @@ def test_a_verdict_that_depends_on_the_seed_fails_validation_naming_cell_and_see
         "    return _seen[key]\n")
     assert main(["--course-dir", str(course_copy.root), "validate", "01_layer_math", "--seeds", "3"]) == 2
     out = " ".join(capsys.readouterr().out.split())
-    seeds = [course_copy.checks.validate_seed + k for k in range(3)]
+    seeds = [course_copy.validation.validate_seed + k for k in range(3)]
     assert "(3 seeds each" in out
     assert "test_activations's verdict depends on the seed" in out
     assert f"points on seed {seeds[0]};" in out and f"0 points on seeds {seeds[1]}, {seeds[2]}" in out
 
 
 def test_seed_problems_name_each_cell_whose_points_differ():
-    from autograder.authoring.validate import seed_problems
+    from autograder.verbs.validate import seed_problems
 
     same = [_verdict("test_a"), _verdict("test_b", ["wrong"])]
     differ = [_verdict("test_a", ["relu(z): wrong result"]), _verdict("test_b", ["wrong"])]
@@ -108,7 +108,7 @@ def test_seed_problems_name_each_cell_whose_points_differ():
 def test_a_case_whose_kernel_cannot_start_is_that_cases_problem_and_the_rest_run_on(monkeypatch):
     """A kernel killed as it starts (memory pressure on the instructor's machine) fails one row of
     the table, saying to run again, instead of ending validate with a traceback."""
-    from autograder.authoring import validate as validate_module
+    from autograder.verbs import validate as validate_module
 
     def dies(*args, **kwargs):
         raise RuntimeError("Kernel died before replying to kernel_info")

@@ -8,10 +8,10 @@ import zipfile
 
 from autograder.course.identity import student
 from autograder.exam.generate import generate
-from autograder.exam.grading import paper_key
+from autograder.grading.paper_key import paper_key
 from autograder.exam.seeds import variant_seed
-from autograder.records.collect import collect
-from autograder.records.exchange import own_papers, paper_course
+from autograder.intake.archives import collect_archive
+from autograder.intake.exchange import own_papers, paper_course
 from tests.conftest import NO_PDFS, make_course_copy
 
 EXAM = "practice_exam"
@@ -36,7 +36,7 @@ def test_an_email_like_id_is_one_student_from_the_lms_export_to_grading_and_the_
     with zipfile.ZipFile(export, "w") as zf:
         zf.writestr(f"a+b@x_{EXAM}.ipynb", paper.read_bytes())
 
-    assert list(collect(course=course, assignment_id=EXAM, archive=export).placed) == ["a+b@x"]
+    assert list(collect_archive(course=course, assignment_id=EXAM, archive=export).placed) == ["a+b@x"]
     submitter = "a+b@x"  # submitted/<id>/ as the LMS named them: what grading and the exchange are given
     assert course.submission_dir(submitter, EXAM).is_dir()
     assert paper_key(course, EXAM, submitter).paper == "a+b@x"  # graded against their own paper's key

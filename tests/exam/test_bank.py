@@ -10,7 +10,7 @@ import pytest
 from autograder.cli import main
 from autograder.exam.bank import load_bank
 from autograder.exam.check import check
-from autograder.exam.question import Integer, Number
+from autograder.checks.exam.question import Integer, Number
 from tests.conftest import REPO
 
 BANK = REPO / "exam_bank"
@@ -85,7 +85,7 @@ def test_check_catches_each_kind_of_broken_generator(tmp_path, question, old, ne
     bank = _broken_bank(tmp_path, question, old, new)
     if question == "requires_grad_semantics":  # the correct option always first
         with open(bank / question / "question.py", "a") as source:
-            source.write("\n\ndef _first(true, false):\n    from autograder.exam.question import Choice\n\n"
+            source.write("\n\ndef _first(true, false):\n    from autograder.checks.exam.question import Choice\n\n"
                          "    return Choice((true, *false), 0)\n")
     # A short limit only where a generator is meant to hang: a loaded runner takes over a second for
     # some honest variants (requires_grad_semantics runs a training step), which would be "did not finish".

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from autograder.exam.question import Integer, Number, choice
+from autograder.checks.exam.question import Integer, Number, choice
 from autograder.exam.seeds import form_student, variant_seed
 
 SECRET = b"course secret"

@@ -19,9 +19,10 @@ import pytest
 
 from autograder.course.coursedir import Course
 from autograder.demo.cohort import synthesize
-from autograder.grading.grade import grade
-from autograder.grading.unit import sha256_of, submitted_notebook
-from autograder.records import results
+from autograder.verbs.grade import grade
+from autograder.grading.unit import sha256_of
+from autograder.intake.submission_files import submitted_notebook
+from autograder.grading import results
 from autograder.records.gradebook import open_gradebook
 from tests.conftest import alive, make_course_copy
 

@@ -16,8 +16,8 @@ import pytest
 
 from autograder.course import notebooks
 from autograder.demo.cohort import EDITED, FULL, HOST_PLACES, HOSTILE, PLANTED, ROOT_ONLY_FILE, synthesize
-from autograder.grading.grade import grade
-from autograder.records import results
+from autograder.verbs.grade import grade
+from autograder.grading import results
 from autograder.reports.feedback import feedback
 
 # One worker for the whole module: under xdist each worker would build its own batch (the same

@@ -17,7 +17,7 @@ from autograder.demo.cohort import FULL, Hostile, synthesize
 from autograder.grading import scratch
 from autograder.grading.slots import Slot
 from autograder.grading.unit import Unit, grade_unit
-from autograder.records import results
+from autograder.grading import results
 from tests.conftest import alive, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("killed-grading")]

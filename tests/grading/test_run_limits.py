@@ -4,7 +4,7 @@ case validate passes cannot be cut off, truncated or lose its record when a stud
 
 import pytest
 
-from autograder.authoring import mutants, solutions, validate
+from autograder.verbs import mutants, solutions, validate
 from autograder.course.errors import CourseError
 from autograder.grading.execute import RunLimits
 from tests.conftest import make_course_copy

@@ -15,7 +15,7 @@ from autograder.demo.cohort import synthesize
 from autograder.grading.backends.slurm import Request, Run, SlurmBackend, Task, render_script
 from autograder.grading.backends.slurm_commands import TaskState
 from autograder.grading.unit import Unit
-from autograder.records import results
+from autograder.grading import results
 
 RECORDED = Path(__file__).parent / "recorded" / "grade.sbatch"
 AID = "01_layer_math"

@@ -9,12 +9,11 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder.grading import submission_files
-from autograder.grading.grade import stale, submitted_students
-from autograder.grading.sanitize import InvalidSubmission
-from autograder.grading.unit import _cap_sources, sha256_of, submitted_at, submitted_notebook
-from autograder.records import results
-from autograder.records.collect import collect
+from autograder.intake import submission_files
+from autograder.grading.unit import _cap_sources, sha256_of, stale
+from autograder.intake.submission_files import InvalidSubmission, submitted_at, submitted_notebook, submitted_students
+from autograder.grading import results
+from autograder.intake.archives import collect_archive
 
 AID = "01_layer_math"
 NOTEBOOK = "layer_math.ipynb"
@@ -113,7 +112,7 @@ def test_collect_never_writes_through_a_linked_folder(course_copy, tmp_path):
     (course_copy.submissions_root() / "bob").mkdir(parents=True)
     (course_copy.submissions_root() / "bob" / AID).symlink_to(course_copy.source_dir(AID))
     before = course_copy.source_notebooks(AID)[0].read_bytes()
-    outcome = collect(course=course_copy, assignment_id=AID, archive=archive)
+    outcome = collect_archive(course=course_copy, assignment_id=AID, archive=archive)
     assert not outcome.placed and "is a symbolic link, not a folder" in outcome.unplaced[0][1]
     assert course_copy.source_notebooks(AID)[0].read_bytes() == before
     assert not (course_copy.source_dir(AID) / "timestamp.txt").exists()

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from autograder.course.errors import CourseError
-from autograder.records.collect import collect
+from autograder.intake.archives import collect_archive
 from tests.conftest import course_main, make_course_copy
 
 AID = "01_layer_math"
@@ -53,7 +53,7 @@ def test_a_zip_bomb_is_refused_while_the_others_are_collected(course, tmp_path):
     archive = _zip(tmp_path / "export.zip", [("ada_1.ipynb", NOTEBOOK), ("bomb_1.ipynb", b"\0" * (8 << 20)),
                                              ("cy_1.ipynb", NOTEBOOK)])
     assert archive.stat().st_size < 100_000  # 8 MB expanded
-    outcome = collect(course=course, assignment_id=AID, archive=archive)
+    outcome = collect_archive(course=course, assignment_id=AID, archive=archive)
     assert sorted(outcome.placed) == ["ada", "cy"]
     assert outcome.unplaced == [("bomb_1.ipynb", "declares 8 MB expanded, over c.Collect.max_entry_mb = 1")]
     assert _submitted(course) == _placed(course, "ada", "cy")  # no folder, no temporary file left
@@ -62,7 +62,7 @@ def test_a_zip_bomb_is_refused_while_the_others_are_collected(course, tmp_path):
 def test_a_size_the_zip_lies_about_is_caught_while_reading(course, tmp_path):
     archive = _zip(tmp_path / "export.zip", [("ada_1.ipynb", NOTEBOOK), ("liar_1.ipynb", b"\0" * (8 << 20))])
     _patch_central(archive, "liar_1.ipynb", 24, "<I", 1000)  # the uncompressed size
-    outcome = collect(course=course, assignment_id=AID, archive=archive)
+    outcome = collect_archive(course=course, assignment_id=AID, archive=archive)
     assert list(outcome.placed) == ["ada"]
     (entry, why), = outcome.unplaced
     assert entry == "liar_1.ipynb" and why.startswith("cannot be read from the archive (Bad CRC-32")
@@ -77,7 +77,7 @@ def test_an_entry_zipfile_would_decompress_whole_is_refused_unread(course, tmp_p
         zf.writestr("ada_1.ipynb", NOTEBOOK, zipfile.ZIP_DEFLATED)
         zf.writestr("bz_1.ipynb", b"\0" * (8 << 20), zipfile.ZIP_BZIP2)
         zf.writestr("xz_1.ipynb", NOTEBOOK, zipfile.ZIP_LZMA)
-    outcome = collect(course=course, assignment_id=AID, archive=archive)
+    outcome = collect_archive(course=course, assignment_id=AID, archive=archive)
     assert list(outcome.placed) == ["ada"]
     assert [entry for entry, why in outcome.unplaced if "compressed with a method" in why] == ["bz_1.ipynb", "xz_1.ipynb"]
 
@@ -85,7 +85,7 @@ def test_an_entry_zipfile_would_decompress_whole_is_refused_unread(course, tmp_p
 def test_the_archive_limit_counts_what_entries_really_expand_to(course, tmp_path):
     big = b"\0" * (900 << 10)  # under the 1 MB an entry, four of them over the 3 MB of the archive
     archive = _zip(tmp_path / "export.zip", [(f"s{i}_1.ipynb", big) for i in range(5)])
-    outcome = collect(course=course, assignment_id=AID, archive=archive)
+    outcome = collect_archive(course=course, assignment_id=AID, archive=archive)
     assert sorted(outcome.placed) == ["s0", "s1", "s2"]
     assert [entry for entry, _ in outcome.unplaced] == ["s3_1.ipynb", "s4_1.ipynb"]
     assert all("c.Collect.max_archive_mb = 3" in why for _, why in outcome.unplaced)
@@ -94,7 +94,7 @@ def test_the_archive_limit_counts_what_entries_really_expand_to(course, tmp_path
 @pytest.mark.parametrize("entry", ["../../x_1.ipynb", "/abs/x_1.ipynb", "a/../../x_1.ipynb", "C:\\Users\\x_1.ipynb",
                                    "sub\\x_1.ipynb", "./x_1.ipynb"])
 def test_a_path_like_name_is_placed_by_its_file_name_and_noted(course, tmp_path, entry):
-    outcome = collect(course=course, assignment_id=AID, archive=_zip(tmp_path / "export.zip", [(entry, NOTEBOOK)]))
+    outcome = collect_archive(course=course, assignment_id=AID, archive=_zip(tmp_path / "export.zip", [(entry, NOTEBOOK)]))
     assert outcome.placed == {"x": entry} and not outcome.unplaced
     (noted, note), = outcome.noted
     assert noted == entry and "by its file name alone" in note
@@ -103,7 +103,7 @@ def test_a_path_like_name_is_placed_by_its_file_name_and_noted(course, tmp_path,
 
 
 def test_a_plain_folder_in_the_export_is_no_news(course, tmp_path):
-    outcome = collect(course=course, assignment_id=AID,
+    outcome = collect_archive(course=course, assignment_id=AID,
                       archive=_zip(tmp_path / "export.zip", [("submissions/ada_1.ipynb", NOTEBOOK)]))
     assert outcome.placed == {"ada": "submissions/ada_1.ipynb"} and not outcome.noted and not outcome.unplaced
 
@@ -132,7 +132,7 @@ def test_damaged_and_odd_entries_are_each_reported(course, tmp_path):
         zf.writestr("caf\xe9_1.ipynb", NOTEBOOK)
     _patch_central(archive, "crc_1.ipynb", 16, "<I", 0)
     _patch_central(archive, "locked_1.ipynb", 8, "<H", 0x1)  # the encrypted flag
-    outcome = collect(course=course, assignment_id=AID, archive=archive)
+    outcome = collect_archive(course=course, assignment_id=AID, archive=archive)
     why = dict(outcome.unplaced)
     assert sorted(outcome.placed) == ["ada", "twice"]
     assert why["caf\xe9_1.ipynb"].startswith("no student id")
@@ -149,7 +149,7 @@ def test_a_name_flagged_utf8_that_is_not_is_a_clear_error(course, tmp_path):
     archive = _zip(tmp_path / "export.zip", [("ada_1.ipynb", NOTEBOOK), ("s\u00e9_1.ipynb", NOTEBOOK)])
     archive.write_bytes(archive.read_bytes().replace("\u00e9".encode(), b"\xff\xfe"))
     with pytest.raises(CourseError, match="is not a readable zip file"):
-        collect(course=course, assignment_id=AID, archive=archive)
+        collect_archive(course=course, assignment_id=AID, archive=archive)
 
 
 def test_the_cli_prints_every_entry_and_fails_only_on_what_was_not_placed(course, tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.demo.cohort import synthesize
-from autograder.grading.grade import grade
+from autograder.verbs.grade import grade
 from autograder.records.gradebook import open_gradebook
 from tests.records.postgres_server import postgres_bin, running_postgres
 

@@ -10,8 +10,8 @@ import pytest
 from markupsafe import escape  # what the pages are escaped with
 
 from autograder.demo.cohort import synthesize
-from autograder.grading.grade import grade
-from autograder.records import results
+from autograder.verbs.grade import grade
+from autograder.grading import results
 from autograder.records.gradebook import grant_extension
 from autograder.reports.feedback import feedback
 from autograder.reports.report import report

@@ -1,7 +1,7 @@
 """`course report`'s per-test table pairs each record's tests by grade_id: a record graded before a
 cell was added to the source, or with its tests in another order, counts for the tests it has."""
 
-from autograder.records import results
+from autograder.grading import results
 from autograder.reports.report import _tests
 
 

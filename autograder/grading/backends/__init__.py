@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 from ...course.coursedir import Course
-from ...records.results import Result
+from ..results import Result
 from ..slots import Slot
 from ..unit import Unit
 

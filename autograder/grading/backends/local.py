@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from ...course.errors import CourseError
-from ...records import results
+from .. import results
 from ..sandbox import die_with_parent
 from ..slots import Slot, limit_threads
 from ..unit import Unit, grade_unit

@@ -24,9 +24,9 @@ from typing import Callable
 
 from ...course.coursedir import Course
 from ...course.errors import CourseError
-from ...records import results
-from ..submission_files import exchange_texts
-from ..unit import Unit, keep_exchange_files, sha256_of, submitted_at, submitted_notebook
+from ...intake.submission_files import exchange_texts, submitted_at, submitted_notebook
+from .. import results
+from ..unit import Unit, keep_exchange_files, sha256_of
 from . import slurm_commands as slurm
 from .batch_scripts import render
 

@@ -15,13 +15,13 @@ from ..authoring.release import release
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..records import results
+from ..course.notebooks import maximum
+from ..grading import results, sandbox, scratch
+from ..grading.backends import backend_named
+from ..grading.slots import parse_gpus, plan_slots, share_cores
+from ..grading.unit import Unit, shown_paths, stale
+from ..intake.submission_files import submitted_students
 from ..records.gradebook import has_assignment, ingest
-from ..records.late import maximum
-from . import sandbox, scratch, submission_files
-from .backends import backend_named
-from .slots import parse_gpus, plan_slots, share_cores
-from .unit import InvalidSubmission, Unit, sha256_of, shown_paths, submitted_at, submitted_notebook
 
 
 @dataclass
@@ -37,27 +37,6 @@ class Summary:
     @property
     def counts(self) -> Counter:
         return Counter(r.status for r in self.records)
-
-
-def submitted_students(course: Course, assignment_id: str) -> list[str]:
-    return submission_files.listed(course, assignment_id)
-
-
-def stale(course: Course, record: results.Result) -> bool:
-    """Whether a record no longer answers for its submission: grading did not finish, or the file changed."""
-    if record.status in results.UNFINISHED:
-        return True
-    # A new submission is graded again even when its notebook is unchanged: its files beside the
-    # notebook, and its lateness, are its own.
-    if submitted_at(course, record.student_id, record.assignment_id) != record.submitted_at:
-        return True
-    try:
-        notebook, _ = submitted_notebook(course, record.student_id, record.assignment_id)
-        return sha256_of(notebook) != record.submission_sha256
-    except InvalidSubmission:  # still no notebook to grade: the record that says so stands
-        return record.status != results.INVALID
-    except Exception:  # now unreadable or gone: grade it again, and say so in the new record
-        return True
 
 
 def grade(

@@ -24,7 +24,7 @@ import nbformat
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..grading.slots import cores
-from .cases import Case
+from ..authoring.cases import Case
 from .otter_export import export
 from .validate import CaseResult
 
@@ -72,7 +72,7 @@ def prove(course: Course, results: list[CaseResult], kinds=(), *, on_start=None,
                 on_start(assignment_id, len(chosen))
             started = time.monotonic()
             parities = compare(exported, notebooks.read(chosen[0].source), chosen,
-                               workers=course.checks.workers or cores(), on_done=on_done)
+                               workers=course.validation.workers or cores(), on_done=on_done)
             proven.append(AssignmentParity(assignment_id, parities, time.monotonic() - started))
     return proven
 

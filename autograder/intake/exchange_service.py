@@ -19,10 +19,9 @@ from nbgrader.apps import NbGraderAPI
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..grading.submission_files import exchange_texts
-from ..grading.unit import TIMESTAMP_FILE
 from .exchange import nbgrader_api, never_released, own_papers, paper_course, roster_exam, succeeded
 from .ngshare import Service, marker
+from .submission_files import TIMESTAMP_FILE, exchange_texts
 
 
 def exchange_config(url: str) -> dict:

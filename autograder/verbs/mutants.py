@@ -31,7 +31,7 @@ from ..grading.execute import RunLimits
 from ..grading.forked_kernels import template_for
 from ..grading.run_and_judge import plan_for, run_and_judge
 from ..grading.slots import thread_environment
-from .mutation import Mutant, mutant_notebook, mutants_of
+from ..authoring.mutation import Mutant, mutant_notebook, mutants_of
 from .validate import judge_once, run_in_pool
 
 KILLED, SURVIVED, EQUIVALENT = "killed", "survived", "equivalent"
@@ -147,7 +147,7 @@ def analyse(*, course: Course, assignment_ids: list[str] | None = None, only: se
             sample: int | None = None, on_start=None, on_done=None) -> list[MutationRun]:
     """Every mutant of every requested assignment's solution (of the definitions in `only`; `sample`
     of them, spread evenly), judged under the first validate seed."""
-    seed = course.checks.validate_seed
+    seed = course.validation.validate_seed
     limits = RunLimits.of(course)
     runs, jobs = [], []
     for assignment_id in course.resolve(assignment_ids):

@@ -19,15 +19,15 @@ from .. import checks
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..exam.answers import PREFIX
+from ..checks.exam.answers import PREFIX
 from ..exam.worked import form_key, worked_notebook
 from ..grading.execute import RunLimits
 from ..grading.forked_kernels import template_for
 from ..grading.run_and_judge import plan_for, run_and_judge
 from ..grading.slots import cores, limit_threads, thread_environment, threads_per_run
 from ..grading.verdicts import CellVerdict
-from .cases import Case, cases_for
-from .requirements import Coverage, coverage
+from ..authoring.cases import Case, cases_for
+from ..authoring.requirements import Coverage, coverage
 
 
 @dataclass
@@ -183,8 +183,8 @@ class Validation:
 
 def validation_seeds(course: Course, count: int | None = None) -> list[int]:
     """The seeds every case is judged under; the first is the one `course solutions` runs with."""
-    first = course.checks.validate_seed
-    return [first + k for k in range(count or course.checks.validate_seeds)]
+    first = course.validation.validate_seed
+    return [first + k for k in range(count or course.validation.validate_seeds)]
 
 
 def validate(*, course: Course, assignment_ids: list[str] | None = None, seeds: int | None = None, on_start=None,
@@ -220,7 +220,7 @@ def run_in_pool(course: Course, run, jobs: list[tuple], on_start=None, on_done=N
     jobs' order, `on_done` told of each as it ends."""
     if on_start:
         on_start(len(jobs))
-    workers = course.checks.workers or cores()
+    workers = course.validation.workers or cores()
     threads = threads_per_run(workers, course.grading.threads_per_run)
     results: list = [None] * len(jobs)
     # Processes, not threads: Jupyter's ZeroMQ clients are not safe to drive from several threads,

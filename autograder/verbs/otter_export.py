@@ -39,14 +39,14 @@ import dlmed
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..exam.answers import PaperKey, write_exported_key
+from ..checks.exam.answers import PaperKey, write_exported_key
 from ..exam.worked import form_key, worked_notebook
-from .cases import is_demo
+from ..authoring.cases import is_demo
 
 # What the hidden tests import, copied into the autograder zip only (the checks are the answer key).
 _GRADER_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `autograder` package
 _CHECK_FILES = ("autograder/__init__.py", "autograder/checks", "autograder/course/errors.py")
-_EXAM_CHECK_FILES = ("autograder/exam/__init__.py", "autograder/exam/answers.py", "autograder/exam/question.py")
+_EXAM_CHECKS = "autograder/checks/exam"  # the exam family: in an exam form's zip only, with the form's key
 _HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
                             re.M | re.S)
 _SOLUTION_MARKER = re.compile(r"^([ \t]*)### (BEGIN|END) SOLUTION[ \t]*$", re.M)
@@ -112,7 +112,7 @@ def _public_test(grade_id: str, visible: str):
 
 def _hidden_test(grade_id: str, check_ids: list[str], *, exam: bool):
     if exam:  # judged against the form's key, which only the autograder zip holds
-        head = "from autograder.exam.answers import exported_key\n"
+        head = "from autograder.checks.exam.answers import exported_key\n"
         judged = "judge_in_kernel(check, env, paper=exported_key())"
     else:
         head, judged = "", "judge_in_kernel(check, env)"
@@ -227,7 +227,7 @@ def _copy_support(folder: Path, paper: PaperKey | None) -> None:
     for an exam form, the exam checks and the form's key too."""
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(Path(dlmed.__file__).parent, folder / "dlmed", ignore=ignore)
-    for relative in (*_CHECK_FILES, *(_EXAM_CHECK_FILES if paper else ())):
+    for relative in _CHECK_FILES:
         source, target = _GRADER_ROOT / relative, folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
@@ -235,7 +235,9 @@ def _copy_support(folder: Path, paper: PaperKey | None) -> None:
         else:
             shutil.copy2(source, target)
     if paper:
-        write_exported_key(paper, folder / "autograder" / "exam")
+        write_exported_key(paper, folder / _EXAM_CHECKS)
+    else:
+        shutil.rmtree(folder / _EXAM_CHECKS)
     (folder / "requirements.txt").write_text(_pinned_requirements())
 
 

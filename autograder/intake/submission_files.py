@@ -3,7 +3,7 @@
 Grading runs as root (or as staff) and a submission folder holds whatever shared storage, a
 hand-made copy or another tool's unpacking left there: a symbolic link to the solutions, to another
 student's notebook or to a root-only file, a named pipe, a device. nbgrader's submit makes none of
-these, so a folder holding one anywhere is refused whole, as records/inbound.py refuses it in the
+these, so a folder holding one anywhere is refused whole, as intake/inbound.py refuses it in the
 exchange (a linked or missing timestamp.txt would otherwise dodge a late penalty). The files that
 are read are then opened name by name from the course's submitted/ folder, each relative to its
 folder and without following a link, must be regular files, and are read at most to
@@ -18,11 +18,14 @@ import errno
 import os
 import stat
 from contextlib import contextmanager
+from datetime import timezone
 from pathlib import Path
 from typing import Iterator
 
+from nbgrader.utils import parse_utc
+
+from ..course import notebooks
 from ..course.coursedir import Course
-from .sanitize import InvalidSubmission
 
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's record of when a submission arrived
 SECRET_FILE = "submission_secret.txt"  # what nbgrader's release_feedback publishes a page under
@@ -30,6 +33,11 @@ SECRET_FILE = "submission_secret.txt"  # what nbgrader's release_feedback publis
 _OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _OPEN_FOLDER = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
 _RESUBMIT = "a submission holds plain files only; submit the notebook again from Jupyter or the course's upload"
+
+
+
+class InvalidSubmission(Exception):
+    """The submission cannot be graded as this assignment's notebook; the message says why."""
 
 
 def _kind(mode: int) -> str:
@@ -204,3 +212,40 @@ def listed(course: Course, assignment_id: str) -> list[str]:
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if os.path.lexists(p / assignment_id))
+
+
+def timestamp_time(timestamp: str | None) -> str | None:
+    try:
+        return parse_utc(timestamp.strip()).replace(tzinfo=timezone.utc).isoformat()
+    except (AttributeError, ValueError, TypeError):
+        return None
+
+
+def submitted_at(course: Course, student_id: str, assignment_id: str) -> str | None:
+    """When the submission arrived, from nbgrader's timestamp.txt; None without one, or when refused."""
+    return timestamp_time(exchange_texts(course, student_id, assignment_id).get(TIMESTAMP_FILE))
+
+
+def pick_notebook(folder: Folder, expected: str) -> tuple[str, str]:
+    """The submitted notebook's name, and a note when it was not where it belongs."""
+    found = [name for name in folder.names if name.endswith(".ipynb") and not name.startswith(".")]
+    if expected in folder.names:
+        others = ", ".join(name for name in found if name != expected)
+        # A copy beside the fetched notebook ("layer_math (1).ipynb") often holds the answers: say so.
+        return expected, f"graded {expected}; also submitted and not graded: {others}. " if others else ""
+    if len(found) == 1:
+        return found[0], f"graded {found[0]} in place of {expected}; name it {expected} next time. "
+    if not found:
+        raise InvalidSubmission(f"no notebook submitted: {expected} is missing")
+    raise InvalidSubmission(f"{expected} is missing and several other notebooks were submitted ({', '.join(found)})")
+
+
+def submitted_notebook(course: Course, student_id: str, assignment_id: str) -> tuple[notebooks.Contents, str]:
+    """One student's submitted notebook of an assignment, read, and a note when it was misnamed."""
+    with opened(course, student_id, assignment_id) as folder:
+        name, note = pick_notebook(folder, course.source_notebooks(assignment_id)[0].name)
+        return notebooks.Contents(folder.read(name), name), note
+
+
+def submitted_students(course: Course, assignment_id: str) -> list[str]:
+    return listed(course, assignment_id)

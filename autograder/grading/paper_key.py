@@ -13,13 +13,13 @@ import json
 
 from ..course.coursedir import Course
 from ..course.identity import student
-from ..grading.sanitize import InvalidSubmission
-from .answers import PaperKey
+from .sanitize import InvalidSubmission
+from ..checks.exam.answers import PaperKey
 
 
 def paper_key(course: Course, assignment_id: str, student_id: str) -> PaperKey | None:
     """The key a submission is graded against; None when the assignment is not an exam paper."""
-    if assignment_id in course.course.assignments:  # coursework: no exam manifest needs reading
+    if assignment_id in course.syllabus.assignments:  # coursework: no exam manifest needs reading
         return None
     entry = course.exam_assignments().get(assignment_id)
     if entry is None:

@@ -4,10 +4,10 @@ by the TA's tools, the gradebook ingest and the Slurm backend's collector)."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ..course.files import write_atomically
 
 SCHEMA_VERSION = 1
 OK, TESTS_FAILED, TIMEOUT, OUT_OF_MEMORY, OUT_OF_DISK, CRASHED, INVALID, INFRA, CANCELLED = (
@@ -77,34 +77,6 @@ class Result:
             raise ValueError(f"result schema {data.get('schema_version')} is not {SCHEMA_VERSION}")
         data["tests"] = [TestResult(**t) for t in data.get("tests", [])]
         return cls(**data)
-
-
-def _mode_for_new_files() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _mode_for_new_files()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: a killed run leaves the old file or
-    the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp's private mode would follow the file: formgrader (the instructor's own user) reads
-        # records and notebooks, and nbgrader's release_feedback copies a page's mode to the student.
-        os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(result: Result, path: Path) -> None:

@@ -14,7 +14,7 @@ from nbgrader.apps import NbGraderAPI
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..grading.submission_files import SECRET_FILE, exchange_texts
+from .submission_files import SECRET_FILE, exchange_texts
 from .exchange import nbgrader_api, never_released, own_papers, root, succeeded
 from .inbound import GuardedCollect, screen
 

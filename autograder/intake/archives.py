@@ -25,9 +25,8 @@ from pathlib import Path
 from ..course import identity
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..grading.submission_files import InvalidSubmission, made_folder
-from ..grading.unit import TIMESTAMP_FILE
-from .results import write_atomically
+from ..course.files import write_atomically
+from .submission_files import TIMESTAMP_FILE, InvalidSubmission, made_folder
 
 _CHUNK = 1 << 20
 _MB = 2**20
@@ -37,7 +36,7 @@ _PATH_LIKE = re.compile(r"^[/\\]|^[A-Za-z]:|\\|(^|/)\.\.?(/|$)")
 
 
 @dataclass
-class Collected:
+class ArchiveCollected:
     placed: dict[str, str] = field(default_factory=dict)  # student id -> zip entry
     unplaced: list[tuple[str, str]] = field(default_factory=list)  # (zip entry, why)
     noted: list[tuple[str, str]] = field(default_factory=list)  # (zip entry, what the TA should know)
@@ -89,7 +88,7 @@ class _Expander:
             raise _Refused(f"cannot be read from the archive ({exc or type(exc).__name__}); download the export again") from None
 
 
-def collect(*, course: Course, assignment_id: str, archive: Path) -> Collected:
+def collect_archive(*, course: Course, assignment_id: str, archive: Path) -> ArchiveCollected:
     (assignment_id,) = course.resolve([assignment_id])
     notebook_name = course.source_notebooks(assignment_id)[0].name
     try:
@@ -102,7 +101,7 @@ def collect(*, course: Course, assignment_id: str, archive: Path) -> Collected:
     except (OSError, zipfile.BadZipFile, EOFError, NotImplementedError, UnicodeDecodeError, ValueError) as exc:
         raise CourseError(f"{archive} is not a readable zip file: {exc}",
                           hint="download the submissions again from the LMS as one zip") from None
-    outcome = Collected()
+    outcome = ArchiveCollected()
     candidates: dict[str, list[zipfile.ZipInfo]] = {}
     with zf:
         for info in zf.infolist():

@@ -38,7 +38,7 @@ def build_solutions(*, course: Course, assignment_ids: list[str] | None = None) 
             graded = run_and_judge(
                 source_nb,
                 worked_notebook(source_nb, paper) if paper else source_nb,
-                plan=plan_for(source_nb, course.checks.validate_seed, paper),
+                plan=plan_for(source_nb, course.validation.validate_seed, paper),
                 paper=paper,
                 files_from=course.source_dir(assignment_id),
                 limits=RunLimits.of(course),

@@ -27,11 +27,10 @@ from traitlets.config import Config
 from ..authoring.release import reason_in_log, release
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..course.coursedir import read_manifest
 from ..course.identity import student
-from ..grading.grade import submitted_students
-from ..grading.submission_files import exchange_texts
-from ..grading.unit import TIMESTAMP_FILE, InvalidSubmission, submitted_notebook
-from .gradebook import ensure_alembic_on_path
+from ..course.nbgrader_db import ensure_alembic_on_path
+from .submission_files import TIMESTAMP_FILE, InvalidSubmission, exchange_texts, submitted_notebook, submitted_students
 
 
 class Exchange(Protocol):
@@ -134,7 +133,7 @@ def never_released(assignment_id: str) -> CourseError:
 
 def roster_exam(course: Course, assignment_id: str) -> dict | None:
     """The manifest entry of an exam that gives each student their own paper; None for anything else."""
-    if assignment_id in course.course.assignments:
+    if assignment_id in course.syllabus.assignments:
         return None
     entry = course.exam_assignments().get(assignment_id)
     return entry if entry is not None and not entry["paper"] else None
@@ -142,8 +141,6 @@ def roster_exam(course: Course, assignment_id: str) -> dict | None:
 
 def own_papers(course: Course, assignment_id: str) -> dict[str, Path]:
     """Exchange user -> their own paper's notebook, for a roster exam; empty for anything else."""
-    from ..exam.generate import read_manifest
-
     entry = roster_exam(course, assignment_id)
     if entry is None:
         return {}
@@ -171,7 +168,7 @@ def release_assignments(*, course: Course, assignment_ids: list[str] | None = No
 
 
 @dataclass
-class Collected:
+class ExchangeCollected:
     placed: list[str] = field(default_factory=list)  # students with a new or newer submission
     unchanged: int = 0
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (student, why it scores 0)
@@ -184,11 +181,11 @@ def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
             for sid in submitted_students(course, assignment_id)}
 
 
-def collect(*, course: Course, assignment_id: str, exchange: Exchange | None = None) -> Collected:
+def collect_exchange(*, course: Course, assignment_id: str, exchange: Exchange | None = None) -> ExchangeCollected:
     """nbgrader's collect: each student's newest submission from the exchange into submitted/."""
     (assignment_id,) = course.resolve([assignment_id])
     before = _timestamps(course, assignment_id)
-    outcome = Collected(refused=(exchange or exchange_for(course)).collect(assignment_id))
+    outcome = ExchangeCollected(refused=(exchange or exchange_for(course)).collect(assignment_id))
     for sid, when in _timestamps(course, assignment_id).items():
         if before.get(sid) == when:
             outcome.unchanged += 1

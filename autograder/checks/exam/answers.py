@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from dlmed import wire
 
-from ..checks import Check, CheckFailed, call, register_family, variable
-from ..checks.expect import returned
-from ..course.errors import CourseError
+from .. import Check, CheckFailed, call, register_family, variable
+from ..expect import returned
+from ...course.errors import CourseError
 from .question import LETTERS, Choice, Code, Integer, Number
 
 PREFIX = "exam:"
@@ -53,7 +53,7 @@ _JUDGED_FIELDS = ("question", "kind", "value", "tolerance", "decimals", "functio
 
 
 def write_exported_key(paper: PaperKey, package_copy: Path) -> Path:
-    """The key's auto-marked answers, into an exported copy of this package (its `autograder/exam/`)."""
+    """The key's auto-marked answers, into an exported copy of this package (its `autograder/checks/exam/`)."""
     questions = [{field: key[field] for field in _JUDGED_FIELDS if field in key}
                  if key["kind"] != "free_text" else {"question": key["question"], "kind": key["kind"]}
                  for key in paper.keys]

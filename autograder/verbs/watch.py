@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..records import exchange as nbgrader_exchange
-from ..records import results
+from ..intake import exchange as nbgrader_exchange
+from ..grading import results
 from ..reports.feedback import feedback
 from .grade import grade, stale, submitted_students
 
@@ -27,7 +27,7 @@ _RELEASED = "released-for.txt"  # release_feedback publishes *.html only, so thi
 @dataclass
 class Pass:
     graded: list[results.Result] = field(default_factory=list)
-    collected: nbgrader_exchange.Collected | None = None  # what came from the exchange, with a word on each odd one
+    collected: nbgrader_exchange.ExchangeCollected | None = None  # what came from the exchange, with a word on each odd one
     released: list[str] = field(default_factory=list)  # students whose feedback went out
 
 
@@ -51,7 +51,7 @@ def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.
     """`exchange`: collect from it and release feedback there; None: grade what is in submitted/."""
     done = Pass()
     if exchange:
-        done.collected = nbgrader_exchange.collect(course=course, assignment_id=assignment_id, exchange=exchange)
+        done.collected = nbgrader_exchange.collect_exchange(course=course, assignment_id=assignment_id, exchange=exchange)
     students = submitted_students(course, assignment_id)
     todo = [sid for sid in students
             if (record := results.load(course.record_path(sid, assignment_id))) is None or stale(course, record)]
