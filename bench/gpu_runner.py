@@ -29,8 +29,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 from course_copy import copy_course  # noqa: E402
 from autograder.demo.cohort import synthesize  # noqa: E402
 from autograder.grading import sandbox  # noqa: E402
-from autograder.verbs.grade import grade  # noqa: E402
 from autograder.grading.slots import visible_gpus  # noqa: E402
+from autograder.verbs.grade import grade  # noqa: E402
 from dlmed.mednist import ROOT_ENV  # noqa: E402
 from dlmed.mednist import synthesize as synthesize_images  # noqa: E402
 

@@ -33,9 +33,9 @@ from autograder.authoring.release import release  # noqa: E402
 from autograder.course import notebooks  # noqa: E402
 from autograder.course.coursedir import Course  # noqa: E402
 from autograder.demo.cohort import as_submitted  # noqa: E402
-from autograder.verbs.grade import grade  # noqa: E402
 from autograder.grading.slots import plan_slots  # noqa: E402
 from autograder.reports.profile import stages  # noqa: E402
+from autograder.verbs.grade import grade  # noqa: E402
 
 
 def course_with_cohort(folder: Path, assignment_id: str, students: int) -> Course:

@@ -24,10 +24,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cases import stub_case
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from .cases import stub_case
 
 _FIELDS = {"id", "prompt", "cell", "check", "mistakes", "note"}
 _REQUIRED = ("id", "prompt", "cell", "check", "mistakes")

@@ -26,8 +26,8 @@ from scipy.stats import false_discovery_control, fisher_exact  # noqa: E402
 from ..course.coursedir import Course  # noqa: E402
 from ..course.errors import CourseError  # noqa: E402
 from ..course.identity import student  # noqa: E402
-from ..intake.submission_files import submitted_students  # noqa: E402
 from ..grading import results  # noqa: E402
+from ..intake.submission_files import submitted_students  # noqa: E402
 from ..reports.pages import csv_text, render  # noqa: E402
 from .bank import load_bank  # noqa: E402
 from .notebook import TEST_GRADE_ID  # noqa: E402

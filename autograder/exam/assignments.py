@@ -17,9 +17,9 @@ from ..authoring.release import release
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..intake.submission_files import submitted_students
 from ..grading import results
 from ..intake.exchange import exchange_for
+from ..intake.submission_files import submitted_students
 from .notebook import fill_questions, grade_ids, paper_notebook
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from ..course.errors import CourseError
 from ..checks.exam.question import Meta
+from ..course.errors import CourseError
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import chisquare
 
+from ..checks.exam.question import Choice, Code, FreeText, Integer, Number
 from ..course.errors import CourseError
 from .bank import load_bank
-from ..checks.exam.question import Choice, Code, FreeText, Integer, Number
 
 AGREEMENT = 1e-9  # relative: both keys are float64 computations of the same quantity
 LARGEST = 1e7  # an answer beyond this is a generator defect, not an exam question

@@ -12,10 +12,10 @@ import json
 import nbformat
 import numpy as np
 
+from ..checks.exam.answers import answer_variable
 from ..course import notebooks
 from ..course.coursedir import Course
 from .bank import load_bank
-from ..checks.exam.answers import answer_variable
 
 CORRECT, ALTERNATIVE, OUTSIDE, MISTAKE, BLANK = "correct", "alternative", "outside", "mistake", "blank"
 OUTSIDE_FACTOR = 1.2  # "just outside": this many tolerances from the key

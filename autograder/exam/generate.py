@@ -24,17 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks.exam.question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
 from ..course.coursedir import MANIFEST_VERSION, Course, read_manifest
 from ..course.errors import CourseError
 from ..course.identity import student
-from ..intake.submission_files import submitted_students
 from ..grading import results
+from ..intake.submission_files import submitted_students
 from ..reports.pages import csv_cell, csv_text
 from .assignments import check_free, held, made_by, registry, remove, write_assignments, write_student_copies
 from .bank import Question, load_bank
 from .moodle import moodle_xml
 from .printable import write_printables
-from ..checks.exam.question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
 from .seeds import form_student, forms_key, variant_seed
 
 _LIBRARIES = ("numpy", "scipy", "scikit-learn", "torch", "torchvision")

@@ -18,11 +18,11 @@ import mistune
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
+from ..checks.exam.question import Choice, Code, Number
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..grading import results
 from ..reports.pages import render
-from ..checks.exam.question import Choice, Code, Number
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 _markdown = mistune.create_markdown(escape=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import nbformat
 
+from ..checks.exam.answers import PaperKey, answer_variable
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..checks.exam.answers import PaperKey, answer_variable
 from ..grading.paper_key import paper_key
 
 

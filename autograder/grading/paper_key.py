@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 
+from ..checks.exam.answers import PaperKey
 from ..course.coursedir import Course
 from ..course.identity import student
 from .sanitize import InvalidSubmission
-from ..checks.exam.answers import PaperKey
 
 
 def paper_key(course: Course, assignment_id: str, student_id: str) -> PaperKey | None:

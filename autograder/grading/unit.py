@@ -30,12 +30,12 @@ from ..course.notebooks import maximum
 from ..intake.submission_files import (SECRET_FILE, TIMESTAMP_FILE, InvalidSubmission, opened, pick_notebook,
                                        submitted_at, submitted_notebook, timestamp_time)
 from . import results, sandbox
-from .paper_key import paper_key
 from .execute import DATA_ENV, CRASHED, OUT_OF_DISK, OUT_OF_MEMORY, TIMEOUT, RunLimits, start_kernel
+from .paper_key import paper_key
 from .run_and_judge import plan_for, run_and_judge
-from .warm import Spares, import_line
 from .sanitize import sanitize
 from .slots import Slot
+from .warm import Spares, import_line
 
 _STOPPED = {TIMEOUT: results.TIMEOUT, OUT_OF_MEMORY: results.OUT_OF_MEMORY, OUT_OF_DISK: results.OUT_OF_DISK,
             CRASHED: results.CRASHED}

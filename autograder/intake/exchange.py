@@ -26,8 +26,8 @@ from traitlets.config import Config
 
 from ..authoring.release import reason_in_log, release
 from ..course.coursedir import Course
-from ..course.errors import CourseError
 from ..course.coursedir import read_manifest
+from ..course.errors import CourseError
 from ..course.identity import student
 from ..course.nbgrader_db import ensure_alembic_on_path
 from .submission_files import TIMESTAMP_FILE, InvalidSubmission, exchange_texts, submitted_notebook, submitted_students

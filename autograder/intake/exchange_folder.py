@@ -14,9 +14,9 @@ from nbgrader.apps import NbGraderAPI
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from .submission_files import SECRET_FILE, exchange_texts
 from .exchange import nbgrader_api, never_released, own_papers, root, succeeded
 from .inbound import GuardedCollect, screen
+from .submission_files import SECRET_FILE, exchange_texts
 
 # Every user writes their submissions into the exchange's root: nbgrader's own mode for it.
 _SHARED_MODE = 0o777

@@ -5,7 +5,7 @@ gradebook (autograded, a TA's overrides and manual grades, extra credit), its ex
 the gradebook), the deadline and penalty rule in course_config.py, and what the assignment is worth.
 `assess` is the only place they are combined; the gradebook stores its penalty for formgrader and
 `nbgrader export`, and `gradebook.final_scores` brings that copy up to date before anything of ours
-reads it. What an assignment is worth comes from one place too, `maximum`: a record's maximum (its
+reads it. What an assignment is worth comes from one place too, `notebooks.maximum`: a record's maximum (its
 autograded tests) and the final score's (hand-graded cells too) are two parts of it.
 """
 

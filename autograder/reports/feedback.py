@@ -12,9 +12,9 @@ from pathlib import Path
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..grading import results
 from ..intake.submission_files import submitted_students
 from ..intake.submission_files import SECRET_FILE, TIMESTAMP_FILE
-from ..grading import results
 from ..records.gradebook import final_scores
 from ..records.late import FinalScore
 from .pages import render

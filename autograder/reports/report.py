@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..course.coursedir import Course  # noqa: E402
 from ..course.errors import CourseError  # noqa: E402
-from ..intake.submission_files import submitted_students  # noqa: E402
 from ..grading import results  # noqa: E402
+from ..intake.submission_files import submitted_students  # noqa: E402
 from ..records.gradebook import final_scores  # noqa: E402
 from .pages import csv_text, render  # noqa: E402
 

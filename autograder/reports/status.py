@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..course.coursedir import Course
+from ..grading import results
 from ..grading.backends.slurm import in_flight
 from ..grading.unit import stale
 from ..intake.submission_files import submitted_students
-from ..grading import results
 from ..records.gradebook import extensions, final_scores
 
 

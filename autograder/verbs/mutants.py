@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import checks
+from ..authoring.mutation import Mutant, mutant_notebook, mutants_of
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
@@ -31,7 +32,6 @@ from ..grading.execute import RunLimits
 from ..grading.forked_kernels import template_for
 from ..grading.run_and_judge import plan_for, run_and_judge
 from ..grading.slots import thread_environment
-from ..authoring.mutation import Mutant, mutant_notebook, mutants_of
 from .validate import judge_once, run_in_pool
 
 KILLED, SURVIVED, EQUIVALENT = "killed", "survived", "equivalent"

@@ -36,12 +36,12 @@ import yaml
 
 import dlmed
 
+from ..authoring.cases import is_demo
+from ..checks.exam.answers import PaperKey, write_exported_key
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..checks.exam.answers import PaperKey, write_exported_key
 from ..exam.worked import form_key, worked_notebook
-from ..authoring.cases import is_demo
 
 # What the hidden tests import, copied into the autograder zip only (the checks are the answer key).
 _GRADER_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `autograder` package

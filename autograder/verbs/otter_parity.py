@@ -21,10 +21,10 @@ from pathlib import Path
 
 import nbformat
 
+from ..authoring.cases import Case
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..grading.slots import cores
-from ..authoring.cases import Case
 from .otter_export import export
 from .validate import CaseResult
 

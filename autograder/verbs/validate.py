@@ -16,18 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import checks
+from ..authoring.cases import Case, cases_for
+from ..authoring.requirements import Coverage, coverage
+from ..checks.exam.answers import PREFIX
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..checks.exam.answers import PREFIX
 from ..exam.worked import form_key, worked_notebook
 from ..grading.execute import RunLimits
 from ..grading.forked_kernels import template_for
 from ..grading.run_and_judge import plan_for, run_and_judge
 from ..grading.slots import cores, limit_threads, thread_environment, threads_per_run
 from ..grading.verdicts import CellVerdict
-from ..authoring.cases import Case, cases_for
-from ..authoring.requirements import Coverage, coverage
 
 
 @dataclass

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..intake import exchange as nbgrader_exchange
 from ..grading import results
+from ..intake import exchange as nbgrader_exchange
 from ..reports.feedback import feedback
 from .grade import grade, stale, submitted_students
 

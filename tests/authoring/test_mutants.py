@@ -4,9 +4,9 @@ them through the hidden checks in real kernels."""
 import nbformat
 import pytest
 
-from autograder.verbs.mutants import keyed, sampled
 from autograder.authoring.mutation import mutant_notebook, mutants_of, solution_lines
 from autograder.course import notebooks
+from autograder.verbs.mutants import keyed, sampled
 from tests.conftest import course_main
 
 SOLUTION = '''def softmax(z, device="cpu"):

@@ -6,10 +6,10 @@ import pytest
 
 from autograder.authoring.cases import Case
 from autograder.authoring.requirements import coverage, load, prompt_text, row_problems
-from autograder.verbs.validate import CaseResult
 from autograder.course import notebooks
 from autograder.course.errors import CourseError
 from autograder.grading.verdicts import CellVerdict
+from autograder.verbs.validate import CaseResult
 from tests.conftest import PRACTICE_FORM, make_course_copy
 
 ROW = '''[[requirement]]

@@ -7,10 +7,10 @@ import nbformat
 import pytest
 
 from autograder.authoring.cases import is_demo
-from autograder.verbs.solutions import build_solutions
 from autograder.cli import main
 from autograder.course.coursedir import Course
 from autograder.course.errors import ValidationFailed
+from autograder.verbs.solutions import build_solutions
 from tests.authoring.conftest import by_assignment
 from tests.conftest import PRACTICE_FORM
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.cases import Case
-from autograder.verbs.validate import expectation_problems, structure_problems
 from autograder.cli import main
 from autograder.course import notebooks
 from autograder.course.coursedir import Course
 from autograder.grading.execute import RunLimits
 from autograder.grading.verdicts import CellVerdict
+from autograder.verbs.validate import expectation_problems, structure_problems
 from tests.authoring.conftest import OTTER_KINDS, SEEDS, by_assignment
 from tests.conftest import PRACTICE_FORM
 

@@ -8,8 +8,8 @@ import zipfile
 
 from autograder.course.identity import student
 from autograder.exam.generate import generate
-from autograder.grading.paper_key import paper_key
 from autograder.exam.seeds import variant_seed
+from autograder.grading.paper_key import paper_key
 from autograder.intake.archives import collect_archive
 from autograder.intake.exchange import own_papers, paper_course
 from tests.conftest import NO_PDFS, make_course_copy

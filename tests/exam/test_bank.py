@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.checks.exam.question import Integer, Number
 from autograder.cli import main
 from autograder.exam.bank import load_bank
 from autograder.exam.check import check
-from autograder.checks.exam.question import Integer, Number
 from tests.conftest import REPO
 
 BANK = REPO / "exam_bank"

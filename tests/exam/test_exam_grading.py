@@ -13,8 +13,8 @@ from autograder.course.errors import CourseError
 from autograder.exam import cohort
 from autograder.exam.analyze import analyze, write_analysis
 from autograder.exam.generate import generate, reroll
-from autograder.verbs.grade import grade
 from autograder.grading import results
+from autograder.verbs.grade import grade
 from tests.conftest import NO_PDFS, course_main, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exam-grading")]

@@ -19,11 +19,11 @@ import pytest
 
 from autograder.course.coursedir import Course
 from autograder.demo.cohort import synthesize
-from autograder.verbs.grade import grade
+from autograder.grading import results
 from autograder.grading.unit import sha256_of
 from autograder.intake.submission_files import submitted_notebook
-from autograder.grading import results
 from autograder.records.gradebook import open_gradebook
+from autograder.verbs.grade import grade
 from tests.conftest import alive, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fault-injection")]

@@ -16,9 +16,9 @@ import pytest
 
 from autograder.course import notebooks
 from autograder.demo.cohort import EDITED, FULL, HOST_PLACES, HOSTILE, PLANTED, ROOT_ONLY_FILE, synthesize
-from autograder.verbs.grade import grade
 from autograder.grading import results
 from autograder.reports.feedback import feedback
+from autograder.verbs.grade import grade
 
 # One worker for the whole module: under xdist each worker would build its own batch (the same
 # sandbox users), and one worker's leftover check would see the other's kernels still running.

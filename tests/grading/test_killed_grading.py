@@ -15,9 +15,9 @@ import pytest
 
 from autograder.demo.cohort import FULL, Hostile, synthesize
 from autograder.grading import scratch
+from autograder.grading import results
 from autograder.grading.slots import Slot
 from autograder.grading.unit import Unit, grade_unit
-from autograder.grading import results
 from tests.conftest import alive, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("killed-grading")]

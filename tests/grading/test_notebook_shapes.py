@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from autograder.demo.cohort import as_submitted
-from autograder.verbs.grade import grade
 from autograder.grading import results
+from autograder.verbs.grade import grade
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebook-shapes")]
 AID = "01_layer_math"

@@ -4,9 +4,9 @@ case validate passes cannot be cut off, truncated or lose its record when a stud
 
 import pytest
 
-from autograder.verbs import mutants, solutions, validate
 from autograder.course.errors import CourseError
 from autograder.grading.execute import RunLimits
+from autograder.verbs import mutants, solutions, validate
 from tests.conftest import make_course_copy
 
 AID = "01_layer_math"

@@ -20,12 +20,12 @@ import pytest
 
 from autograder.course.errors import CourseError
 from autograder.demo.cohort import FULL, Hostile, synthesize
+from autograder.grading import results
 from autograder.grading.backends.slurm import JOBS, Run, in_flight
 from autograder.grading.backends.slurm_check import FAIL, PASS, slurm_check
-from autograder.verbs.grade import grade
-from autograder.grading import results
 from autograder.records.gradebook import open_gradebook
 from autograder.reports.status import status
+from autograder.verbs.grade import grade
 from tests.conftest import REPO, free_ports, make_course_copy
 
 # One worker runs them all (pytest --dist loadgroup), so one cluster serves the module.

@@ -12,10 +12,10 @@ import pytest
 
 from autograder.cli import main
 from autograder.demo.cohort import synthesize
+from autograder.grading import results
 from autograder.grading.backends.slurm import Request, Run, SlurmBackend, Task, render_script
 from autograder.grading.backends.slurm_commands import TaskState
 from autograder.grading.unit import Unit
-from autograder.grading import results
 
 RECORDED = Path(__file__).parent / "recorded" / "grade.sbatch"
 AID = "01_layer_math"

@@ -9,11 +9,11 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder.intake import submission_files
-from autograder.grading.unit import _cap_sources, sha256_of, stale
-from autograder.intake.submission_files import InvalidSubmission, submitted_at, submitted_notebook, submitted_students
 from autograder.grading import results
+from autograder.grading.unit import _cap_sources, sha256_of, stale
+from autograder.intake import submission_files
 from autograder.intake.archives import collect_archive
+from autograder.intake.submission_files import InvalidSubmission, submitted_at, submitted_notebook, submitted_students
 
 AID = "01_layer_math"
 NOTEBOOK = "layer_math.ipynb"

@@ -15,8 +15,8 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from autograder.authoring.cases import is_demo
 from autograder.course.coursedir import Course
 from autograder.demo.cohort import FULL, Hostile, synthesize
-from autograder.verbs.grade import grade
 from autograder.grading import results
+from autograder.verbs.grade import grade
 from tests.conftest import make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warm-kernels")]

@@ -3,8 +3,8 @@
 import pytest
 
 from autograder.demo.cohort import synthesize
-from autograder.verbs.grade import grade
 from autograder.records.gradebook import open_gradebook
+from autograder.verbs.grade import grade
 from tests.records.postgres_server import postgres_bin, running_postgres
 
 pytestmark = pytest.mark.slow

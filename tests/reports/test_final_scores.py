@@ -15,9 +15,9 @@ from autograder.authoring.release import release
 from autograder.course import notebooks
 from autograder.course.coursedir import Course
 from autograder.course.errors import CourseError
+from autograder.course.notebooks import maximum
 from autograder.grading import results
 from autograder.records.gradebook import ingest, open_gradebook
-from autograder.course.notebooks import maximum
 from autograder.records.late import assess, deadline
 from autograder.reports.feedback import feedback
 from autograder.reports.report import report

@@ -10,11 +10,11 @@ import pytest
 from markupsafe import escape  # what the pages are escaped with
 
 from autograder.demo.cohort import synthesize
-from autograder.verbs.grade import grade
 from autograder.grading import results
 from autograder.records.gradebook import grant_extension
 from autograder.reports.feedback import feedback
 from autograder.reports.report import report
+from autograder.verbs.grade import grade
 
 # One worker for the module, so its graded cohort is built once, not once per xdist worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pages")]

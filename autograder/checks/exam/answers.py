@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from dlmed import wire
 
+from ...course.errors import CourseError
 from .. import Check, CheckFailed, call, register_family, variable
 from ..expect import returned
-from ...course.errors import CourseError
 from .question import LETTERS, Choice, Code, Integer, Number
 
 PREFIX = "exam:"
