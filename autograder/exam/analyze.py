@@ -79,7 +79,7 @@ def _variant_name(form: str | None, key: dict) -> str:
     return ", ".join(f"{k}={v:g}" for k, v in sorted(measures.items())) or "all"
 
 
-def collect(course: Course, exam_id: str) -> tuple[list[dict], list[Answer]]:
+def judged_answers(course: Course, exam_id: str) -> tuple[list[dict], list[Answer]]:
     """The exam's questions (id, title, lecture) in paper order, and every judged submission."""
     made = {aid: e for aid, e in course.exam_assignments().items() if e["exam"] == exam_id}
     if not made:
@@ -120,7 +120,7 @@ def _discrimination(item: np.ndarray, rest: np.ndarray) -> float | None:
 
 
 def analyze(course: Course, exam_id: str) -> list[ItemStats]:
-    questions, answers = collect(course, exam_id)
+    questions, answers = judged_answers(course, exam_id)
     items = []
     for position, question in enumerate(questions, start=1):
         qid = question["id"]
