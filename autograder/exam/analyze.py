@@ -25,6 +25,7 @@ from scipy.stats import false_discovery_control, fisher_exact  # noqa: E402
 
 from ..course.coursedir import Course  # noqa: E402
 from ..course.errors import CourseError  # noqa: E402
+from ..course.files import write_atomically
 from ..course.identity import student  # noqa: E402
 from ..grading import results  # noqa: E402
 from ..intake.submission_files import submitted_students  # noqa: E402
@@ -194,19 +195,19 @@ def write_analysis(course: Course, exam_id: str, items: list[ItemStats]) -> Path
     """analysis/items.csv, variants.csv, analysis.png and analysis.html under the exam's folder."""
     folder = course.exam_dir(exam_id) / "analysis"
     folder.mkdir(parents=True, exist_ok=True)
-    results.write_atomically(folder / "items.csv", csv_text(
+    write_atomically(folder / "items.csv", csv_text(
         ["position", "question", "lecture", "answered", "facility", "discrimination", "flagged_variants"],
         [[i.position, i.question, i.lecture, i.answered, f"{i.facility:.3f}",
             "" if i.discrimination is None else f"{i.discrimination:.3f}", ";".join(v.variant for v in i.flagged)]
            for i in items]))
-    results.write_atomically(folder / "variants.csv", csv_text(
+    write_atomically(folder / "variants.csv", csv_text(
         ["question", "variant", "answered", "right", "facility", "p_value", "flagged"],
         [[i.question, v.variant, v.answered, v.right, f"{v.facility:.3f}",
             "" if v.p_value is None else f"{v.p_value:.4f}", v.flagged] for i in items for v in i.variants]))
     _plot(items, folder / "analysis.png")
     page = folder / "analysis.html"
     manifest = json.loads((course.exam_dir(exam_id) / "manifest.json").read_text(encoding="utf-8"))
-    results.write_atomically(page, render("exam_analysis.html.j2", title=manifest["title"], items=items,
+    write_atomically(page, render("exam_analysis.html.j2", title=manifest["title"], items=items,
                                           students=max((i.answered for i in items), default=0),
                                           settings=course.exam))
     return page

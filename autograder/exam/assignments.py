@@ -17,7 +17,7 @@ from ..authoring.release import release
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..grading import results
+from ..course.files import write_atomically
 from ..intake.exchange import exchange_for
 from ..intake.submission_files import submitted_students
 from .notebook import fill_questions, grade_ids, paper_notebook
@@ -114,6 +114,6 @@ def write_student_copies(course: Course, exam_id: str, papers) -> list:
     for paper in papers:
         path = course.exam_paper_file(exam_id, "notebooks", paper.id, ".ipynb")
         copy = fill_questions(released, [(d.question, d.variant) for d in paper.questions])
-        results.write_atomically(path, nbformat.writes(copy))
+        write_atomically(path, nbformat.writes(copy))
         written.append(path)
     return written

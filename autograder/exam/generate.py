@@ -27,8 +27,8 @@ import numpy as np
 from ..checks.exam.question import LETTERS, Choice, Code, FreeText, Integer, Number, Variant
 from ..course.coursedir import MANIFEST_VERSION, Course, read_manifest
 from ..course.errors import CourseError
+from ..course.files import write_atomically
 from ..course.identity import student
-from ..grading import results
 from ..intake.submission_files import submitted_students
 from ..reports.pages import csv_cell, csv_text
 from .assignments import check_free, held, made_by, registry, remove, write_assignments, write_student_copies
@@ -174,14 +174,14 @@ def write_papers(course: Course, exam_id: str, papers: list[Paper], manifest: di
         for sub, text in (("papers", _paper_file(exam_id, paper, [_shown(d) for d in paper.questions])),
                           ("keys", _key_file(exam_id, paper))):
             path = course.exam_paper_file(exam_id, sub, paper.id)
-            results.write_atomically(path, text)
+            write_atomically(path, text)
             written.append(path)
         rows += [[paper.id, k["question"], k["kind"], k["shown"] if k["kind"] != "code" else "(reference function)",
                   k.get("tolerance", "")] for k in keys]
-    results.write_atomically(folder / "keys.csv", csv_text(["paper", "question", "kind", "key", "tolerance"], rows))
+    write_atomically(folder / "keys.csv", csv_text(["paper", "question", "kind", "key", "tolerance"], rows))
     quiz, left_out = moodle_xml(exam_id, papers)
-    results.write_atomically(folder / "moodle.xml", quiz)
-    results.write_atomically(folder / "manifest.json", _json({**manifest, "not_in_moodle": left_out}))
+    write_atomically(folder / "moodle.xml", quiz)
+    write_atomically(folder / "manifest.json", _json({**manifest, "not_in_moodle": left_out}))
     return [*written, folder / "keys.csv", folder / "moodle.xml", folder / "manifest.json"]
 
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..checks.exam.question import Choice, Code, Number
 from ..course.coursedir import Course
 from ..course.errors import CourseError
-from ..grading import results
+from ..course.files import write_atomically
 from ..reports.pages import render
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
@@ -99,7 +99,7 @@ def write_printables(course: Course, exam_id: str, title: str, papers, *, forms:
         questions = [_question(d) for d in paper.questions]
         for key, suffix in ((False, ""), (True, "-key")):
             page = course.exam_paper_file(exam_id, "print", paper.id + suffix, ".html")
-            results.write_atomically(page, render("exam_paper.html.j2", title=title, label=label, key=key,
+            write_atomically(page, render("exam_paper.html.j2", title=title, label=label, key=key,
                                                   questions=questions))
             written.append(page)
             if forms and course.exam.print_pdfs and chromium():

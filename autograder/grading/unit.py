@@ -26,6 +26,7 @@ from .. import checks
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..course.files import write_atomically
 from ..course.notebooks import maximum
 from ..intake.submission_files import (SECRET_FILE, TIMESTAMP_FILE, InvalidSubmission, opened, pick_notebook,
                                        submitted_at, submitted_notebook, timestamp_time)
@@ -75,7 +76,7 @@ def keep_exchange_files(course: Course, student_id: str, assignment_id: str, tex
     folder = course.autograded_dir(student_id, assignment_id)
     for name in (TIMESTAMP_FILE, SECRET_FILE):
         if name in texts:
-            results.write_atomically(folder / name, texts[name])
+            write_atomically(folder / name, texts[name])
         else:
             (folder / name).unlink(missing_ok=True)
 
@@ -238,7 +239,7 @@ def grade_unit(unit: Unit, slot: Slot, spares: Spares | None = None, more: bool 
                 said.append("Cell source over the limit was cut from the graded copy")
             result.message = " ".join(_sentence(line) for line in said if line.strip())
             out = course.autograded_dir(sid, aid) / source_path.name
-            results.write_atomically(out, nbformat.writes(graded.run.notebook))
+            write_atomically(out, nbformat.writes(graded.run.notebook))
     except InvalidSubmission as exc:
         result.status, result.message = results.INVALID, str(exc)
     except checks.CheckCrashed as exc:

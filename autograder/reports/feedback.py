@@ -12,6 +12,7 @@ from pathlib import Path
 from ..course import notebooks
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..course.files import write_atomically
 from ..grading import results
 from ..intake.submission_files import submitted_students
 from ..intake.submission_files import SECRET_FILE, TIMESTAMP_FILE
@@ -73,11 +74,11 @@ def feedback(*, course: Course, assignment_id: str, students: list[str] | None =
             answers=_answers(course, record),
         )
         path = course.feedback_file(sid, assignment_id)
-        results.write_atomically(path, html)
+        write_atomically(path, html)
         for name in _EXCHANGE_FILES:  # what release_feedback needs beside the page, when the exchange brought it
             kept = course.autograded_dir(sid, assignment_id) / name
             if kept.is_file():
-                results.write_atomically(path.parent / name, kept.read_text(encoding="utf-8"))
+                write_atomically(path.parent / name, kept.read_text(encoding="utf-8"))
             else:
                 (path.parent / name).unlink(missing_ok=True)
         written.append(path)

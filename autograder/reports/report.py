@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..course.coursedir import Course  # noqa: E402
 from ..course.errors import CourseError  # noqa: E402
+from ..course.files import write_atomically
 from ..grading import results  # noqa: E402
 from ..intake.submission_files import submitted_students  # noqa: E402
 from ..records.gradebook import final_scores  # noqa: E402
@@ -102,10 +103,10 @@ def report(*, course: Course, assignment_id: str) -> list[Path]:
     folder = course.reports_dir(assignment_id)
     folder.mkdir(parents=True, exist_ok=True)
     grades, per_test = folder / "grades.csv", folder / "tests.csv"
-    results.write_atomically(grades, csv_text(
+    write_atomically(grades, csv_text(
         ["student_id", "score", "max_score", "status", "late_penalty"],
         [[r.student_id, f"{r.score:g}", f"{r.max_score:g}", r.status, f"{r.late_penalty:g}"] for r in rows]))
-    results.write_atomically(per_test, csv_text(
+    write_atomically(per_test, csv_text(
         ["grade_id", "max_points", "passed", "graded", "pass_rate"],
         [[t.grade_id, f"{t.max_points:g}", t.passed, t.graded, f"{t.pass_rate:.3f}"] for t in tests]))
     _histogram(rows, folder / "histogram.png")
@@ -117,5 +118,5 @@ def report(*, course: Course, assignment_id: str) -> list[Path]:
         mean=sum(r.score for r in rows) / len(rows), max_score=max(r.max_score for r in rows),
     )
     page = folder / "report.html"
-    results.write_atomically(page, html)
+    write_atomically(page, html)
     return [grades, per_test, folder / "histogram.png", folder / "failure_rates.png", page]

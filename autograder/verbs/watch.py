@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
+from ..course.files import write_atomically
 from ..grading import results
 from ..intake import exchange as nbgrader_exchange
 from ..reports.feedback import feedback
@@ -66,7 +67,7 @@ def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.
                 nbgrader_exchange.release_feedback(course=course, assignment_id=assignment_id, students=[sid],
                                                    exchange=exchange)
             record = results.load(course.record_path(sid, assignment_id))
-            results.write_atomically(course.feedback_file(sid, assignment_id).parent / _RELEASED, _graded_for(record))
+            write_atomically(course.feedback_file(sid, assignment_id).parent / _RELEASED, _graded_for(record))
         done.released = due
     return done
 

@@ -24,6 +24,7 @@ from typing import Callable
 
 from ...course.coursedir import Course
 from ...course.errors import CourseError
+from ...course.files import write_atomically
 from ...intake.submission_files import exchange_texts, submitted_at, submitted_notebook
 from .. import results
 from ..unit import Unit, keep_exchange_files, sha256_of
@@ -120,7 +121,7 @@ class Run:
         return cls(folder, units, jobs)
 
     def save_jobs(self) -> None:
-        results.write_atomically(self.folder / JOBS, json.dumps(self.jobs, indent=1))
+        write_atomically(self.folder / JOBS, json.dumps(self.jobs, indent=1))
 
     def unit_of(self, job_id: str, index: int) -> Unit | None:
         for job in self.jobs:
@@ -202,9 +203,9 @@ class SlurmBackend:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-")
         run = Run(Path(tempfile.mkdtemp(prefix=stamp, dir=root)), units, [])
         (run.folder / "logs").mkdir()
-        results.write_atomically(run.folder / UNITS, json.dumps([u.to_dict() for u in units], indent=1))
+        write_atomically(run.folder / UNITS, json.dumps([u.to_dict() for u in units], indent=1))
         script = run.folder / SCRIPT
-        results.write_atomically(script, render_script(
+        write_atomically(script, render_script(
             self.request, course_id=self.course.nbgrader.course_id, assignment_id=aid, run_dir=run.folder,
             python=sys.executable))
         # A regraded unit's old record goes before its task can write the new one: a record found
@@ -227,7 +228,7 @@ class SlurmBackend:
         except CourseError:
             for path, text in old.items():
                 if not path.exists():
-                    results.write_atomically(path, text)
+                    write_atomically(path, text)
             if not run.jobs:
                 shutil.rmtree(run.folder, ignore_errors=True)
                 raise
