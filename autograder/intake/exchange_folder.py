@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
+from nbgrader.exchange.default import ExchangeCollect
 
 from ..course.coursedir import Course
 from ..course.errors import CourseError
@@ -66,7 +67,7 @@ class FolderExchange:
         if not outbound.is_dir():
             raise never_released(assignment_id)
         refused = screen(outbound.parents[1] / "inbound", assignment_id,
-                         check_owner=bool(self.course.config.ExchangeCollect.get("check_owner", True)))
+                         check_owner=ExchangeCollect(config=self.course.config).check_owner)
         succeeded(self._api().collect(assignment_id, update=True), f"collect {assignment_id} from the exchange",
                   hint=f"run `nbgrader collect {assignment_id} --update` to see nbgrader's full log")
         return refused
