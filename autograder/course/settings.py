@@ -51,6 +51,10 @@ class Checks(Configurable):
     workers = Int(0, help="Notebooks run at once by `course validate`; 0 means one per CPU core.").tag(
         config=True
     )
+    case_retries = Int(
+        1, min=0, help="Further tries `course validate` gives a case whose run the machine broke (a kernel that died "
+        "as it started, under load), before it reports the case as not run. A check's defect is never retried.",
+    ).tag(config=True)
     mutant_kill_rate = Float(
         0.95, min=0, max=1, help="Share of the solution's mutants that are not recorded as equivalent which the "
         "hidden checks must kill (`course validate --mutants`), per assignment.",

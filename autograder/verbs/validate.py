@@ -147,18 +147,22 @@ def judge_once(check_id, calls, record, paper) -> str | None:
 
 
 def _run_case(assignment_id, source: Path, name, source_nb, case, seeds, plans, files_from: Path, paper,
-              limits: RunLimits, threads: int) -> CaseResult:
-    try:
-        # Every seed's calls in one run: the notebook's own cells, which cost the most, run once.
-        graded = run_and_judge(source_nb, case.notebook, plan=plans[0], draws=plans[1:], judge=judge_once,
-                               files_from=files_from,
-                               limits=limits, paper=paper, env=thread_environment(threads),
-                               template=template_for(source_nb, files_from))
-    except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
-        return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
-    except Exception as exc:  # the machine's (a kernel killed as it started, under memory pressure): this case only
-        return CaseResult(assignment_id, name, case, [], [f"the case could not run ({type(exc).__name__}: {exc}); "
-                                                          "run validate again, on a less loaded machine"], 0.0, source)
+              limits: RunLimits, retries: int, threads: int) -> CaseResult:
+    for tries_left in range(retries, -1, -1):
+        try:
+            # Every seed's calls in one run: the notebook's own cells, which cost the most, run once.
+            graded = run_and_judge(source_nb, case.notebook, plan=plans[0], draws=plans[1:], judge=judge_once,
+                                   files_from=files_from,
+                                   limits=limits, paper=paper, env=thread_environment(threads),
+                                   template=template_for(source_nb, files_from))
+            break
+        except checks.CheckCrashed as crash:  # a defect of a check: report it with this case, run the rest
+            return CaseResult(assignment_id, name, case, [], [str(crash)], 0.0, source)
+        except Exception as exc:  # the machine's (a kernel killed as it started, under load): this case only
+            if not tries_left:
+                return CaseResult(assignment_id, name, case, [], [
+                    f"the case could not run ({type(exc).__name__}: {exc}), {retries + 1} tries; "
+                    "run validate again, on a less loaded machine"], 0.0, source)
     by_seed = [graded.verdicts, *graded.draws]
     problems = seed_problems(seeds, by_seed) + _per_seed(seeds, [expectation_problems(case, v) for v in by_seed])
     if graded.run.error and case.kind in ("solution", "alternative"):
@@ -209,7 +213,7 @@ def validate(*, course: Course, assignment_ids: list[str] | None = None, seeds: 
             solution_nb = worked_notebook(source_nb, paper) if paper else None
             for case in cases_for(source_nb, course.config, course.cases_dir(assignment_id), solution_nb):
                 jobs.append((assignment_id, path, name, source_nb, case, seeds, plans,
-                             course.source_dir(assignment_id), paper, limits))
+                             course.source_dir(assignment_id), paper, limits, course.validation.case_retries))
     results = run_in_pool(course, _run_case, jobs, on_start, on_done)
     covered = [coverage(course, aid, nbs, [r for r in results if r.assignment_id == aid]) for aid, nbs in sources.items()]
     return Validation(structural, results, covered)

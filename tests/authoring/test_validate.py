@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder import checks
 from autograder.authoring.cases import Case
 from autograder.cli import main
 from autograder.course import notebooks
@@ -105,18 +106,40 @@ def test_seed_problems_name_each_cell_whose_points_differ():
     assert "relu(z): wrong result" in problem
 
 
-def test_a_case_whose_kernel_cannot_start_is_that_cases_problem_and_the_rest_run_on(monkeypatch):
-    """A kernel killed as it starts (memory pressure on the instructor's machine) fails one row of
-    the table, saying to run again, instead of ending validate with a traceback."""
+def _run_case_where(monkeypatch, fails, retries):
+    """_run_case with its run replaced by `fails`, which is told the try's number."""
     from autograder.verbs import validate as validate_module
 
-    def dies(*args, **kwargs):
-        raise RuntimeError("Kernel died before replying to kernel_info")
+    tries = []
 
-    monkeypatch.setattr(validate_module, "run_and_judge", dies)
+    def run(*args, **kwargs):
+        tries.append(len(tries) + 1)
+        fails(len(tries))
+
+    monkeypatch.setattr(validate_module, "run_and_judge", run)
     monkeypatch.setattr(validate_module, "template_for", lambda *args: None)
     result = validate_module._run_case("01_layer_math", Path("a.ipynb"), "a.ipynb", None, Case("s", "solution", None),
-                                       [1], [{}], Path("."), None, RunLimits(10), 1)
+                                       [1], [{}], Path("."), None, RunLimits(10), retries, 1)
+    return result, tries
+
+
+def test_a_case_whose_kernel_cannot_start_is_tried_again_then_is_that_cases_problem_only(monkeypatch):
+    """A kernel killed as it starts (load on the instructor's machine, or CI's) is tried again
+    c.Checks.case_retries times; then it fails one row of the table, saying to run again, instead
+    of ending validate with a traceback."""
+    def dies(attempt):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    result, tries = _run_case_where(monkeypatch, dies, retries=2)
+    assert tries == [1, 2, 3]
     (problem,) = result.problems
-    assert "could not run (RuntimeError: Kernel died before replying to kernel_info)" in problem
+    assert "could not run (RuntimeError: Kernel died before replying to kernel_info), 3 tries" in problem
     assert "run validate again" in problem
+
+
+def test_a_checks_own_defect_is_reported_at_once_not_tried_again(monkeypatch):
+    def crashes(attempt):
+        raise checks.CheckCrashed("test_x's checks crashed")
+
+    result, tries = _run_case_where(monkeypatch, crashes, retries=2)
+    assert tries == [1] and result.problems == ["test_x's checks crashed"]
