@@ -81,6 +81,7 @@ class Course:
     slurm: settings.Slurm
     exam: settings.Exam
     exchange_service: settings.ExchangeService
+    lms: settings.LMS
     nbgrader: CourseDirectory
     # nbgrader's own per-cell time limit (c.Execute.timeout), read typed through the class that owns it:
     # plain `nbgrader autograde` and our runs then agree on it, default included.
@@ -99,6 +100,7 @@ class Course:
             slurm = settings.Slurm(config=config)
             exam = settings.Exam(config=config)
             exchange_service = settings.ExchangeService(config=config)
+            lms = settings.LMS(config=config)
             nbgrader = CourseDirectory(config=config, root=str(root))
             execute = Execute(config=config)
         except TraitError as exc:
@@ -108,7 +110,7 @@ class Course:
                               hint="set it to the seconds one cell may run, e.g. c.Execute.timeout = 300")
         return cls(root=root, config=config, syllabus=syllabus, validation=validation, grading=grading,
                    sandbox=sandbox, collect=collect, slurm=slurm, exam=exam,
-                   exchange_service=exchange_service, nbgrader=nbgrader, execute=execute)
+                   exchange_service=exchange_service, lms=lms, nbgrader=nbgrader, execute=execute)
 
     # --- assignments -------------------------------------------------------------------
     @property

@@ -48,3 +48,50 @@ def student(name: str, *, from_lms: bool = False) -> Student:
     """The student any of their names stands for: an nbgrader id, a hub or exchange user, a roster's or
     a paper's id, or (`from_lms`) the id an LMS export's file name gives."""
     return Student(nbgrader_id=name, lms_id=name if from_lms else None)
+
+
+# LMS users (LTI 1.3). The hub user name, and so the nbgrader id, comes from one launch claim
+# (c.LMS.username_key) made a valid Unix login name; the LMS knows the same person by (iss, sub),
+# which is what a launch record binds a hub name to.
+LTI_CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+LTI_ROLES_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/roles"
+_UNIX_NAME = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
+
+
+class NotAHubName(ValueError):
+    """An LMS value that cannot be a hub user's name, with the reason in words."""
+
+
+def lms_value(claims, username_key: str) -> str | None:
+    """The value `username_key` names in a launch's claims (or an NRPS member, whose user_id is the sub):
+    None where it is missing, never another claim in its place (a silent fallback to `sub` would let
+    one user's sub become another's name)."""
+    if username_key.startswith("custom_"):
+        custom = claims.get(LTI_CUSTOM_CLAIM)
+        value = custom.get(username_key[len("custom_"):]) if hasattr(custom, "get") else None
+    elif username_key == "sub":
+        value = claims.get("sub", claims.get("user_id"))
+    else:
+        value = claims.get(username_key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def lms_hub_name(value: str, prefix: str = "") -> str:
+    """The hub (and Unix, and nbgrader) name an LMS value gives: the prefix and the value, lowercased;
+    an email's domain dropped. Refused, never rewritten, where the result is not a login name: two
+    values rewritten alike would be one user."""
+    local = value.split("@", 1)[0] if "@" in value else value
+    name = prefix + unicodedata.normalize("NFKC", local).lower()
+    if not _UNIX_NAME.fullmatch(name):
+        raise NotAHubName(f"{value!r} gives the user name {name!r}, which is not a login name (a letter or _ "
+                          "first, then letters, digits, '.', '_' or '-', at most 32 in all)")
+    return name
+
+
+def is_staff(roles, staff_roles) -> bool:
+    """Whether a member's LTI roles include one of `staff_roles`, as context (membership) roles: an
+    institution's 'Instructor' who takes this course as a Learner is a student here."""
+    def short(role: str) -> str | None:  # a context role's last part; institution and system roles have none
+        return re.split(r"[#/]", role)[-1] if "/membership" in role or "/" not in role else None
+    wanted = set(staff_roles) | {short(role) for role in staff_roles} - {None}
+    return any(isinstance(role, str) and (role in wanted or short(role) in wanted) for role in roles or ())

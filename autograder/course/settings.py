@@ -182,6 +182,48 @@ class ExchangeService(Configurable):
     ).tag(config=True)
 
 
+class LMS(Configurable):
+    """The course's LMS, reached through LTI 1.3: the hub's logins (HUB_AUTH=lti13), the roster
+    (`course enroll --from-lms`, Names and Role Provisioning) and grades (`course passback`,
+    Assignment and Grade Services). The platform's values come from its tool registration page."""
+
+    issuer = Unicode("", help="The platform's issuer (iss), e.g. 'https://moodle.example.edu'; empty: no LMS.").tag(
+        config=True)
+    client_id = Unicode("", help="The client id the platform gave this tool when it was registered.").tag(config=True)
+    deployment_id = Unicode("", help="The deployment id of the tool in the platform.").tag(config=True)
+    authorize_url = Unicode("", help="The platform's OIDC authentication request URL (Moodle: 'Authentication "
+                            "request URL'; Canvas: '/api/lti/authorize_redirect').").tag(config=True)
+    jwks_url = Unicode("", help="The platform's public keyset URL, which checks a launch's signature.").tag(config=True)
+    token_url = Unicode("", help="The platform's access token URL (client credentials), for the roster and grades."
+                        ).tag(config=True)
+    private_key_file = Unicode(
+        "", help="The tool's RSA private key (PEM): it signs the token requests. Root's alone (mode 600 or stricter): "
+        "a key others can read is refused. `course lms key` writes one and prints the public keyset to register.",
+    ).tag(config=True)
+    key_id = Unicode("adlm-tool-1", help="The kid the tool's public key is registered under.").tag(config=True)
+    memberships_url = Unicode(
+        "", help="The course's NRPS memberships URL; empty: the one the latest staff launch carried.").tag(config=True)
+    lineitems_url = Unicode(
+        "", help="The course's AGS line items URL; empty: the one the latest staff launch carried.").tag(config=True)
+    username_key = Unicode(
+        "sub", help="The launch claim the hub user name comes from: a top-level claim ('sub', 'email') or, as "
+        "'custom_NAME', the custom parameter NAME (Moodle: custom 'username=$User.username'; Canvas: "
+        "'login=$Canvas.user.loginId'). It must be stable: a user whose value changes becomes a new user.",
+    ).tag(config=True)
+    username_prefix = Unicode(
+        "", help="Put before every LMS user's hub name, e.g. 'lms-', so that LMS names can never be the name of an "
+        "account the machine already has; also makes numeric subs (Moodle's) valid Unix names.",
+    ).tag(config=True)
+    staff_roles = List(Unicode(), [
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper",
+        "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant",
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator",
+    ], help="LTI context roles that make a member staff (formgrader, never enrolled as a student); a short name "
+        "such as 'Instructor' matches the role's last part.").tag(config=True)
+    timeout = Float(15.0, help="Seconds to wait for any answer of the platform before calling it down.").tag(config=True)
+
+
 class Slurm(Configurable):
     """How `course grade --backend slurm` asks for resources: one array task per submission."""
 
