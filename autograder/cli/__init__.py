@@ -13,7 +13,7 @@ from typing import Optional
 import click
 
 from ..course.errors import CourseError
-from . import authoring, demo, exam, grading, hub
+from . import authoring, demo, exam, grading, hub, lms
 from .common import console, shown
 
 
@@ -32,7 +32,8 @@ def app(ctx: click.Context, course_dir: Optional[Path]):
 
 
 for _command in (authoring.release, authoring.solutions, authoring.validate, authoring.export, grading.enroll, grading.collect, grading.grade,
-                 grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, grading.watch, demo.demo, exam.exam, hub.hub):
+                 grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, grading.watch, demo.demo, exam.exam, hub.hub,
+                 lms.lms):
     app.add_command(_command)
 
 

@@ -1,0 +1,46 @@
+"""Verbs for the course in an LMS (LTI 1.3): the tool's key, the roster, grades back to the LMS."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .common import console, course_of, shown
+
+
+@click.group()
+def lms():
+    """The tool's key pair, which signs its requests to the LMS (roster and grades)."""
+
+
+def _print_jwks(key, course) -> None:
+    from ..lms.tool_key import public_jwks
+
+    # plain print: the keyset is for copying into the LMS, and rich would wrap or style it
+    click.echo(json.dumps(public_jwks(key, course.lms.key_id), indent=1))
+
+
+@lms.command()
+@click.option("--force", is_flag=True, help="Replace an existing key (the LMS then needs the new keyset).")
+@click.pass_context
+def key(ctx, force):
+    """Write a new private key to c.LMS.private_key_file (mode 600) and print the public keyset to
+    register in the LMS (Moodle: 'Public keyset'; Canvas: the developer key's 'Public JWK')."""
+    from ..lms.tool_key import key_path, write_key
+
+    course = course_of(ctx)
+    path = key_path(course)
+    written = write_key(path, force=force)
+    console.print(f"wrote the tool's private key to {shown(path)} (mode 600; never share it); its public keyset:")
+    _print_jwks(written, course)
+
+
+@lms.command()
+@click.pass_context
+def jwks(ctx):
+    """Print the public keyset of the tool's key (c.LMS.private_key_file), to register in the LMS."""
+    from ..lms.tool_key import read_key
+
+    course = course_of(ctx)
+    _print_jwks(read_key(course), course)
