@@ -6,13 +6,14 @@ handlers. This module keeps what the library leaves to the platform: the course 
 the config file), line items and results (SQLite in the state folder) and the pages.
 
 Run by uvicorn:  LMS_PLATFORM_CONFIG=platform.json uvicorn --app-dir deploy/lms --factory platform_app:create_app
-The config file (JSON): {"url", "state", "faults" (optional), "tool": {"client_id", "deployment_id",
+The config file (JSON): {"url" (the issuer), "state" (a folder; a relative one is beside the config file),
+"faults" (optional: true lets POST /_faults make the token, scores and memberships services fail), "tool": {"client_id", "deployment_id",
 "login_url", "launch_url", "public_jwks" | "jwks_url"}, "course": {"id", "title", "links": [{"id", "title",
 "score_maximum" (optional: the link is graded; its line item is made here, as an LMS makes a graded
 activity's)}], "members": [{"user_id", "name", "email", "username" (sent as the custom claim "username"),
 "roles" (short names such as "Learner" or full LIS URIs), "status" (default "Active")}]}}.
 
-Where lti1p3platform 0.1.8 falls short, a comment starting "lti1p3platform 0.1.8:" says what breaks.
+Where lti1p3platform 0.1.8 falls short, a comment naming it says what breaks and what is done instead.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ LINEITEM_READ, LINEITEM, SCORE, RESULT_READ = (AGS + s for s in ("lineitem.reado
                                                                   "result.readonly"))
 MEDIA = {"score": "application/vnd.ims.lis.v1.score+json", "lineitem": "application/vnd.ims.lis.v2.lineitem+json"}
 SLOW_SECONDS = 30  # longer than any client's timeout: a "slow" fault is a platform that does not answer
-FAULT_VALUES = {"token": {"refuse", "error", "slow"}, "scores": {"error", "slow"}, "memberships": {"error", "slow"}}
+FAULT_VALUES = {"token": ("refuse", "error", "slow"), "scores": ("error", "slow"), "memberships": ("error", "slow")}
 
 
 class ConfigError(Exception):
@@ -240,6 +241,9 @@ class Platform(LTI1P3PlatformConfAbstract):
 
 
 class ServiceRequest(LtiRequest):
+    """The request as lti1p3platform's handlers read it, built by the route (which reads the body
+    asynchronously) before those synchronous handlers run in a thread."""
+
     def build_metadata(self, request: t.Any) -> t.Any:
         return request
 
@@ -687,7 +691,7 @@ def create_app() -> FastAPI:
         for key, value in wanted.items():
             fail_after = key == "scores" and str(value).startswith("fail_after:") and str(value)[11:].isdigit()
             if not (value is None or value in FAULT_VALUES.get(key, ()) or fail_after):
-                raise Refused(400, f"unknown fault {key}={value!r}: faults are {FAULT_VALUES}, or scores=fail_after:N")
+                raise Refused(400, f"unknown fault {key}={value!r}: one of {FAULT_VALUES} or scores=fail_after:N")
         with lms.lock:
             lms.faults, lms.score_posts = {k: v for k, v in wanted.items() if v}, 0
         log.info("faults now %s", lms.faults or "none")
