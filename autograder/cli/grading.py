@@ -40,14 +40,21 @@ def collect(ctx, assignment_id, archive, exchange):
 
 
 @click.command()
-@click.argument("students", nargs=-1, required=True)
+@click.argument("students", nargs=-1)
+@click.option("--from-lms", is_flag=True, help="Take the students from the LMS's roster (LTI Names and Role "
+              "Provisioning) and enroll them in nbgrader's gradebook too; members who cannot be mapped are listed.")
 @click.pass_context
-def enroll(ctx, students):
+def enroll(ctx, students, from_lms):
     """Enroll STUDENTS (hub user names) in the course on the ngshare exchange service, making the
     course there if it is new: the service serves a course only to the people it knows."""
     from ..intake import exchange
+    from .lms import enroll_from_lms
 
+    if from_lms == bool(students):
+        raise click.UsageError("give either STUDENTS or --from-lms")
     course = course_of(ctx)
+    if from_lms:
+        return enroll_from_lms(course)
     exchange.enroll(course=course, students=list(students))
     console.print(f"enrolled {len(students)} students in {shown(course.nbgrader.course_id)} on {shown(exchange.where(course))}")
 

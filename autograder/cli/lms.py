@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.table import Table
 
 from .common import console, course_of, shown
 
@@ -44,3 +45,35 @@ def jwks(ctx):
 
     course = course_of(ctx)
     _print_jwks(read_key(course), course)
+
+
+def _outcome(member) -> str:
+    if member.staff:  # never a student, with a user name or without
+        return "staff"
+    if member.hub_name is None:
+        return f"[yellow]not mapped:[/] {shown(member.why)}"
+    return "[green]enrolled[/]" if member.student else f"{shown(member.status.lower())}: not enrolled"
+
+
+def enroll_from_lms(course) -> int:
+    """`course enroll --from-lms`: the LMS's students enrolled; every member listed who was not."""
+    from ..lms.enroll import enroll_from_lms as run
+
+    roster, exchange = run(course)
+    table = Table(title=f"the LMS's roster ({shown(roster.url)})", title_justify="left")
+    for column in ("member", "LMS user id", "user name", ""):
+        table.add_column(column)
+    for member in sorted(roster.members, key=lambda m: (m.student, m.hub_name or "", m.user_id)):
+        table.add_row(shown(member.name or member.email), shown(member.user_id), shown(member.hub_name or "-"),
+                      _outcome(member))
+    console.print(table)
+    students = roster.students
+    console.print(f"enrolled {len(students)} students in nbgrader's gradebook"
+                  + (f" and in {shown(course.nbgrader.course_id)} on {shown(exchange)}" if exchange else ""))
+    unmapped = roster.unmapped
+    if unmapped:
+        console.print(f"[yellow]{len(unmapped)} member{'s' if len(unmapped) > 1 else ''} could not be mapped to a "
+                      "user name[/] (listed above); "
+                      "fix c.LMS.username_key / username_prefix, or let them launch the tool once")
+        return 1
+    return 0

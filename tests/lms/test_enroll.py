@@ -1,0 +1,113 @@
+"""`course enroll --from-lms` against the test LMS: the students of its roster (NRPS) enrolled in
+nbgrader's gradebook under their hub names; staff, inactive members and members whose name cannot be
+made listed and left out; a custom parameter's name taken from the member's launch; the LMS down,
+slow, refusing the token or failing: one error and its hint, nothing enrolled."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.course import lms_launches
+from autograder.course.coursedir import Course
+from autograder.records.gradebook import open_gradebook
+from tests.conftest import course_main, make_course_copy
+from tests.lms.lms_course import dead_url, lms_settings, roster_platform
+
+pytestmark = pytest.mark.xdist_group("lms-enroll")  # one LMS for the module
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory, lms_tool_key):
+    with roster_platform(tmp_path_factory.mktemp("lms"), lms_tool_key[1]) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def empty_gradebook(tmp_path_factory) -> Path:
+    """Made once: nbgrader takes seconds to make one."""
+    course = make_course_copy(tmp_path_factory.mktemp("gradebook"))
+    with open_gradebook(course):
+        return course.sqlite_gradebook()
+
+
+@pytest.fixture
+def course_with_lms(tmp_path, platform, lms_tool_key, empty_gradebook):
+    def make(**changed) -> Course:
+        course = make_course_copy(tmp_path, lms_settings(platform, lms_tool_key[0], **changed))
+        shutil.copy(empty_gradebook, course.sqlite_gradebook())
+        return course
+    return make
+
+
+def _enrolled(course) -> dict[str, str]:
+    with open_gradebook(course) as gb:
+        return {student.id: student.lms_user_id for student in gb.students}
+
+
+def _row(printed: str, user_id: str) -> str:
+    return next(line for line in printed.splitlines() if user_id in line)
+
+
+def test_the_rosters_students_are_enrolled_under_their_hub_names_and_the_rest_listed(course_with_lms):
+    course = course_with_lms()
+    code, printed = course_main(course, "enroll", "--from-lms")
+    assert code == 1, printed  # a member could not be mapped: the TA has something to fix
+    assert _enrolled(course) == {"student1": "u-1001", "student2": "u-1002", "student3": "u-1004",
+                                 "student4": "u-1005"}
+    assert "enrolled" in _row(printed, "u-1001") and "student1" in _row(printed, "u-1001")
+    assert "staff" in _row(printed, "u-9001")
+    assert "inactive: not enrolled" in _row(printed, "u-1003")
+    assert "not mapped: 'no login@example.edu' gives the user name 'no login'" in " ".join(printed.split())
+    assert "enrolled 4 students in nbgrader's gradebook" in printed
+    with open_gradebook(course) as gb:
+        one = gb.find_student("student1")
+        assert (one.email, one.first_name) == ("student1@example.edu", None)  # the platform sends no given_name
+
+    code, again = course_main(course, "enroll", "--from-lms")  # enrolling twice changes nothing
+    assert code == 1 and len(_enrolled(course)) == 4
+
+
+def test_a_custom_parameters_name_comes_from_the_members_launch(course_with_lms, platform):
+    course = course_with_lms(username_key="custom_username")
+    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-1002", "name": "Student Two"}, "student2",
+                        staff=False)
+    code, printed = course_main(course, "enroll", "--from-lms")
+    assert code == 1 and _enrolled(course) == {"student2": "u-1002"}
+    assert "has not launched the tool yet: custom_username is a custom parameter" in " ".join(printed.split())
+    assert "staff" in _row(printed, "u-9001")  # staff need no name to be left out
+
+
+def test_a_name_a_launch_gave_to_another_lms_user_is_not_given_again(course_with_lms, platform):
+    course = course_with_lms()
+    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-7777"}, "student3", staff=False)
+    code, printed = course_main(course, "enroll", "--from-lms")
+    assert "student3" not in _enrolled(course)
+    assert "gives the user name 'student3', which a launch gave to another LMS user" in " ".join(printed.split())
+
+
+@pytest.mark.parametrize("fault, changed, said", [
+    ({}, {"token_url": "DEAD"}, "cannot reach the LMS to get a token at {dead}: [Errno 111] Connection refused "
+                                "hint: check that the LMS is up"),
+    ({"token": "refuse"}, {}, "the LMS refused the tool's token request (401 invalid_client) at {token_url} "
+                              "hint: check c.LMS.client_id and c.LMS.key_id"),
+    ({"memberships": "slow"}, {}, "the LMS did not answer within 1 s when the tool tried to read the course's members "
+                                  "at {memberships_url} hint: check that the LMS is up, or raise c.LMS.timeout"),
+    ({"memberships": "error"}, {}, "the LMS answered 500 the memberships service failed (fault injection) when the "
+                                   "tool tried to read the course's members at {memberships_url}"),
+    ({}, {"memberships_url": ""}, "the course's memberships (LTI Names and Role Provisioning) URL is not known "
+                                  "hint: set c.LMS.memberships_url, or launch the tool once"),
+])
+def test_an_lms_that_is_down_slow_refusing_or_failing_is_one_error_and_nothing_is_enrolled(
+        course_with_lms, platform, fault, changed, said):
+    dead = dead_url()
+    course = course_with_lms(**{key: dead if value == "DEAD" else value for key, value in changed.items()})
+    platform.set_faults(**fault)
+    try:
+        code, printed = course_main(course, "enroll", "--from-lms")
+    finally:
+        platform.set_faults()
+    assert code == 2 and printed.startswith("error: ") and printed.count("hint: ") == 1, printed
+    assert said.format(dead=dead, token_url=platform.token_url, memberships_url=platform.memberships_url) \
+        in " ".join(printed.split())
+    assert _enrolled(course) == {}
