@@ -6,6 +6,7 @@ the script's: they need the shell and root's tools, not the course."""
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import re
@@ -32,6 +33,8 @@ def check(course: Course, hub: HubSettings) -> None:
     taken, or any student can list, enter or read the staff's files."""
     if os.geteuid() != 0:
         raise CourseError("what students can reach is checked as each of them: run this as root")
+    if hub.auth == "lti13":
+        hub.lms(course)
     if _running(hub):
         raise CourseError(f"a hub is already running from {hub.state}", hint="run `scripts/hub.sh stop` first")
     _exchange_matches(course, hub)
@@ -61,7 +64,7 @@ def _exchange_matches(course: Course, hub: HubSettings) -> None:
 def out_of_reach(hub: HubSettings, path: Path, what: str) -> None:
     """Refuses while any student can list, enter or read `path`. Asked as each student, by a process
     of theirs, so that every folder above it, their groups and ACLs count as they do for them."""
-    for user in hub.students:
+    for user in hub.probes:
         try:
             entry = pwd.getpwnam(user)
         except KeyError:
@@ -101,12 +104,8 @@ def setup(course: Course, hub: HubSettings) -> None:
         _write_config(etc / "nbgrader_config.py", CourseDirectory={"course_id": course.nbgrader.course_id},
                       Exchange={"root": str(folder)})
         exchange.release_assignments(course=course)
+    make_staff(course.root, hub, hub.instructor)
     instructor = pwd.getpwnam(hub.instructor)
-    config = Path(instructor.pw_dir) / ".jupyter"
-    config.mkdir(exist_ok=True)
-    _write_config(config / "nbgrader_config.py", CourseDirectory={"root": str(course.root)})
-    for path in (config, config / "nbgrader_config.py"):
-        os.chown(path, instructor.pw_uid, instructor.pw_gid)
     # formgrader writes manual grades into the gradebook, and SQLite its journal beside it.
     gradebook = course.sqlite_gradebook()
     for path, mode in ((course.root, 0o070), (gradebook, 0o060)):
@@ -118,6 +117,43 @@ def setup(course: Course, hub: HubSettings) -> None:
     _private_file(hub.private / "jupyterhub.sqlite")  # SQLite gives its journal the database's mode
 
 
+def make_staff(course_root: Path, hub: HubSettings, user: str, staff: bool = True) -> None:
+    """Give `user` what makes the instructor staff, or (`staff` False) take it away: membership of the
+    course folder's group, the instructor's own (formgrader writes the gradebook), and formgrader's
+    nbgrader config in their home, naming the course. It reaches a server started after this. The config
+    is written as the user: root following a link they planted in their home would write where they cannot."""
+    member = is_staff(hub, user)
+    if not staff and not member:
+        return  # a student as before: nothing in their home is ours to touch
+    if user != hub.instructor and staff != member:
+        group = _course_group(hub).gr_name
+        _root_runs(["usermod", "--append", "--groups", group, user] if staff else ["gpasswd", "--delete", user, group])
+    entry = pwd.getpwnam(user)
+    config = _config_text(CourseDirectory={"root": str(course_root)})
+    script = ('mkdir -p "$1/.jupyter" && cat >"$1/.jupyter/nbgrader_config.py"' if staff
+              else 'rm -f "$1/.jupyter/nbgrader_config.py"')
+    written = subprocess.run(["sh", "-c", script, "sh", entry.pw_dir], input=config, text=True, capture_output=True,
+                             cwd="/", user=entry.pw_uid, group=entry.pw_gid, extra_groups=[])
+    if written.returncode:
+        raise CourseError(f"{user}'s formgrader config could not be {'written' if staff else 'removed'}: "
+                          f"{written.stderr.strip()}", hint=f"check that {user} owns {entry.pw_dir}")
+
+
+def is_staff(hub: HubSettings, user: str) -> bool:
+    """Staff on this hub: the instructor and whom make_staff made staff, members of the course folder's group."""
+    return user == hub.instructor or user in _course_group(hub).gr_mem
+
+
+def _course_group(hub: HubSettings) -> grp.struct_group:
+    return grp.getgrgid(pwd.getpwnam(hub.instructor).pw_gid)
+
+
+def _root_runs(command: list[str]) -> None:
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode:
+        raise CourseError(f"`{' '.join(command)}` failed: {run.stderr.strip()}", hint="run the hub as root")
+
+
 def _private_file(path: Path) -> Path:
     """`path`, made root's alone (600) before anything is written into it."""
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -126,9 +162,13 @@ def _private_file(path: Path) -> Path:
 
 
 def _write_config(path: Path, **sections: dict) -> None:
+    path.write_text(_config_text(**sections))
+
+
+def _config_text(**sections: dict) -> str:
     # repr: each value as a Python literal, whatever quotes or backslashes a path or id holds.
     lines = [f"c.{section}.{key} = {value!r}" for section, values in sections.items() for key, value in values.items()]
-    path.write_text("\n".join(["c = get_config()  # noqa: F821 - written by `course hub setup`", *lines, ""]))
+    return "\n".join(["c = get_config()  # noqa: F821 - written by `course hub setup`", *lines, ""])
 
 
 def publish(course: Course, hub: HubSettings) -> None:
