@@ -3,7 +3,7 @@
 #   scripts/hub.sh start [COURSE_DIR]   bring it up and print the URL (COURSE_DIR: the course the
 #                                       instructor grades in; default a clone of this repository)
 #   scripts/hub.sh stop                 stop the hub, its proxy and every user's server
-# The hub is deploy/hub/jupyterhub_config.py; its settings (HUB_STATE, HUB_PORT, HUB_EXCHANGE, ...) are
+# The hub is deploy/hub/jupyterhub_config.py; its settings (HUB_STATE, HUB_PORT, HUB_EXCHANGE, HUB_AUTH, ...) are
 # environment variables, listed in autograder/hub/settings.py; the course's side is `course hub
 # check|setup|publish`. This script does what needs root's tools: the Unix users (one it makes gets a
 # generated password, in $HUB_STATE/hub/passwords, root only), the proxy, the environments, the hub's process.
@@ -92,13 +92,17 @@ hub_env() {
 }
 
 # The hub's users: made when missing, each with a home only they can enter and, when made here, a
-# generated password kept in a file only root reads (printing it would leave it in logs).
+# generated password kept in a file only root reads (printing it would leave it in logs). With LTI
+# logins (HUB_AUTH=lti13) only the instructor, whose group owns the course, and with no password: the
+# hub makes each LMS user as they first launch, and nobody logs in with a password.
 users() {
-  local user password
+  local user password students=${HUB_STUDENTS:-student1 student2}
+  [ "${HUB_AUTH:-pam}" != lti13 ] || students=""
   (umask 077 && touch "$private/passwords")
-  for user in ${HUB_INSTRUCTOR:-instructor} ${HUB_STUDENTS:-student1 student2}; do
+  for user in ${HUB_INSTRUCTOR:-instructor} $students; do
     if ! id -u "$user" >/dev/null 2>&1; then
       useradd -m -s /bin/bash "$user"
+      [ -n "$students" ] || continue
       password=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
       echo "$user:$password" | chpasswd
       sed -i "/^$user /d" "$private/passwords"

@@ -9,6 +9,7 @@ import sys
 
 from autograder.course.coursedir import Course
 from autograder.hub.settings import HubSettings
+from autograder.hub.steps import is_staff
 
 DEPLOY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, DEPLOY)
@@ -26,14 +27,20 @@ c.ConfigurableHTTPProxy.command = [str(hub.proxy)]
 c.JupyterHub.db_url = f"sqlite:///{hub.private}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = str(hub.private / "jupyterhub_cookie_secret")
 
-# The login: PAM against the Unix users, unless the demo's or the institution's (loaded at the end).
-if hub.demo_password is not None:
-    c.JupyterHub.authenticator_class = "dummy"
-    c.DummyAuthenticator.password = hub.demo_password
-elif hub.auth_config is None:
-    c.JupyterHub.authenticator_class = "pam"
-c.Authenticator.allowed_users = set(hub.users)
-c.Authenticator.admin_users = {hub.instructor}
+# The login: PAM against the Unix users, unless the demo's, the LMS's (LTI 1.3: who may enter and who
+# is staff come from the launch; see autograder/hub/lti_login.py) or the institution's (loaded at the end).
+if hub.auth == "lti13":
+    from autograder.hub.lti_login import LMSAuthenticator
+
+    c.JupyterHub.authenticator_class = LMSAuthenticator  # no admin users: lti_login.py says why
+else:
+    if hub.demo_password is not None:
+        c.JupyterHub.authenticator_class = "dummy"
+        c.DummyAuthenticator.password = hub.demo_password
+    elif hub.auth_config is None:
+        c.JupyterHub.authenticator_class = "pam"
+    c.Authenticator.allowed_users = set(hub.users)
+    c.Authenticator.admin_users = {hub.instructor}
 
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(hub.env / "bin" / "python"), "-m", "jupyterhub.singleuser"]
@@ -46,13 +53,15 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 
 
-def course_for_the_instructor(spawner):
-    # formgrader shows only courses inside the server's root folder.
-    if spawner.user.name == hub.instructor:
-        spawner.notebook_dir = str(hub.course)
+def course_for_the_staff(spawner):
+    # Each spawn decides again (the spawner outlives a server): an LMS user's staff role can come and go.
+    # formgrader shows only courses inside the server's root folder; a student's would grade a course of their own.
+    staff = is_staff(hub, spawner.user.name)
+    spawner.notebook_dir = str(hub.course) if staff else ""
+    spawner.args = [] if staff else ["--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False"]
 
 
-c.Spawner.pre_spawn_hook = course_for_the_instructor
+c.Spawner.pre_spawn_hook = course_for_the_staff
 
 if hub.exchange == "ngshare":
     limits = Course.load(hub.course).exchange_service
