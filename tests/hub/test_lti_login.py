@@ -1,0 +1,214 @@
+"""LTI 1.3 launches from the test LMS (tests/lms/platform.py, on lti1p3platform) into the course's hub
+(scripts/hub.sh with HUB_AUTH=lti13, ltiauthenticator's LTI13Authenticator under autograder/hub/lti_login.py),
+walked without a browser: the platform's course page, its link, the hub's OIDC login, the platform's
+auto-submitting form, the hub's launch. One hub for the module; user names come from the email claim.
+
+A student lands in a server of their own, run as their own Unix user, and the launch record keeps the
+course's NRPS and AGS URLs; an instructor's launch is staff (formgrader grades the course), a
+student's is not. Launches that are forged (the platform's own launch re-signed by another key, or
+with its audience, issuer, expiry or deployment changed and signed with the platform's key), replayed,
+or whose name belongs to someone else are refused with a page that says why, and log nobody in.
+"""
+
+from __future__ import annotations
+
+import grp
+import html
+import pwd
+import time
+from pathlib import Path
+
+import jwt
+import psutil
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from autograder.cli import main
+from autograder.course.errors import CourseError
+from autograder.hub import steps
+from autograder.hub.settings import HubSettings
+from tests.conftest import REPO
+from tests.hub.hub_fixture import launch_form, lti_hub, open_server, post_launch
+from tests.lms.platform import LINKS
+
+# Every test here but the settings' meets the hub, one at a time (its LMS users are Unix users of the machine).
+pytestmark = pytest.mark.xdist_group("hub")
+slow = pytest.mark.slow
+STUDENT = {"user_id": "u-1001", "name": "Student One", "email": "student1@example.edu", "roles": ["Learner"]}
+TEACHER = {"user_id": "u-9001", "name": "Ina Instructor", "email": "ina@example.edu", "roles": ["Instructor"]}
+# LMS users whose email gives a name that is not theirs to have, or none.
+POSING = {
+    "instructor": {"user_id": "u-6001", "name": "Not the Instructor", "email": "instructor@elsewhere.example",
+                   "roles": ["Learner"]},
+    "root": {"user_id": "u-6002", "name": "Not Root", "email": "root@elsewhere.example", "roles": ["Learner"]},
+    "student1": {"user_id": "u-6003", "name": "Another Student One", "email": "student1@elsewhere.example",
+                 "roles": ["Learner"]},
+    "no email": {"user_id": "u-6004", "name": "No Email", "roles": ["Learner"]},
+    "no login name": {"user_id": "u-6005", "name": "Bad Name", "email": "1st.place@example.edu", "roles": ["Learner"]},
+}
+AGAIN = "Open the assignment again from your course in the LMS."
+LOGIN_COOKIE = "jupyterhub-hub-login"
+
+
+@pytest.mark.parametrize("environ, said", [
+    ({"HUB_AUTH": "oauth"}, "HUB_AUTH is oauth"),
+    ({"HUB_AUTH": "lti13", "HUB_STUDENTS": "student1"}, "HUB_AUTH=lti13 lets in whoever the LMS launches; HUB_STUDENTS"),
+    ({"HUB_AUTH": "lti13", "HUB_DEMO_LOGIN": "1"}, "HUB_AUTH=lti13 lets in whoever the LMS launches; HUB_DEMO_LOGIN"),
+])
+def test_lti_settings_that_cannot_work_together_are_refused_in_one_line(environ, said):
+    with pytest.raises(CourseError) as refused:
+        HubSettings.from_environ(environ)
+    assert refused.value.message.startswith(said) and refused.value.hint
+
+
+def test_an_lti_hub_for_a_course_without_its_lms_is_refused_naming_what_to_set(tmp_path, monkeypatch, capsys):
+    for name in ("HUB_PASSWORD", "HUB_AUTH_CONFIG", "HUB_DEMO_LOGIN", "HUB_STUDENTS", "HUB_EXCHANGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HUB_STATE", str(tmp_path))
+    monkeypatch.setenv("HUB_AUTH", "lti13")
+    monkeypatch.setattr(steps.os, "geteuid", lambda: 0)  # refused before anything needs root
+    assert main(["--course-dir", str(REPO), "hub", "check"]) == 2
+    said = " ".join(capsys.readouterr().out.split())
+    assert (f"error: HUB_AUTH=lti13 needs c.LMS.issuer, c.LMS.client_id, c.LMS.authorize_url, c.LMS.jwks_url in "
+            f"{REPO}/course_config.py") in said and "hint: copy them from the tool's registration" in said
+
+
+@pytest.fixture(scope="module")
+def hub():
+    with lti_hub(members=[STUDENT, TEACHER, *POSING.values()], links=LINKS) as started:
+        yield started
+
+
+def page_says(answer) -> str:
+    """The words of the hub's page, as a reader sees them."""
+    return " ".join(html.unescape(answer.text).split())
+
+
+def forged(hub, fields: dict, key=None, **claims) -> dict:
+    """The launch form's fields with its id_token changed: `claims` replaced, signed with `key` (by default
+    the platform's own, which its keyset vouches for) under the platform's key id."""
+    token = fields["id_token"]
+    signed = jwt.decode(token, options={"verify_signature": False})
+    key = key or (hub.platform_state / "platform_key.pem").read_text()
+    return {**fields, "id_token": jwt.encode({**signed, **claims}, key, algorithm="RS256",
+                                             headers={"kid": jwt.get_unverified_header(token)["kid"]})}
+
+
+def servers_of(user: str) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["username", "cmdline"])
+            if p.info["username"] == user and "jupyterhub.singleuser" in (p.info["cmdline"] or [])]
+
+
+@slow
+def test_the_hub_tells_the_lms_admin_what_to_register_and_a_visitor_where_to_log_in(hub):
+    config = requests.get(f"{hub.url}/hub/lti13/config", timeout=30)
+    assert config.status_code == 200, config.text
+    said = config.json()
+    assert said["oidc_initiation_url"] == f"{hub.url}/hub/lti13/oauth_login"
+    assert said["target_link_uri"] == hub.url
+    assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in said["scopes"]
+    visit = requests.get(f"{hub.url}/hub/", timeout=30)  # the hub itself, not a link in the LMS
+    assert visit.status_code == 400 and "This hub is entered from the course's LMS" in page_says(visit), page_says(visit)
+
+
+@slow
+def test_a_student_lands_in_their_own_server_and_the_launch_keeps_the_courses_services(hub):
+    session, action, fields = launch_form(hub, STUDENT["user_id"])
+    assert action == f"{hub.url}/hub/lti13/oauth_callback"
+    started = time.monotonic()
+    launched = post_launch(session, action, fields)
+    lab = open_server(hub, session, "student1", launched)
+    assert lab.status_code == 200 and lab.url == f"{hub.url}/user/student1/lab", lab.url
+    print(f"launch to a ready server: {time.monotonic() - started:.1f} s")
+    assert servers_of("student1")  # run as their own Unix user
+    home = Path(pwd.getpwnam("student1").pw_dir)
+    assert home.stat().st_mode & 0o777 == 0o700 and home.owner() == "student1"
+    launches = hub.launches()
+    assert launches.users["student1"]["sub"] == STUDENT["user_id"] and launches.users["student1"]["staff"] is False
+    assert launches.users["student1"]["iss"] == hub.platform.issuer
+    assert launches.context["memberships_url"] == hub.platform.memberships_url
+    assert launches.context["lineitems_url"] == hub.platform.lineitems_url
+    # Not staff: no formgrader in their server, not in the course folder's group.
+    assert session.get(f"{hub.url}/user/student1/formgrader", timeout=60).status_code == 404
+    assert "student1" not in grp.getgrnam(hub.instructor).gr_mem
+
+
+@slow
+def test_an_instructors_launch_is_staff_with_formgrader_on_the_course(hub):
+    session, action, fields = launch_form(hub, TEACHER["user_id"])
+    launched = post_launch(session, action, fields)
+    formgrader = open_server(hub, session, "ina", launched, path="formgrader")
+    assert formgrader.status_code == 200, formgrader.text
+    assignments = session.get(f"{hub.url}/user/ina/formgrader/api/assignments", timeout=60)
+    assert "01_layer_math" in [a["name"] for a in assignments.json()]  # the course's, from its gradebook
+    assert "ina" in grp.getgrnam(hub.instructor).gr_mem and hub.launches().users["ina"]["staff"] is True
+    assert servers_of("ina")
+
+
+@slow
+@pytest.mark.parametrize("how, status, said", [
+    ("signed by another key", 400, "The LMS's launch token is not valid: Signature verification failed"),
+    ("for another tool", 401, "The LMS's launch token is not valid: Audience doesn't match"),
+    ("from another issuer", 400, "The LMS's launch token is not valid: Invalid issuer"),
+    ("expired", 400, "The LMS's launch token is not valid: Signature has expired"),
+    ("from another deployment", 403, "This launch comes from the tool's deployment '2', not this course's ('1')"),
+])
+def test_a_forged_launch_is_refused_with_a_page_that_says_why(hub, how, status, said):
+    session, action, fields = launch_form(hub, STUDENT["user_id"])
+    now = int(time.time())
+    changes = {"signed by another key": {"key": rsa.generate_private_key(public_exponent=65537, key_size=2048)},
+               "for another tool": {"aud": "another-tool"}, "from another issuer": {"iss": "https://lms.evil.example"},
+               "expired": {"iat": now - 400, "exp": now - 60},
+               "from another deployment": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "2"}}[how]
+    answer = post_launch(session, action, forged(hub, fields, **changes))
+    assert answer.status_code == status and said in page_says(answer), page_says(answer)
+    assert "Traceback" not in answer.text and LOGIN_COOKIE not in session.cookies
+
+
+@slow
+def test_a_replayed_launch_is_refused_and_so_is_its_token_in_another_login(hub):
+    session, action, fields = launch_form(hub, STUDENT["user_id"])
+    assert post_launch(session, action, fields).status_code == 302
+    again = post_launch(session, action, fields)  # the same form, posted again: its state was used
+    assert again.status_code == 400, again.text
+    assert "This launch was used already or did not start in this browser" in page_says(again)
+    assert AGAIN in page_says(again)
+    # The token, posted by someone else with a login of their own under way: its nonce is the first login's.
+    thief, _, own = launch_form(hub, STUDENT["user_id"])
+    stolen = post_launch(thief, action, {"id_token": fields["id_token"], "state": own["state"]})
+    assert stolen.status_code == 400 and "this launch's token was issued for another login" in page_says(stolen).lower()
+    assert LOGIN_COOKIE not in thief.cookies
+
+
+@slow
+@pytest.mark.parametrize("who, said", [
+    ("instructor", "The user name 'instructor' is an account of this machine that no LMS user was given"),
+    ("root", "The user name 'root' is an account of this machine that no LMS user was given"),
+    ("student1", "The user name 'student1' already belongs to another LMS user"),
+    ("no email", "This launch carries no 'email', which this course's user names come from"),
+    ("no login name", "'1st.place@example.edu' gives the user name '1st.place', which is not a login name"),
+])
+def test_a_launch_whose_name_is_not_theirs_to_have_is_refused(hub, who, said):
+    if who == "student1" and "student1" not in hub.launches().users:  # the name is the first student's
+        assert post_launch(*launch_form(hub, STUDENT["user_id"])).status_code == 302
+    before = {u.pw_name for u in pwd.getpwall()}
+    session, action, fields = launch_form(hub, POSING[who]["user_id"])
+    answer = post_launch(session, action, fields)
+    assert answer.status_code == 403 and said.lower() in page_says(answer).lower(), page_says(answer)
+    assert LOGIN_COOKIE not in session.cookies and {u.pw_name for u in pwd.getpwall()} == before
+    assert POSING[who]["user_id"] not in [user["sub"] for user in hub.launches().users.values()]
+
+
+@slow
+def test_a_staff_member_launching_without_a_staff_role_is_a_student_again(hub):
+    session, action, fields = launch_form(hub, TEACHER["user_id"])
+    student = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+    assert post_launch(session, action, forged(hub, fields, **{
+        "https://purl.imsglobal.org/spec/lti/claim/roles": [student]})).status_code == 302
+    assert "ina" not in grp.getgrnam(hub.instructor).gr_mem and hub.launches().users["ina"]["staff"] is False
+    assert not (Path(pwd.getpwnam("ina").pw_dir) / ".jupyter" / "nbgrader_config.py").exists()
+    assert post_launch(*launch_form(hub, TEACHER["user_id"])).status_code == 302
+    assert "ina" in grp.getgrnam(hub.instructor).gr_mem
+    config = (Path(pwd.getpwnam("ina").pw_dir) / ".jupyter" / "nbgrader_config.py").read_text()
+    assert f"c.CourseDirectory.root = {str(hub.course.root)!r}" in config
