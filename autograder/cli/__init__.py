@@ -32,7 +32,7 @@ def app(ctx: click.Context, course_dir: Optional[Path]):
 
 
 for _command in (authoring.release, authoring.solutions, authoring.validate, authoring.export, grading.enroll, grading.collect, grading.grade,
-                 grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, grading.watch, demo.demo, exam.exam, hub.hub,
+                 grading.status, grading.slurm_check, grading.feedback, grading.report, grading.extend, grading.watch, lms.passback, demo.demo, exam.exam, hub.hub,
                  lms.lms):
     app.add_command(_command)
 

@@ -252,8 +252,9 @@ def extend(ctx, assignment_id, student_id, days, hours):
 @click.option("--exchange", is_flag=True, help="Collect from nbgrader's exchange and release feedback there (a hub).")
 @click.option("--interval", type=click.FloatRange(min=0), help="Seconds between passes (default: c.Grading.watch_interval_seconds).")
 @click.option("--once", is_flag=True, help="One pass, then exit (for cron).")
+@click.option("--passback", is_flag=True, help="Also post each new grade to the LMS, as `course passback` does.")
 @click.pass_context
-def watch(ctx, assignment_id, exchange, interval, once):
+def watch(ctx, assignment_id, exchange, interval, once, passback):
     """Grade on submit: keep collecting new submissions of ASSIGNMENT_ID, grade each as it arrives
     (a resubmission again, an unchanged one never), and write and release its feedback. Stop it with
     Ctrl+C at any time; started again, it goes on where it was."""
@@ -282,6 +283,10 @@ def watch(ctx, assignment_id, exchange, interval, once):
             arrivals(finished.collected)
         if finished.released:
             console.print(f"  feedback {'released' if exchange else 'written'} for {shown(', '.join(finished.released))}")
+        if finished.passed_back:
+            sent = finished.passed_back
+            console.print(f"  passed back to the LMS: {shown(', '.join(s.student for s in sent.scores)) or 'nothing'}"
+                          + "".join(f"; not sent {shown(sid)}: {shown(why)}" for sid, why in sent.not_in_roster))
 
     def failed(exc):
         console.print(f"[red]error:[/] {shown(exc.message)} (trying again next pass)")
@@ -290,7 +295,7 @@ def watch(ctx, assignment_id, exchange, interval, once):
     console.print(f"watching {shown(where)} for submissions of {shown(assignment_id)}" + ("" if once else "; Ctrl+C stops"))
     try:
         run(course=course, assignment_id=assignment_id, exchange=exchange, interval=interval, once=once,
-            stopped=lambda: bool(requests), on_pass=passed, on_error=failed, on_done=done)
+            stopped=lambda: bool(requests), on_pass=passed, on_error=failed, on_done=done, passback=passback)
     except KeyboardInterrupt:
         pass
     finally:

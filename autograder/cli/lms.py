@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Table
 
-from .common import console, course_of, shown
+from .common import console, course_of, plain, progress_bar, shown
 
 
 @click.group()
@@ -76,4 +76,51 @@ def enroll_from_lms(course) -> int:
                       "user name[/] (listed above); "
                       "fix c.LMS.username_key / username_prefix, or let them launch the tool once")
         return 1
+    return 0
+
+
+@click.command()
+@click.argument("assignment_id")
+@click.option("--dry-run", is_flag=True,
+              help="Show what would be sent and send nothing (the roster and the line items are still read).")
+@click.option("--zero-missing", is_flag=True, help="Send a zero for each student in the LMS who never submitted.")
+@click.pass_context
+def passback(ctx, assignment_id, dry_run, zero_missing):
+    """Post each student's final score of ASSIGNMENT_ID (as `course report` has it: manual grades, late
+    penalties and extensions applied) to its line item in the LMS, made if missing. Run again, it
+    replaces the scores; it never makes a second result."""
+    from ..lms.passback import passback as run
+
+    course = course_of(ctx)
+    with progress_bar("posting scores") as progress:
+        task = progress.add_task("", total=None)
+
+        def planned(done):
+            progress.update(task, total=len(done.scores))
+            if done.lineitem is None:
+                console.print(f"the LMS has no line item for {shown(done.assignment_id)}: "
+                              + ("it would be" if dry_run else "it is") + f" made at {shown(done.lineitems_url)} "
+                              f"(label {shown(repr(done.label))}, maximum {done.maximum:g})")
+
+        found = run(course=course, assignment_id=assignment_id, zero_missing=zero_missing, dry_run=dry_run,
+                    on_plan=planned, on_sent=lambda score: progress.update(task, advance=1, description=plain(score.student)))
+    table = Table(title=f"{shown(found.assignment_id)} " + ("would be sent to" if dry_run else "sent to")
+                  + f" {shown(found.lineitem or found.lineitems_url)}", title_justify="left")
+    for column, justify in (("student", "left"), ("LMS user id", "left"), ("score", "right"), ("progress", "left"),
+                            ("", "left")):
+        table.add_column(column, justify=justify)
+    for score in found.scores:
+        table.add_row(shown(score.student), shown(score.user_id), f"{score.given:g} / {score.maximum:g}",
+                      f"{score.activity}, {score.grading}", shown(score.why_pending))
+    console.print(table)
+    for student, why in found.not_in_roster:
+        console.print(f"  [yellow]not sent[/] {shown(student)}: {shown(why)}")
+    for member in found.unmapped:
+        console.print(f"  [yellow]not mapped[/] {shown(member.name or member.user_id)} ({shown(member.user_id)}): "
+                      f"{shown(member.why)}")
+    if found.missing:
+        console.print(f"  never submitted: {shown(', '.join(found.missing))}"
+                      + (" (sent a zero)" if zero_missing else " (nothing sent; --zero-missing sends them a zero)"))
+    console.print(f"dry run: {len(found.scores)} scores would be sent, nothing was" if dry_run
+                  else f"posted {found.sent} scores to the LMS")
     return 0

@@ -18,6 +18,7 @@ from ..course.errors import CourseError
 from ..course.files import write_atomically
 from ..grading import results
 from ..intake import exchange as nbgrader_exchange
+from ..lms.passback import Passback, passback as pass_back
 from ..reports.feedback import feedback
 from .grade import grade, stale, submitted_students
 
@@ -30,6 +31,7 @@ class Pass:
     graded: list[results.Result] = field(default_factory=list)
     collected: nbgrader_exchange.ExchangeCollected | None = None  # what came from the exchange, with a word on each odd one
     released: list[str] = field(default_factory=list)  # students whose feedback went out
+    passed_back: Passback | None = None  # their scores as posted to the LMS (`--passback`)
 
 
 def _graded_for(record: results.Result) -> str:
@@ -48,8 +50,10 @@ def _feedback_due(course: Course, assignment_id: str, students: list[str]) -> li
     return due
 
 
-def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.Exchange | None, on_done=None) -> Pass:
-    """`exchange`: collect from it and release feedback there; None: grade what is in submitted/."""
+def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.Exchange | None, on_done=None,
+             passback: bool = False) -> Pass:
+    """`exchange`: collect from it and release feedback there; None: grade what is in submitted/.
+    `passback`: post the new grades to the LMS too."""
     done = Pass()
     if exchange:
         done.collected = nbgrader_exchange.collect_exchange(course=course, assignment_id=assignment_id, exchange=exchange)
@@ -66,6 +70,9 @@ def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.
             if exchange and exchange.came_through(assignment_id, sid):
                 nbgrader_exchange.release_feedback(course=course, assignment_id=assignment_id, students=[sid],
                                                    exchange=exchange)
+        if passback:  # before the markers: a pass-back that fails is due again next pass, with the feedback
+            done.passed_back = pass_back(course=course, assignment_id=assignment_id, students=due)
+        for sid in due:
             record = results.load(course.record_path(sid, assignment_id))
             write_atomically(course.feedback_file(sid, assignment_id).parent / _RELEASED, _graded_for(record))
         done.released = due
@@ -73,7 +80,8 @@ def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.
 
 
 def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float | None = None,
-          once: bool = False, stopped=lambda: False, on_pass=None, on_error=None, on_done=None) -> None:
+          once: bool = False, stopped=lambda: False, on_pass=None, on_error=None, on_done=None,
+          passback: bool = False) -> None:
     """Passes until `stopped()` says so (checked between passes), or one with `once`. A pass that
     fails is reported and the next one tries again: one bad submission or a moment's trouble never
     ends the watch."""
@@ -83,7 +91,8 @@ def watch(*, course: Course, assignment_id: str, exchange: bool, interval: float
         chosen.check_setup()  # a wrong exchange is the admin's to fix: say so at once
     while True:
         try:
-            finished = one_pass(course=course, assignment_id=assignment_id, exchange=chosen, on_done=on_done)
+            finished = one_pass(course=course, assignment_id=assignment_id, exchange=chosen, on_done=on_done,
+                                passback=passback)
             if on_pass:
                 on_pass(finished)
         except CourseError as exc:

@@ -1,0 +1,181 @@
+"""`course passback` against the test LMS: the scores it holds afterwards are the gradebook's final
+scores as `course report` writes them (late penalty and a TA's grades applied), Pending where a TA has
+yet to grade; a student outside the roster and a member who never submitted are listed, and the latter
+gets a zero only when asked; a dry run sends nothing; a pass-back the LMS stops halfway ends, run
+again, with every score there once; the LMS refusing the token, down or slow is one error;
+`course watch --passback` posts each new grade once, and one it could not post on its next pass.
+Records are written as grading writes them, so no kernel runs."""
+
+import csv
+import hashlib
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+
+from autograder.authoring.release import release
+from autograder.course.coursedir import Course
+from autograder.grading import results
+from autograder.records.gradebook import ingest, open_gradebook
+from tests.conftest import course_main, make_course_copy
+from tests.lms.lms_course import dead_url, lms_settings, roster_platform
+
+pytestmark = pytest.mark.xdist_group("lms-passback")  # one LMS and one released course for the module
+TRAINING, LAYERS = "02_training_loop", "01_layer_math"  # the LMS has no line item for 02; 01's it made itself
+# 01 is worth 30, due 2027-01-15T23:59 UTC; 02 20 (17 autograded, a 3-point discussion a TA grades), due
+# 2027-01-29T23:59 UTC; 10 % off a started day late
+ON_TIME, LATE = datetime(2027, 1, 10, tzinfo=timezone.utc), datetime(2027, 1, 31, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory, lms_tool_key):
+    with roster_platform(tmp_path_factory.mktemp("lms"), lms_tool_key[1]) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory, platform, lms_tool_key) -> Course:
+    """Both assignments released (their gradebook entries made) once: nbgrader takes seconds."""
+    course = make_course_copy(tmp_path_factory.mktemp("released"), lms_settings(platform, lms_tool_key[0]))
+    release(course=course, assignment_ids=[LAYERS, TRAINING])
+    return course
+
+
+@pytest.fixture
+def course(released, tmp_path) -> Course:
+    shutil.copytree(released.root, tmp_path / "course")
+    return Course.load(tmp_path / "course")
+
+
+def _graded(course, aid: str, student: str, arrived: datetime) -> results.Result:
+    """The record grading writes for a submission whose every autograded test passed."""
+    notebook = course.submission_dir(student, aid) / course.source_notebooks(aid)[0].name
+    notebook.parent.mkdir(parents=True)
+    shutil.copy(course.release_dir(aid) / notebook.name, notebook)
+    (notebook.parent / "timestamp.txt").write_text(arrived.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    by_hand = {"discussion"}
+    tests = [results.TestResult(grade_id, points, points, "passed")
+             for grade_id, points in course.points(aid).items() if grade_id not in by_hand]
+    total = sum(t.points for t in tests)
+    record = results.Result(aid, student, results.OK, "", total, total, tests, notebook=notebook.name,
+                            submission_sha256=hashlib.sha256(notebook.read_bytes()).hexdigest(),
+                            submitted_at=arrived.isoformat())
+    results.save(record, course.record_path(student, aid))
+    return record
+
+
+def _ta_grades_the_discussion(course, student: str, points: float) -> None:
+    """What formgrader does when a TA grades a cell."""
+    with open_gradebook(course) as gb:
+        (grade,) = [g for g in gb.find_submission(TRAINING, student).notebooks[0].grades if g.name == "discussion"]
+        grade.manual_score, grade.needs_manual_grade = points, False
+        gb.db.commit()
+
+
+def _passback(course, *args) -> tuple[int, str]:
+    code, printed = course_main(course, "passback", *args)
+    return code, " ".join(printed.split())
+
+
+def _report(course, aid: str) -> dict[str, float]:
+    course_main(course, "report", aid)
+    with open(course.reports_dir(aid) / "grades.csv") as grades:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(grades)}
+
+
+def test_the_lms_gets_the_final_scores_the_report_has_and_each_student_one_result(course, platform):
+    ingest(course, [_graded(course, TRAINING, "student1", ON_TIME), _graded(course, TRAINING, "student2", LATE),
+                    _graded(course, TRAINING, "student4", ON_TIME), _graded(course, TRAINING, "ghost", ON_TIME),
+                    _graded(course, TRAINING, "former", ON_TIME)])
+    _ta_grades_the_discussion(course, "student1", 2)
+    _ta_grades_the_discussion(course, "student2", 3)
+
+    code, printed = _passback(course, TRAINING, "--dry-run")
+    assert code == 0 and "dry run: 3 scores would be sent, nothing was" in printed
+    assert f"the LMS has no line item for {TRAINING}: it would be made at {platform.lineitems_url}" in printed
+    assert TRAINING not in platform.gradebook()  # no line item made, no score sent
+
+    code, printed = _passback(course, TRAINING)
+    assert code == 0 and "posted 3 scores to the LMS" in printed
+    assert "not sent ghost: not in the LMS's roster" in printed and "not sent former: inactive in the LMS" in printed
+    assert "never submitted: student3 (nothing sent; --zero-missing sends them a zero)" in printed
+    assert "not mapped No Login (u-1006)" in printed
+    # student1 19 of 20; student2 17 + 3 less 2 days late (4); student4's discussion waits for a TA
+    final = _report(course, TRAINING)
+    assert {s: final[s] for s in ("student1", "student2", "student4")} == {"student1": 19, "student2": 16,
+                                                                             "student4": 17}
+    book = platform.gradebook()[TRAINING]
+    assert {user: (r["scoreGiven"], r["scoreMaximum"], r["gradingProgress"], r["activityProgress"], r["posts"])
+            for user, r in book.items()} == {"u-1001": (19, 20, "FullyGraded", "Completed", 1),
+                                              "u-1002": (16, 20, "FullyGraded", "Completed", 1),
+                                              "u-1005": (17, 20, "Pending", "Completed", 1)}
+
+    _ta_grades_the_discussion(course, "student4", 1)
+    code, printed = _passback(course, TRAINING, "--zero-missing")
+    assert code == 0 and "posted 4 scores to the LMS" in printed and "--zero-missing sends" not in printed
+    book = platform.gradebook()[TRAINING]  # the same line item: found by its resourceId, not made again
+    assert {user: (r["scoreGiven"], r["gradingProgress"], r["activityProgress"], r["posts"])
+            for user, r in book.items()} == {"u-1001": (19, "FullyGraded", "Completed", 2),
+                                              "u-1002": (16, "FullyGraded", "Completed", 2),
+                                              "u-1005": (18, "FullyGraded", "Completed", 2),
+                                              "u-1004": (0, "FullyGraded", "Initialized", 1)}
+
+
+def test_a_passback_the_lms_stops_halfway_ends_with_every_score_once_when_run_again(course, platform):
+    ingest(course, [_graded(course, LAYERS, student, ON_TIME) for student in ("student1", "student2", "student4")])
+    platform.set_faults(scores="fail_after:2")
+    try:
+        code, printed = _passback(course, LAYERS)
+    finally:
+        platform.set_faults()
+    assert code == 2 and printed.startswith("error: the LMS answered 503") and "(2 of 3 scores were posted)" in printed
+    assert f"`course passback {LAYERS}` again posts every score once more; the LMS keeps one each" in printed
+    assert len(platform.gradebook()[LAYERS]) == 2
+
+    code, printed = _passback(course, LAYERS)
+    assert code == 0 and "posted 3 scores" in printed and "the LMS has no line item" not in printed  # the LMS's own
+    assert {user: (r["scoreGiven"], r["scoreMaximum"]) for user, r in platform.gradebook()[LAYERS].items()} == {
+        "u-1001": (30, 30), "u-1002": (30, 30), "u-1005": (30, 30)}
+
+
+@pytest.mark.parametrize("fault, changed, said", [
+    ({"token": "refuse"}, {}, "error: the LMS refused the tool's token request (401 invalid_client) at {token_url} "
+                              "hint: check c.LMS.client_id and c.LMS.key_id, and that the LMS has the tool's public "
+                              "keyset (`course lms jwks` prints it)"),
+    ({}, {"token_url": "DEAD"}, "error: cannot reach the LMS to get a token at {dead}: [Errno 111] Connection refused"),
+    ({"scores": "slow"}, {}, "error: the LMS did not answer within 1 s when the tool tried to post student1's score "
+                             "at {lineitems_url}/1/scores (0 of 1 scores were posted) hint: check that the LMS is up, or raise "
+                             "c.LMS.timeout; "
+                             "then `course passback 01_layer_math` again"),
+])
+def test_an_lms_that_refuses_is_down_or_slow_is_one_error(course, platform, lms_tool_key, fault, changed, said):
+    dead = dead_url()
+    with open(course.root / "course_config.py", "a") as config:
+        config.write(lms_settings(platform, lms_tool_key[0],
+                                  **{key: dead if value == "DEAD" else value for key, value in changed.items()}))
+    course = Course.load(course.root)
+    ingest(course, [_graded(course, LAYERS, "student1", ON_TIME)])
+    platform.set_faults(**fault)
+    try:
+        code, printed = _passback(course, LAYERS)
+    finally:
+        platform.set_faults()
+    assert code == 2 and printed.count("hint: ") == 1 and "Traceback" not in printed, printed
+    assert said.format(dead=dead, token_url=platform.token_url, lineitems_url=platform.lineitems_url) in printed
+
+
+def test_watch_passes_back_each_new_grade_once_and_one_the_lms_missed_on_its_next_pass(course, platform,
+                                                                                        lms_tool_key):
+    _graded(course, LAYERS, "student2", ON_TIME)  # graded, not yet released: a watch's next pass releases it
+    before = platform.gradebook()[LAYERS].get("u-1002", {}).get("posts", 0)
+    with open(course.root / "course_config.py", "a") as config:
+        config.write(lms_settings(platform, lms_tool_key[0], token_url=dead_url()))
+    code, printed = course_main(Course.load(course.root), "watch", LAYERS, "--once", "--passback")
+    assert code == 2 and "cannot reach the LMS to get a token" in printed
+
+    with open(course.root / "course_config.py", "a") as config:
+        config.write(lms_settings(platform, lms_tool_key[0]))
+    passes = [course_main(Course.load(course.root), "watch", LAYERS, "--once", "--passback") for _ in range(2)]
+    assert [code for code, _ in passes] == [0, 0], passes
+    assert "passed back to the LMS: student2" in passes[0][1] and "passed back" not in passes[1][1]  # nothing new
+    assert platform.gradebook()[LAYERS]["u-1002"]["posts"] == before + 1
