@@ -102,8 +102,11 @@ def passback(ctx, assignment_id, dry_run, zero_missing):
                               + ("it would be" if dry_run else "it is") + f" made at {shown(done.lineitems_url)} "
                               f"(label {shown(repr(done.label))}, maximum {done.maximum:g})")
 
+        def sent(score):
+            progress.update(task, advance=1, description=plain(score.student))
+
         found = run(course=course, assignment_id=assignment_id, zero_missing=zero_missing, dry_run=dry_run,
-                    on_plan=planned, on_sent=lambda score: progress.update(task, advance=1, description=plain(score.student)))
+                    on_plan=planned, on_sent=sent)
     table = Table(title=f"{shown(found.assignment_id)} " + ("would be sent to" if dry_run else "sent to")
                   + f" {shown(found.lineitem or found.lineitems_url)}", title_justify="left")
     for column, justify in (("student", "left"), ("LMS user id", "left"), ("score", "right"), ("progress", "left"),

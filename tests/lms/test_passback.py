@@ -144,9 +144,8 @@ def test_a_passback_the_lms_stops_halfway_ends_with_every_score_once_when_run_ag
                               "keyset (`course lms jwks` prints it)"),
     ({}, {"token_url": "DEAD"}, "error: cannot reach the LMS to get a token at {dead}: [Errno 111] Connection refused"),
     ({"scores": "slow"}, {}, "error: the LMS did not answer within 1 s when the tool tried to post student1's score "
-                             "at {lineitems_url}/1/scores (0 of 1 scores were posted) hint: check that the LMS is up, or raise "
-                             "c.LMS.timeout; "
-                             "then `course passback 01_layer_math` again"),
+                             "at {lineitems_url}/1/scores (0 of 1 scores were posted) hint: check that the LMS is up, "
+                             "or raise c.LMS.timeout; then `course passback 01_layer_math` again"),
 ])
 def test_an_lms_that_refuses_is_down_or_slow_is_one_error(course, platform, lms_tool_key, fault, changed, said):
     dead = dead_url()
