@@ -13,7 +13,7 @@ PACKAGE = REPO / "autograder"
 # The folders of autograder/ in the order data passes them (README: Architecture); a module may import
 # its own folder and earlier ones only. The stages first, then what is built over them.
 STAGES = ["course", "checks", "authoring", "intake", "grading", "records", "reports"]
-ABOVE_STAGES = ["exam", "verbs", "hub", "demo", "cli"]
+ABOVE_STAGES = ["lms", "exam", "verbs", "hub", "demo", "cli"]
 ORDER = STAGES + ABOVE_STAGES
 
 

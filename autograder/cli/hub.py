@@ -29,7 +29,7 @@ def check(ctx):
 
     course, settings = _course_and_hub(ctx)
     run(course, settings)
-    console.print(f"checked: {shown(' '.join(settings.students))} cannot reach the staff's files")
+    console.print(f"checked: {shown(' '.join(settings.probes))} cannot reach the staff's files")
 
 
 @hub.command()
@@ -57,7 +57,10 @@ def publish(ctx):
                       f"{shown(settings.staff_token_file)}, root only)")
     console.print(f"the course {shown(course.nbgrader.course_id)} is on {settings.url}/ "
                   f"(users: {shown(' '.join(settings.users))})")
-    if settings.demo_password is not None:
+    if settings.auth == "lti13":
+        console.print(f"logins: launches from the LMS {shown(course.lms.issuer)}; what its admin registers: "
+                      f"{settings.url}/hub/lti13/config, and the tool's keyset from `course lms jwks`")
+    elif settings.demo_password is not None:
         console.print(f"demo login: every user's password is {shown(settings.demo_password)}")
     elif settings.auth_config is None:
         console.print(f"logins: each user's Unix password; those the script made are in {shown(private / 'passwords')} (root only)")

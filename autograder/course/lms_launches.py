@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,7 +61,10 @@ def read(course_root: Path) -> Launches:
 def _locked(course_root: Path):
     """One launch's read-check-write at a time: two first launches must not both take a name."""
     lock = path(course_root).with_suffix(".lock")
-    lock.parent.mkdir(mode=0o750, exist_ok=True)
+    if not lock.parent.is_dir():
+        # The hub writes as root; the staff's tools read as the course's group, which owns the course.
+        lock.parent.mkdir(mode=0o750)
+        os.chown(lock.parent, -1, Path(course_root).stat().st_gid)
     with open(lock, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
