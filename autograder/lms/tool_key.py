@@ -61,9 +61,14 @@ def write_key(path: Path, *, force: bool = False) -> rsa.RSAPrivateKey:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
     # mkstemp makes the file 600 before a byte is in it, and the rename (or link) puts it whole in place
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise CourseError(f"cannot write the tool's private key into {path.parent}: {exc.strerror}",
+                          hint="run it as the user who is to own the key (the course's admin), or point "
+                               "c.LMS.private_key_file at a folder of theirs") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)

@@ -74,3 +74,5 @@ def test_a_key_others_can_read_a_missing_one_or_no_rsa_key_is_refused_in_two_lin
     assert "is not an unencrypted RSA private key in PEM" in printed and "not a key" not in printed
 
     assert "c.LMS.private_key_file is not set" in _refused(make_course_copy(tmp_path / "unset"), "lms", "jwks")
+    unwritable = _course(tmp_path / "unwritable", "/proc/tool_key.pem")
+    assert "cannot write the tool's private key into /proc" in _refused(unwritable, "lms", "key")
