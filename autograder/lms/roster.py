@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from ..course import lms_launches
 from ..course.coursedir import Course
-from ..course.errors import CourseError
 from ..course.identity import NotAHubName, is_staff, lms_hub_name, lms_value
 from .service import NRPS_SCOPE, Service, course_url
 

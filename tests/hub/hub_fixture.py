@@ -101,7 +101,7 @@ def lti_hub(*, members: list[dict], links: list[dict], username_key: str = "emai
     _remove_users(stale)
     port = free_ports(4, start=32000)
     url = f"http://127.0.0.1:{port}"
-    _, tool_jwks = tool_key_pair(state / "tool")
+    tool_key, tool_jwks = tool_key_pair(state / "tool")
     platform = start_platform(state / "lms", members=members, links=links, tool_jwks=tool_jwks,
                               tool_login_url=f"{url}/hub/lti13/oauth_login", tool_launch_url=f"{url}/hub/lti13/oauth_callback")
     exchange_config = (f'c.ExchangeService.url = "{url}/services/ngshare"\nc.ExchangeService.token_file = "{state}/hub/staff-token"\n'
@@ -112,6 +112,7 @@ def lti_hub(*, members: list[dict], links: list[dict], username_key: str = "emai
         f'c.LMS.deployment_id = "{platform.deployment_id}"\nc.LMS.authorize_url = "{platform.authorize_url}"\n'
         f'c.LMS.jwks_url = "{platform.jwks_url}"\nc.LMS.token_url = "{platform.token_url}"\n'
         f'c.LMS.username_key = "{username_key}"\nc.LMS.username_prefix = "{username_prefix}"\n'
+        f'c.LMS.private_key_file = "{tool_key}"\n'
         + exchange_config + extra_config))
     course.root.chmod(0o750)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HUB_")}, "HUB_STATE": str(state),

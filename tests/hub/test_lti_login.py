@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import grp
 import html
+import os
 import pwd
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import jwt
+import nbformat
 import psutil
 import pytest
 import requests
@@ -30,6 +34,7 @@ from autograder.hub import steps
 from autograder.hub.settings import HubSettings
 from tests.conftest import REPO
 from tests.hub.hub_fixture import launch_form, lti_hub, open_server, post_launch
+from tests.hub.test_hub_journey import assignments_panel, browser, course_cli, grades  # noqa: F401 (browser: a fixture)
 from tests.lms.platform import LINKS
 
 # Every test here but the settings' meets the hub, one at a time (its LMS users are Unix users of the machine).
@@ -49,6 +54,7 @@ POSING = {
 }
 AGAIN = "Open the assignment again from your course in the LMS."
 LOGIN_COOKIE = "jupyterhub-hub-login"
+SHOTS = REPO / "test-output" / "lti-journey"
 
 
 @pytest.mark.parametrize("environ, said", [
@@ -76,7 +82,10 @@ def test_an_lti_hub_for_a_course_without_its_lms_is_refused_naming_what_to_set(t
 
 @pytest.fixture(scope="module")
 def hub():
-    with lti_hub(members=[STUDENT, TEACHER, *POSING.values()], links=LINKS) as started:
+    # 01 is due half a day ago: a submission now is one started day late (10 % of its 30 points).
+    deadline = (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(timespec="seconds")
+    with lti_hub(members=[STUDENT, TEACHER, *POSING.values()], links=LINKS,
+                 extra_config=f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n') as started:
         yield started
 
 
@@ -212,3 +221,72 @@ def test_a_staff_member_launching_without_a_staff_role_is_a_student_again(hub):
     assert "ina" in grp.getgrnam(hub.instructor).gr_mem
     config = (Path(pwd.getpwnam("ina").pw_dir) / ".jupyter" / "nbgrader_config.py").read_text()
     assert f"c.CourseDirectory.root = {str(hub.course.root)!r}" in config
+
+
+def _answered_with_the_solution(course, notebook: Path) -> None:
+    """The student's answers: the solution's, cell by cell (what is typed is not what is tested here;
+    tests/hub/test_hub_journey.py types one in Lab's editor)."""
+    solution = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+                for c in nbformat.read(course.solutions_dir("01_layer_math") / notebook.name, as_version=4).cells}
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in solution:
+            cell.source = solution[meta["grade_id"]]
+    stat = notebook.stat()
+    nbformat.write(nb, notebook)
+    os.chown(notebook, stat.st_uid, stat.st_gid)
+
+
+@slow
+def test_from_the_lms_link_to_the_lms_gradebook_in_a_browser(hub, browser):
+    """The issue's journey: on the platform's course page a student clicks the assignment's link and lands
+    in JupyterLab as themselves, fetches and submits; the TA grades and passes back; the platform's
+    gradebook page shows the gradebook's final score, the late penalty applied. A forged launch in the
+    same browser is refused."""
+    aid, link = "01_layer_math", LINKS[0]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    course_cli(hub.course, "release", "--exchange")
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(90_000)  # a first spawn on two busy cores
+    page.goto(f"{hub.platform.url}/?as={STUDENT['user_id']}")
+    page.get_by_role("link", name=link["title"]).click()
+    page.wait_for_url(f"{hub.url}/user/student1/lab**")
+    page.screenshot(path=SHOTS / "lti-1-landed.png")
+    released = assignments_panel(page)
+    released.locator(".list_item", has_text=aid).get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list .list_item", has_text=aid).first
+    fetched.wait_for()
+    _answered_with_the_solution(hub.course, Path(pwd.getpwnam("student1").pw_dir) / aid / "layer_math.ipynb")
+    fetched.get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list .list_item", has_text=aid).first.wait_for()
+    page.screenshot(path=SHOTS / "lti-2-submitted.png")
+    page.context.close()
+
+    assert "graded student1" in course_cli(hub.course, "watch", aid, "--exchange", "--once")
+    final = grades(hub.course, aid)["student1"]
+    assert (final["score"], final["late_penalty"]) == ("27", "3"), final  # 30 points, one day late
+    said = course_cli(hub.course, "passback", aid)
+    assert "Traceback" not in said, said
+
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(f"{hub.platform.url}/gradebook")
+    cell = page.locator(f'td[data-user="{STUDENT["user_id"]}"][data-lineitem="{aid}"]')
+    assert cell.locator(".score").inner_text() == "27 / 30" and cell.get_attribute("data-progress") == "FullyGraded"
+    page.screenshot(path=SHOTS / "lti-3-lms-gradebook.png")
+
+    # The next launch's token re-signed by another key on its way from the platform's form to the hub.
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def forge(route):
+        fields = dict(parse_qsl(route.request.post_data))
+        route.continue_(post_data=urlencode(forged(hub, fields, key=other_key)))
+
+    page.route(f"{hub.url}/hub/lti13/oauth_callback", forge)
+    page.goto(f"{hub.platform.url}/?as={STUDENT['user_id']}")
+    page.get_by_role("link", name=link["title"]).click()
+    page.get_by_text("LMS launch refused").wait_for()
+    assert "Signature verification failed" in page.inner_text("body")
+    assert page.url.startswith(f"{hub.url}/hub/lti13/oauth_callback")
+    page.screenshot(path=SHOTS / "lti-4-forged-refused.png")
+    page.context.close()
