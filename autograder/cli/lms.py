@@ -15,11 +15,18 @@ def lms():
     """The tool's key pair, which signs its requests to the LMS (roster and grades)."""
 
 
-def _print_jwks(key, course) -> None:
-    from ..lms.tool_key import public_jwks
+# What each LMS's registration form takes: Moodle's 'Public key type' RSA key (PEM) or keyset URL,
+# Canvas's 'JWK Method' Public JWK (one key), a keyset for any other.
+FORMATS = ("keyset", "jwk", "pem")
 
-    # plain print: the keyset is for copying into the LMS, and rich would wrap or style it
-    click.echo(json.dumps(public_jwks(key, course.lms.key_id), indent=1))
+
+def _print_jwks(key, course, form: str = "keyset") -> None:
+    from ..lms.tool_key import public_jwks, public_pem
+
+    keyset = public_jwks(key, course.lms.key_id)
+    # plain print: the key is for copying into the LMS, and rich would wrap or style it
+    click.echo(public_pem(key).rstrip() if form == "pem" else
+               json.dumps(keyset["keys"][0] if form == "jwk" else keyset, indent=1))
 
 
 @lms.command()
@@ -38,13 +45,15 @@ def key(ctx, force):
 
 
 @lms.command()
+@click.option("--as", "form", type=click.Choice(FORMATS), default="keyset", show_default=True,
+              help="keyset: a JWKS; jwk: one key (Canvas's 'Public JWK'); pem: the public key (Moodle's 'RSA key').")
 @click.pass_context
-def jwks(ctx):
-    """Print the public keyset of the tool's key (c.LMS.private_key_file), to register in the LMS."""
+def jwks(ctx, form):
+    """Print the public half of the tool's key (c.LMS.private_key_file), to register in the LMS."""
     from ..lms.tool_key import read_key
 
     course = course_of(ctx)
-    _print_jwks(read_key(course), course)
+    _print_jwks(read_key(course), course, form)
 
 
 def _outcome(member) -> str:

@@ -91,3 +91,9 @@ def public_jwks(key: rsa.RSAPrivateKey, kid: str) -> dict:
     """The keyset to register in the LMS (or serve at the tool's JWKS URL): the public key alone."""
     jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
     return {"keys": [{**jwk, "kid": kid, "alg": "RS256", "use": "sig"}]}
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> str:
+    """The public key as PEM, for an LMS that takes a key rather than a keyset (Moodle's 'RSA key')."""
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()

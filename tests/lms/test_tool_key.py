@@ -46,6 +46,12 @@ def test_key_writes_a_private_key_of_mode_600_and_prints_the_keyset_that_checks_
 
     code, again = course_main(course, "lms", "jwks")
     assert code == 0 and json.loads(again) == keyset  # the same key, read back
+    # Canvas takes one key, Moodle a PEM: each checks the same signatures.
+    code, one = course_main(course, "lms", "jwks", "--as", "jwk")
+    assert code == 0 and json.loads(one) == public
+    code, pem_public = course_main(course, "lms", "jwks", "--as", "pem")
+    assert code == 0 and pem_public.startswith("-----BEGIN PUBLIC KEY-----") and "PRIVATE" not in pem_public
+    assert jwt.decode(token, pem_public, algorithms=["RS256"]) == {"sub": "adlm-hub"}
 
     refused = _refused(course, "lms", "key")
     assert "exists: the LMS may hold its public key already" in refused and "--force" in refused
