@@ -4,7 +4,8 @@
 #   scripts/lms.sh start [CONFIG]   start it and print what the course registers (c.LMS lines for course_config.py)
 #   scripts/lms.sh stop             stop it
 # Without CONFIG it writes a demo config into $LMS_STATE (default /srv/adlm-lms): this course's assignments as
-# links, student1, student2 and an instructor, the hub at 127.0.0.1:$HUB_PORT (default 8000) as the tool, whose
+# links, student1, student2 and an instructor, teacher (the hub's own `instructor` account is no LMS user's), the
+# hub at 127.0.0.1:$HUB_PORT (default 8000) as the tool, whose
 # public keyset is the file $LMS_TOOL_JWKS (default $LMS_STATE/tool_jwks.json) or the URL $LMS_TOOL_JWKS_URL.
 # The platform listens on 127.0.0.1:$LMS_PORT (default 8800); its keys and gradebook stay in $LMS_STATE.
 set -euo pipefail
@@ -32,7 +33,7 @@ course = Course.load(Path(sys.argv[1]))
 url = os.environ.get("LMS_TOOL_JWKS_URL")
 keys = {"jwks_url": url} if url else {"public_jwks": json.loads(Path(os.environ["JWKS"]).read_text())}
 people = [("u-1001", "Student One", "student1", "Learner"), ("u-1002", "Student Two", "student2", "Learner"),
-          ("u-9001", "Course Instructor", "instructor", "Instructor")]
+          ("u-9001", "Course Instructor", "teacher", "Instructor")]
 config = {"url": f"http://127.0.0.1:{os.environ['PORT']}", "state": sys.argv[2],
           "tool": {"client_id": "adlm-hub", "deployment_id": "1", "login_url": os.environ["HUB"] + "/lti13/oauth_login",
                    "launch_url": os.environ["HUB"] + "/lti13/oauth_callback", **keys},
@@ -72,7 +73,7 @@ url, tool, course = config["url"].rstrip("/"), config["tool"], config["course"][
 for key, value in [("issuer", url), ("client_id", tool["client_id"]), ("deployment_id", tool["deployment_id"]),
                    ("authorize_url", f"{url}/authorize"), ("jwks_url", f"{url}/jwks"), ("token_url", f"{url}/token"),
                    ("memberships_url", f"{url}/courses/{course}/memberships"),
-                   ("lineitems_url", f"{url}/courses/{course}/lineitems"), ("username_key", "custom_username")]:
+                   ("lineitems_url", f"{url}/courses/{course}/lineitems"), ("username_key", "email")]:
     print(f"c.LMS.{key} = {json.dumps(value)}")
 EOF
 }

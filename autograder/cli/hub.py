@@ -64,4 +64,5 @@ def publish(ctx):
         console.print(f"demo login: every user's password is {shown(settings.demo_password)}")
     elif settings.auth_config is None:
         console.print(f"logins: each user's Unix password; those the script made are in {shown(private / 'passwords')} (root only)")
-    console.print(f"formgrader: {settings.url}/user/{shown(settings.instructor)}/formgrader")
+    staff = "<name>" if settings.auth == "lti13" else shown(settings.instructor)  # LMS staff: each as themselves
+    console.print(f"formgrader: {settings.url}/user/{staff}/formgrader")
