@@ -14,6 +14,7 @@ from nbgrader.exchange import ExchangeFactory
 from traitlets.config import Config, PyFileConfigLoader
 from traitlets.utils.importstring import import_item
 
+from autograder.hub import steps
 from tests.conftest import REPO
 
 DEPLOY = REPO / "deploy"
@@ -135,10 +136,15 @@ def test_the_one_machine_hub_reads_its_settings_as_values_never_as_code(tmp_path
     assert "services" not in config.JupyterHub  # the folder exchange: no service
     assert config.JupyterHub.db_url == f"sqlite:///{tmp_path}/hub/jupyterhub.sqlite"
     hook = config.Spawner.pre_spawn_hook
-    spawners = {name: SimpleNamespace(user=SimpleNamespace(name=name), notebook_dir="") for name in ("alan", "ada")}
+    # Staff are the instructor and the members of the course's group (LMS staff); these users are not real.
+    monkeypatch.setattr(steps, "_course_group", lambda hub: SimpleNamespace(gr_mem=["grace"]))
+    spawners = {name: SimpleNamespace(user=SimpleNamespace(name=name), notebook_dir="", args=None)
+                for name in ("alan", "ada", "grace")}
     for spawner in spawners.values():
         hook(spawner)
-    assert spawners["alan"].notebook_dir == str(REPO) and spawners["ada"].notebook_dir == ""  # formgrader's course
+    # formgrader's course for staff; a student's server has no formgrader at all
+    assert [spawners[name].notebook_dir for name in ("alan", "grace", "ada")] == [str(REPO), str(REPO), ""]
+    assert spawners["alan"].args == [] and "formgrader=False" in " ".join(spawners["ada"].args)
     auth = tmp_path / "login.py"
     auth.write_text('c.JupyterHub.authenticator_class = "generic-oauth"\n')
     assert _one_machine_hub(monkeypatch, tmp_path, HUB_AUTH_CONFIG=str(auth)).JupyterHub.authenticator_class == "generic-oauth"
