@@ -7,7 +7,9 @@ can post any grade as the course. It is never printed or logged, and no error me
 
 from __future__ import annotations
 
+import errno
 import os
+import pwd
 import stat
 import tempfile
 from pathlib import Path
@@ -31,21 +33,25 @@ def key_path(course: Course) -> Path:
 
 
 def read_key(course: Course) -> rsa.RSAPrivateKey:
-    """The tool's private key; refused where it is missing, not an RSA key in PEM, or readable by
-    anyone but its owner."""
+    """The tool's private key; refused where it is missing, a symbolic link, not an RSA key in PEM,
+    readable by anyone but its owner, or owned by anyone but the caller or root."""
     path = key_path(course)
     try:
-        mode = path.stat().st_mode
-        data = path.read_bytes()
+        # One open file for the checks and the read: a path checked and then read again could be swapped
+        # in between, and a link could lead the check to a file the key's folder does not hold.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NOCTTY)
     except FileNotFoundError:
         raise CourseError(f"the tool's private key {path} does not exist", hint=_WRITE_ONE) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CourseError(f"the tool's private key {path} is a symbolic link",
+                              hint="point c.LMS.private_key_file at the key file itself") from None
         raise CourseError(f"cannot read the tool's private key {path}: {exc.strerror}",
                           hint="run the command as the key's owner (the course's admin)") from None
-    if mode & 0o077:
-        raise CourseError(f"the tool's private key {path} can be read by others (mode {stat.S_IMODE(mode):03o})",
-                          hint=f"chmod 600 {path}; whoever could read it may have copied it: if so, write a new "
-                               "one with `course lms key --force` and register its keyset again")
+    with os.fdopen(fd, "rb") as handle:
+        found = os.fstat(handle.fileno())
+        _check_owner(path, found)
+        data = handle.read()
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):  # the key's bytes stay out of the message: they are the secret
@@ -54,6 +60,30 @@ def read_key(course: Course) -> rsa.RSAPrivateKey:
         raise CourseError(f"the tool's private key {path} is not an unencrypted RSA private key in PEM",
                           hint="`course lms key --force` replaces it with a new one (register its keyset again)")
     return key
+
+
+def _check_owner(path: Path, found: os.stat_result) -> None:
+    """Whoever owns the key or can read it can post any grade as the course: its owner must be the
+    caller (or root, who can read it anyway), and no one else may read it."""
+    if not stat.S_ISREG(found.st_mode):
+        raise CourseError(f"the tool's private key {path} is not a file", hint=_WRITE_ONE)
+    if found.st_uid not in (os.geteuid(), 0):
+        raise CourseError(f"the tool's private key {path} belongs to {_user(found.st_uid)}, not to whoever runs this "
+                          f"({_user(os.geteuid())})", hint="run the command as the key's owner, or have them write "
+                          "one with `course lms key` and register its keyset; whoever owns the file can read or "
+                          "replace it")
+    if found.st_mode & 0o077:
+        mode = stat.S_IMODE(found.st_mode)
+        raise CourseError(f"the tool's private key {path} can be read by others (mode {mode:03o})",
+                          hint=f"chmod 600 {path}; whoever could read it may have copied it: if so, write a new "
+                               "one with `course lms key --force` and register its keyset again")
+
+
+def _user(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def write_key(path: Path, *, force: bool = False) -> rsa.RSAPrivateKey:

@@ -1,10 +1,13 @@
 """The tool's key pair: `course lms key` writes a private key only its owner can read and prints the
-public keyset to register; a key anyone else can read, a missing one or a file that is no RSA key is
-refused in two lines, and no output ever holds the private key."""
+public keyset to register; a key anyone else can read, a symbolic link, a key another user owns, a missing
+one or a file that is no RSA key is refused in two lines, and no output ever holds the private key."""
 
 import json
+import os
+import pwd
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from autograder.course.coursedir import Course
@@ -82,3 +85,22 @@ def test_a_key_others_can_read_a_missing_one_or_no_rsa_key_is_refused_in_two_lin
     assert "c.LMS.private_key_file is not set" in _refused(make_course_copy(tmp_path / "unset"), "lms", "jwks")
     unwritable = _course(tmp_path / "unwritable", "/proc/tool_key.pem")
     assert "cannot write the tool's private key into /proc" in _refused(unwritable, "lms", "key")
+
+
+def test_a_key_behind_a_symbolic_link_or_owned_by_another_user_is_refused(tmp_path):
+    course = _course(tmp_path)
+    course_main(course, "lms", "key")
+    path = course.root / KEY
+    moved = path.with_name("elsewhere.pem")
+    path.rename(moved)
+    path.symlink_to(moved)  # whoever can write the key's folder could point it at a file of their choosing
+    printed = _refused(course, "lms", "jwks")
+    assert f"the tool's private key {path} is a symbolic link" in printed
+
+    path.unlink()
+    moved.rename(path)
+    if os.geteuid() != 0:
+        pytest.skip("giving the key to another user takes root (CI runs as root)")
+    os.chown(path, 65534, -1)  # nobody's: mode 600, so only its owner could have written what it holds
+    printed = _refused(course, "lms", "jwks")
+    assert f"the tool's private key {path} belongs to {pwd.getpwuid(65534).pw_name}, not to whoever runs this" in printed
