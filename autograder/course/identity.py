@@ -88,10 +88,21 @@ def lms_hub_name(value: str, prefix: str = "") -> str:
     return name
 
 
+# LTI's short role names stand for context (membership) roles only; the teaching assistant is a sub-role of
+# Instructor, which has no context role of its own to stand for.
+CONTEXT_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+TEACHING_ASSISTANT = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+
+
+def _role_uris(role: str) -> set[str]:
+    if "/" in role or "#" in role:
+        return {role}
+    return {CONTEXT_ROLE + role} | ({TEACHING_ASSISTANT} if role == "TeachingAssistant" else set())
+
+
 def is_staff(roles, staff_roles) -> bool:
-    """Whether a member's LTI roles include one of `staff_roles`, as context (membership) roles: an
-    institution's 'Instructor' who takes this course as a Learner is a student here."""
-    def short(role: str) -> str | None:  # a context role's last part; institution and system roles have none
-        return re.split(r"[#/]", role)[-1] if "/membership" in role or "/" not in role else None
-    wanted = set(staff_roles) | {short(role) for role in staff_roles} - {None}
-    return any(isinstance(role, str) and (role in wanted or short(role) in wanted) for role in roles or ())
+    """Whether a member's LTI roles include one of `staff_roles`, compared as full role URIs (a short name,
+    such as 'Instructor', is the context role's): a Learner's sub-role `membership/Learner#Instructor`, or
+    an institution's Instructor who takes this course as a Learner, is a student here."""
+    wanted = set().union(*(_role_uris(role) for role in staff_roles))
+    return any(isinstance(role, str) and _role_uris(role) & wanted for role in roles or ())

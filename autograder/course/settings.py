@@ -191,6 +191,10 @@ class LMS(Configurable):
         config=True)
     client_id = Unicode("", help="The client id the platform gave this tool when it was registered.").tag(config=True)
     deployment_id = Unicode("", help="The deployment id of the tool in the platform.").tag(config=True)
+    context_id = Unicode(
+        "", help="The LMS course's context id (the launch's context claim): launches from any other course are "
+        "refused, and while it is unset every launch is. A staff member's first launch from the course shows the "
+        "line to add (`c.LMS.context_id = \"...\"`); the hub reads it at the next launch.").tag(config=True)
     authorize_url = Unicode("", help="The platform's OIDC authentication request URL (Moodle: 'Authentication "
                             "request URL'; Canvas: '/api/lti/authorize_redirect').").tag(config=True)
     jwks_url = Unicode("", help="The platform's public keyset URL, which checks a launch's signature.").tag(config=True)
@@ -202,9 +206,11 @@ class LMS(Configurable):
     ).tag(config=True)
     key_id = Unicode("adlm-tool-1", help="The kid the tool's public key is registered under.").tag(config=True)
     memberships_url = Unicode(
-        "", help="The course's NRPS memberships URL; empty: the one the latest staff launch carried.").tag(config=True)
+        "", help="The course's NRPS memberships URL; empty: the one the latest launch from c.LMS.context_id carried.",
+    ).tag(config=True)
     lineitems_url = Unicode(
-        "", help="The course's AGS line items URL; empty: the one the latest staff launch carried.").tag(config=True)
+        "", help="The course's AGS line items URL; empty: the one the latest launch from c.LMS.context_id carried.",
+    ).tag(config=True)
     username_key = Unicode(
         "sub", help="The launch claim the hub user name comes from: a top-level claim ('sub', 'email') or, as "
         "'custom_NAME', the custom parameter NAME (Moodle: custom 'username=$User.username'; Canvas: "
@@ -220,7 +226,8 @@ class LMS(Configurable):
         "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant",
         "http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator",
     ], help="LTI context roles that make a member staff (formgrader, never enrolled as a student); a short name "
-        "such as 'Instructor' matches the role's last part.").tag(config=True)
+        "such as 'Instructor' stands for the context role (membership#Instructor; 'TeachingAssistant' for "
+        "membership/Instructor#TeachingAssistant); other roles are compared as full URIs.").tag(config=True)
     timeout = Float(15.0, help="Seconds to wait for any answer of the platform before calling it down.").tag(config=True)
 
 
