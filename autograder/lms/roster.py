@@ -4,12 +4,14 @@ the hub user name (= nbgrader student id) they log in as, or the reason they hav
 A member's name comes from the same rule as a launch's (c.LMS.username_key, identity.lms_hub_name),
 so the roster and the hub agree on who is who. A custom parameter (`custom_*`) is not in the roster:
 such a member's name is the one their first launch bound to their LMS user (lms/launches.json). A
-member whose name cannot be made, is bound to someone else, or would be another member's too is
-listed with the reason and never guessed.
+member whose name cannot be made, is bound to someone else, is an account of this machine that no launch
+bound to them (as the hub refuses it), or would be another member's too is listed with the reason and
+never guessed.
 """
 
 from __future__ import annotations
 
+import pwd
 from collections import Counter
 from dataclasses import dataclass
 
@@ -112,4 +114,16 @@ def _mapped(course: Course, launches: lms_launches.Launches, member: dict) -> tu
     owner = launches.users.get(name)
     if owner is not None and (owner.get("iss"), owner.get("sub")) != (settings.issuer, sub):
         return None, f"gives the user name {name!r}, which a launch gave to another LMS user"
+    if owner is None and _account_exists(name):
+        # The hub refuses such a launch (root@elsewhere.example is not root): grades filed under the name
+        # would be the account's, not the member's.
+        return None, f"gives the user name {name!r}, an account of this machine that no LMS user was given"
     return name, ""
+
+
+def _account_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True

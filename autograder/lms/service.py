@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 from typing import Iterator
+from urllib.parse import urljoin
 
 import jwt
 import requests
@@ -27,6 +28,11 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _ASSERTION_SECONDS = 300
 _EARLY = 30  # seconds before a token's end at which a new one is asked for: a request must not outlive it
+PAGE_LIMIT = 100  # items a page: NRPS and AGS page only where the tool sends a limit, and an LMS caps it anyway
+MAX_PAGES = 1000  # 100,000 members or line items: more is an LMS that pages wrong, not a course
+_NO_OAUTH = "c.LMS.token_url must be the LMS's OAuth 2 token endpoint: check it, and the LMS's log"
+_BROKEN_PAGING = ("the LMS's paging (its Link rel=\"next\" headers) is broken: check its log and version; nothing "
+                  "was changed here")
 
 
 def _network_reason(exc: requests.RequestException) -> str:
@@ -99,13 +105,24 @@ class Service:
                               f"at {url}", hint="check c.LMS.client_id and c.LMS.key_id, and that the LMS has the "
                               "tool's public keyset (`course lms jwks` prints it)")
         body = self._json(response, url, "get a token")
-        granted = set(str(body.get("scope", " ".join(self.scopes))).split())
-        if not isinstance(body.get("access_token"), str) or not set(self.scopes) <= granted:
-            missing = " ".join(sorted(set(self.scopes) - granted)) or "no access_token"
-            raise CourseError(f"the LMS's token at {url} lacks what the tool asked for: {missing}",
+        if not isinstance(body, dict):
+            raise CourseError(f"the LMS's token answer at {url} is not a JSON object: {_said(response)}",
+                              hint=_NO_OAUTH)
+        granted = body.get("scope", " ".join(self.scopes))
+        lifetime = 3600 if body.get("expires_in") is None else body["expires_in"]
+        if isinstance(lifetime, str) and re.fullmatch(r"\d+", lifetime.strip()):
+            lifetime = int(lifetime)  # a few servers send the number as text
+        for name, ok in (("scope", isinstance(granted, str)),
+                         ("expires_in", isinstance(lifetime, (int, float)) and not isinstance(lifetime, bool)
+                                        and lifetime >= 0)):  # NaN is not
+            if not ok:
+                raise CourseError(f"the LMS's token answer at {url} has {name} {repr(body[name])[:80]}, which "
+                                  "OAuth 2 does not allow", hint=_NO_OAUTH)
+        missing = " ".join(sorted(set(self.scopes) - set(granted.split())))
+        if not isinstance(body.get("access_token"), str) or not body["access_token"] or missing:
+            raise CourseError(f"the LMS's token at {url} lacks what the tool asked for: {missing or 'access_token'}",
                               hint="enable the tool's LTI Advantage services (names and roles, grades) in its "
                                    "registration in the LMS")
-        lifetime = float(body.get("expires_in") or 3600)
         self._token = (body["access_token"], time.monotonic() + max(0.0, lifetime - _EARLY))
         return body["access_token"]
 
@@ -142,14 +159,25 @@ class Service:
     def pages(self, url: str, what: str, *, accept: str, field: str | None = None,
               params: dict | None = None) -> Iterator[dict]:
         """Every item of a paged list (the answer's `field`, or the answer itself where it is a list),
-        following each page's Link rel="next"."""
+        following each page's Link rel="next", asking for PAGE_LIMIT items a page (an LMS may give fewer)."""
+        params, seen = {**(params or {}), "limit": PAGE_LIMIT}, set()
         while url:
+            asked = requests.Request("GET", url, params=params).prepare().url
+            # An LMS whose next link leads back to a page it gave would be read forever.
+            if asked in seen:
+                raise CourseError(f"the LMS's pages loop when the tool tries to {what}: the next page is {asked}, "
+                                  "which it read already", hint=_BROKEN_PAGING)
+            if len(seen) == MAX_PAGES:
+                raise CourseError(f"the LMS gave more than {MAX_PAGES} pages when the tool tried to {what}; the "
+                                  f"next was {asked}", hint=_BROKEN_PAGING)
+            seen.add(asked)
             headers = {"Authorization": f"Bearer {self.token()}", "Accept": accept}
-            response = self._send("GET", url, what, headers=headers, params=params)
-            body = self._json(response, url, what)
-            items = body.get(field) if field and isinstance(body, dict) else body
-            if not isinstance(items, list):
-                raise CourseError(f"the LMS's answer when the tool tried to {what} at {url} holds no list"
-                                  + (f" '{field}'" if field else ""), hint=self._check(404))
-            yield from (item for item in items if isinstance(item, dict))
-            url, params = response.links.get("next", {}).get("url"), None  # the next link carries its own query
+            response = self._send("GET", asked, what, headers=headers)
+            body = self._json(response, asked, what)
+            items = (body.get(field) if isinstance(body, dict) else None) if field else body
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                raise CourseError(f"the LMS's answer when the tool tried to {what} at {asked} holds no list"
+                                  + (f" '{field}'" if field else "") + " of JSON objects", hint=self._check(404))
+            yield from items
+            following = response.links.get("next", {}).get("url")
+            url, params = (urljoin(asked, following) if following else None), None  # it carries its own query

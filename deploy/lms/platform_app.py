@@ -7,11 +7,13 @@ the config file), line items and results (SQLite in the state folder) and the pa
 
 Run by uvicorn:  LMS_PLATFORM_CONFIG=platform.json uvicorn --app-dir deploy/lms --factory platform_app:create_app
 The config file (JSON): {"url" (the issuer), "state" (a folder; a relative one is beside the config file),
-"faults" (optional: true lets POST /_faults make the token, scores and memberships services fail), "tool": {"client_id", "deployment_id",
-"login_url", "launch_url", "public_jwks" | "jwks_url"}, "course": {"id", "title", "links": [{"id", "title",
-"score_maximum" (optional: the link is graded; its line item is made here, as an LMS makes a graded
-activity's)}], "members": [{"user_id", "name", "email", "username" (sent as the custom claim "username"),
-"roles" (short names such as "Learner" or full LIS URIs), "status" (default "Active")}]}}.
+"faults" (optional: true lets POST /_faults make the token, scores and memberships services fail),
+"page_size" (optional: the most members or line items a page holds, whatever limit the tool asks for, as
+Canvas and Moodle cap it), "tool": {"client_id", "deployment_id", "login_url", "launch_url", "public_jwks" |
+"jwks_url"}, "course": {"id", "title", "links": [{"id", "title", "score_maximum" (optional: the link is
+graded; its line item is made here, as an LMS makes a graded activity's)}], "members": [{"user_id",
+"name", "email", "username" (sent as the custom claim "username"), "roles" (short names such as
+"Learner" or full LIS URIs), "status" (default "Active")}]}}.
 
 Where lti1p3platform 0.1.8 falls short, a comment naming it says what breaks and what is done instead.
 """
@@ -62,7 +64,11 @@ LINEITEM_READ, LINEITEM, SCORE, RESULT_READ = (AGS + s for s in ("lineitem.reado
                                                                   "result.readonly"))
 MEDIA = {"score": "application/vnd.ims.lis.v1.score+json", "lineitem": "application/vnd.ims.lis.v2.lineitem+json"}
 SLOW_SECONDS = 30  # longer than any client's timeout: a "slow" fault is a platform that does not answer
-FAULT_VALUES = {"token": ("refuse", "error", "slow"), "scores": ("error", "slow"), "memberships": ("error", "slow")}
+# Token answers an OAuth server should never give, each sent with 200 as if it were a token.
+GARBLED_TOKENS = {"garbled:list": ["access_token", "t"], "garbled:string": "access_token=t",
+                  "garbled:expires_in": {"access_token": "t", "token_type": "bearer", "expires_in": "soon"}}
+FAULT_VALUES = {"token": ("refuse", "error", "slow", *GARBLED_TOKENS), "scores": ("refuse", "error", "slow"),
+                "memberships": ("error", "slow", "loop")}
 
 
 class ConfigError(Exception):
@@ -101,6 +107,9 @@ def load_config(path: str | None) -> dict:
         if not (tool.get("public_jwks") or tool.get("jwks_url")):
             raise KeyError("tool.public_jwks or tool.jwks_url")
         course["id"], course["title"] = str(course["id"]), str(course["title"])
+        page_size = config.setdefault("page_size", None)
+        if page_size is not None and (isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1):
+            raise ConfigError(f"page_size {page_size!r} is not a whole number from 1 on", "give one, or leave it out")
         links = {str(link["id"]): {**link, "id": str(link["id"]), "title": str(link["title"])}
                  for link in course["links"]}
         members = {}
@@ -488,8 +497,9 @@ class App:
         platform.get_registration()  # lti1p3platform's checks read the registration only once it was asked for
         return platform
 
-    async def fault(self, service: str) -> None:
-        """Act out the fault set for `service`, if any (POST /_faults)."""
+    async def fault(self, service: str) -> str | None:
+        """Act out the fault set for `service`, if any (POST /_faults); the faults the route itself acts
+        out (a garbled token, a page that links to itself) are returned."""
         fault = self.faults.get(service)
         if service == "scores":
             with self.lock:
@@ -502,15 +512,24 @@ class App:
             await asyncio.sleep(SLOW_SECONDS)
         if fault == "error":
             raise Refused(500, f"the {service} service failed (fault injection)", "server_error")
-        if fault == "refuse":
+        if fault == "refuse" and service == "token":
             raise Refused(401, "the platform refuses this tool's token requests (fault injection)", "invalid_client")
+        if fault == "refuse":
+            raise Refused(403, f"the tool may not use the {service} service here (fault injection)",
+                          "insufficient_scope")
+        return fault
 
     def gradebook(self) -> dict:
-        items = self.store.items()
-        book: dict[str, dict] = {item.get("resourceId") or item["label"]: {} for item in items.values()}
+        """{column: {user_id: result}}: a column is named by its line item's resourceId, else its
+        resourceLinkId, else its label; a second column of one name gets "#<its id>" added, so that a
+        duplicate column shows rather than merges."""
+        names: dict[str, str] = {}
+        for item_id, item in self.store.items().items():
+            name = item.get("resourceId") or item.get("resourceLinkId") or item["label"]
+            names[item_id] = f"{name}#{item_id}" if name in names.values() else name
+        book: dict[str, dict] = {name: {} for name in names.values()}
         for item_id, user, score, posts in self.store.results():
-            key = items[item_id].get("resourceId") or items[item_id]["label"]
-            book[key][user] = {**{k: score.get(k) for k in ("scoreGiven", "scoreMaximum", "gradingProgress",
+            book[names[item_id]][user] = {**{k: score.get(k) for k in ("scoreGiven", "scoreMaximum", "gradingProgress",
                                                            "activityProgress", "timestamp")}, "posts": posts}
         return book
 
@@ -527,13 +546,15 @@ async def form_or_query(request: Request) -> dict[str, str]:
     return dict(request.query_params)
 
 
-async def service_request(request: Request, media: str | None = None) -> dict:
+async def service_request(request: Request, media: str | None = None, page_size: int | None = None) -> dict:
     query: dict[str, t.Any] = dict(request.query_params)
     for key in ("page", "limit"):
         if key in query:
             if not query[key].isdigit() or int(query[key]) < 1:
                 raise Refused(400, f"{key} must be a whole number from 1 on")
             query[key] = int(query[key])
+    if page_size:  # lti1p3platform writes the limit into the next page's link, so that page has it too
+        query["limit"] = min(query.get("limit", page_size), page_size)
     body: t.Any = None
     if media:
         if request.headers.get("content-type", "").split(";")[0].strip() not in (media, "application/json"):
@@ -569,9 +590,8 @@ def create_app() -> FastAPI:
                       media: str | None = None, fault: str | None = None) -> Response:
         if course != course_id:
             raise Refused(404, f"no course {course!r} here")
-        if fault:
-            await lms.fault(fault)
-        meta = ServiceRequest(await service_request(request, media))
+        acted = await lms.fault(fault) if fault else None
+        meta = ServiceRequest(await service_request(request, media, lms.config["page_size"]))
 
         def run() -> Response:
             if handler == "handle_get_members":
@@ -586,7 +606,10 @@ def create_app() -> FastAPI:
                 # handlers (a 500); it is a 401.
                 return JSONResponse({"error": f"invalid access token: {exc}"}, status_code=401)
 
-        return await run_in_threadpool(run)
+        response = await run_in_threadpool(run)
+        if acted == "loop":  # an LMS whose paging is broken: the page's next page is itself
+            response.headers["Link"] = generate_next_link(str(request.url))
+        return response
 
     @app.get("/jwks")
     def jwks() -> dict:
@@ -594,7 +617,9 @@ def create_app() -> FastAPI:
 
     @app.post("/token")
     async def token(request: Request) -> Response:
-        await lms.fault("token")
+        acted = await lms.fault("token")
+        if acted in GARBLED_TOKENS:
+            return JSONResponse(GARBLED_TOKENS[acted])
         form = await form_or_query(request)
         if form.get("client_assertion_type") not in (None, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"):
             raise Refused(400, "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
@@ -690,7 +715,7 @@ def create_app() -> FastAPI:
             raise Refused(400, "send the faults as a JSON object")
         for key, value in wanted.items():
             fail_after = key == "scores" and str(value).startswith("fail_after:") and str(value)[11:].isdigit()
-            if not (value is None or value in FAULT_VALUES.get(key, ()) or fail_after):
+            if not (value is None or (isinstance(value, str) and value in FAULT_VALUES.get(key, ())) or fail_after):
                 raise Refused(400, f"unknown fault {key}={value!r}: one of {FAULT_VALUES} or scores=fail_after:N")
         with lms.lock:
             lms.faults, lms.score_posts = {k: v for k, v in wanted.items() if v}, 0

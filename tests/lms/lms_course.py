@@ -7,22 +7,25 @@ from tests.conftest import free_ports
 from tests.lms.conftest import TOOL_LAUNCH_URL, TOOL_LOGIN_URL
 from tests.lms.platform import LINKS, MEMBERS, start_platform
 
-# The platform's course (two students, an instructor, an inactive member) with two more students and a
-# member whose e-mail address gives no login name.
+# The platform's course (two students, an instructor, an inactive member) with two more students, a
+# member whose e-mail address gives no login name and one whose gives root's.
 ROSTER = MEMBERS + [
-    {"user_id": "u-1004", "name": "Student Three", "email": "student3@example.edu", "username": "student3",
+    {"user_id": "u-1004", "name": "Student Three", "email": "learner3@example.edu", "username": "learner3",
      "roles": ["Learner"]},
-    {"user_id": "u-1005", "name": "Student Four", "email": "student4@example.edu", "username": "student4",
+    {"user_id": "u-1005", "name": "Student Four", "email": "learner4@example.edu", "username": "learner4",
      "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]},
     {"user_id": "u-1006", "name": "No Login", "email": "no login@example.edu", "roles": ["Learner"]},
+    {"user_id": "u-6002", "name": "Not Root", "email": "root@elsewhere.example", "roles": ["Learner"]},
 ]
+PAGE_SIZE = 2  # the LMS pages its roster and line items: the tool must follow them
 
 
 @contextmanager
 def roster_platform(folder, jwks):
-    """The test LMS with ROSTER, trusting the tool keyset `jwks`, for the time of the with-block."""
+    """The test LMS with ROSTER in pages of PAGE_SIZE, trusting the tool keyset `jwks`, for the time of the
+    with-block."""
     started = start_platform(folder, members=ROSTER, links=LINKS, tool_jwks=jwks, tool_login_url=TOOL_LOGIN_URL,
-                             tool_launch_url=TOOL_LAUNCH_URL)
+                             tool_launch_url=TOOL_LAUNCH_URL, page_size=PAGE_SIZE)
     try:
         yield started
     finally:
@@ -30,8 +33,8 @@ def roster_platform(folder, jwks):
 
 
 def lms_settings(platform, key_file, **changed) -> str:
-    """course_config.py lines for the platform: hub names from the e-mail address (student1@... is
-    student1), a short timeout (a "slow" fault costs that long), `changed` over these."""
+    """course_config.py lines for the platform: hub names from the e-mail address (learner1@... is
+    learner1), a short timeout (a "slow" fault costs that long), `changed` over these."""
     settings = {"issuer": platform.issuer, "client_id": platform.client_id, "token_url": platform.token_url,
                 "private_key_file": str(key_file), "memberships_url": platform.memberships_url,
                 "lineitems_url": platform.lineitems_url, "username_key": "email", "timeout": 1.0, **changed}

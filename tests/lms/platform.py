@@ -8,6 +8,7 @@
 
 A link with "score_maximum" is graded: the platform makes its line item (resourceId and resourceLinkId = the
 link's id, label = its title), as an LMS does for a graded activity; without one the tool makes its own.
+`page_size` caps the members or line items a page holds, as a real LMS does, so that a tool's paging is used.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from tests.conftest import REPO, free_ports
 
 TOOL_KID = "adlm-tool-1"
 # The tests' course, like the demo's: two students, an instructor and an inactive member; one graded link and
-# one whose line item the tool makes.
+# one whose line item the tool makes. The learners' names are no Unix account's that a hub (the hub tests', the
+# demo's) makes: the roster leaves a member whose name is an account of this machine unmapped.
 MEMBERS = [
-    {"user_id": "u-1001", "name": "Student One", "email": "student1@example.edu", "username": "student1",
+    {"user_id": "u-1001", "name": "Student One", "email": "learner1@example.edu", "username": "learner1",
      "roles": ["Learner"]},
-    {"user_id": "u-1002", "name": "Student Two", "email": "student2@example.edu", "username": "student2",
+    {"user_id": "u-1002", "name": "Student Two", "email": "learner2@example.edu", "username": "learner2",
      "roles": ["Learner"]},
     {"user_id": "u-9001", "name": "Ina Instructor", "email": "instructor@example.edu", "username": "instructor",
      "roles": ["Instructor"]},
@@ -82,13 +84,15 @@ class Platform:
             return json.load(answer)
 
     def set_faults(self, **faults) -> dict:
-        """Replaces every fault: token="refuse"|"error"|"slow", scores="error"|"slow"|"fail_after:N",
-        memberships="error"|"slow"; set_faults() clears them."""
+        """Replaces every fault: token="refuse"|"error"|"slow"|"garbled:list"|"garbled:string"|
+        "garbled:expires_in", scores="refuse"|"error"|"slow"|"fail_after:N", memberships="error"|"slow"|"loop"
+        (each page's next page is itself); set_faults() clears them."""
         return self._call("/_faults", faults)
 
     def gradebook(self) -> dict:
-        """{line item resourceId (or label): {user_id: {scoreGiven, scoreMaximum, gradingProgress,
-        activityProgress, timestamp, posts}}}"""
+        """{column: {user_id: {scoreGiven, scoreMaximum, gradingProgress, activityProgress, timestamp, posts}}}:
+        a column is named by its line item's resourceId, else resourceLinkId, else label, and a second column of
+        one name "<name>#<its id>"."""
         return self._call("/gradebook.json")
 
     def stop(self) -> None:
@@ -104,7 +108,8 @@ class Platform:
 def start_platform(folder: Path, *, members: list[dict], links: list[dict], tool_jwks: dict | None = None,
                    tool_login_url: str, tool_launch_url: str, faults: bool = True, client_id: str = "adlm-hub",
                    deployment_id: str = "1", course_id: str = "adlm",
-                   course_title: str = "Applied Deep Learning in Medicine", tool_jwks_url: str | None = None) -> Platform:
+                   course_title: str = "Applied Deep Learning in Medicine", tool_jwks_url: str | None = None,
+                   page_size: int | None = None) -> Platform:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tool = {"client_id": client_id, "deployment_id": deployment_id, "login_url": tool_login_url,
@@ -114,6 +119,7 @@ def start_platform(folder: Path, *, members: list[dict], links: list[dict], tool
     for attempt in range(5):  # another worker may take the free port between the check and uvicorn's bind
         port = free_ports(1, start=PORTS_FROM + 50 * attempt + os.getpid() % 50)
         config = {"url": f"http://127.0.0.1:{port}", "state": str(folder / "state"), "faults": faults, "tool": tool,
+                  "page_size": page_size,
                   "course": {"id": course_id, "title": course_title, "links": links, "members": members}}
         (folder / "platform.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
         with log.open("wb") as out:

@@ -1,7 +1,8 @@
 """`course enroll --from-lms` against the test LMS: the students of its roster (NRPS) enrolled in
 nbgrader's gradebook under their hub names; staff, inactive members and members whose name cannot be
-made listed and left out; a custom parameter's name taken from the member's launch; the LMS down,
-slow, refusing the token or failing: one error and its hint, nothing enrolled."""
+made, or whose name is an account of this machine no launch gave them, listed and left out; a custom
+parameter's name taken from the member's launch; the roster read page by page; the LMS down, slow, refusing
+the token, failing, answering garbage or paging in a loop: one error and its hint, nothing enrolled."""
 
 import shutil
 from pathlib import Path
@@ -53,16 +54,17 @@ def test_the_rosters_students_are_enrolled_under_their_hub_names_and_the_rest_li
     course = course_with_lms()
     code, printed = course_main(course, "enroll", "--from-lms")
     assert code == 1, printed  # a member could not be mapped: the TA has something to fix
-    assert _enrolled(course) == {"student1": "u-1001", "student2": "u-1002", "student3": "u-1004",
-                                 "student4": "u-1005"}
-    assert "enrolled" in _row(printed, "u-1001") and "student1" in _row(printed, "u-1001")
+    assert _enrolled(course) == {"learner1": "u-1001", "learner2": "u-1002", "learner3": "u-1004",
+                                 "learner4": "u-1005"}
+    assert "enrolled" in _row(printed, "u-1001") and "learner1" in _row(printed, "u-1001")
     assert "staff" in _row(printed, "u-9001")
     assert "inactive: not enrolled" in _row(printed, "u-1003")
     assert "not mapped: 'no login@example.edu' gives the user name 'no login'" in " ".join(printed.split())
+    assert "not mapped: gives the user name 'root', an account of this machine" in _row(printed, "u-6002")
     assert "enrolled 4 students in nbgrader's gradebook" in printed
     with open_gradebook(course) as gb:
-        one = gb.find_student("student1")
-        assert (one.email, one.first_name) == ("student1@example.edu", None)  # the platform sends no given_name
+        one = gb.find_student("learner1")
+        assert (one.email, one.first_name) == ("learner1@example.edu", None)  # the platform sends no given_name
 
     code, again = course_main(course, "enroll", "--from-lms")  # enrolling twice changes nothing
     assert code == 1 and len(_enrolled(course)) == 4
@@ -70,20 +72,27 @@ def test_the_rosters_students_are_enrolled_under_their_hub_names_and_the_rest_li
 
 def test_a_custom_parameters_name_comes_from_the_members_launch(course_with_lms, platform):
     course = course_with_lms(username_key="custom_username")
-    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-1002", "name": "Student Two"}, "student2",
+    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-1002", "name": "Student Two"}, "learner2",
                         staff=False)
     code, printed = course_main(course, "enroll", "--from-lms")
-    assert code == 1 and _enrolled(course) == {"student2": "u-1002"}
+    assert code == 1 and _enrolled(course) == {"learner2": "u-1002"}
     assert "has not launched the tool yet: custom_username is a custom parameter" in " ".join(printed.split())
     assert "staff" in _row(printed, "u-9001")  # staff need no name to be left out
 
 
+def test_an_account_of_this_machine_is_the_name_of_the_member_a_launch_gave_it_to_only(course_with_lms, platform):
+    course = course_with_lms()
+    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-6002"}, "root", staff=False)
+    code, printed = course_main(course, "enroll", "--from-lms")
+    assert _enrolled(course)["root"] == "u-6002" and "an account of this machine" not in printed
+
+
 def test_a_name_a_launch_gave_to_another_lms_user_is_not_given_again(course_with_lms, platform):
     course = course_with_lms()
-    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-7777"}, "student3", staff=False)
+    lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-7777"}, "learner3", staff=False)
     code, printed = course_main(course, "enroll", "--from-lms")
-    assert "student3" not in _enrolled(course)
-    assert "gives the user name 'student3', which a launch gave to another LMS user" in " ".join(printed.split())
+    assert "learner3" not in _enrolled(course)
+    assert "gives the user name 'learner3', which a launch gave to another LMS user" in " ".join(printed.split())
 
 
 @pytest.mark.parametrize("fault, changed, said", [
@@ -92,9 +101,18 @@ def test_a_name_a_launch_gave_to_another_lms_user_is_not_given_again(course_with
     ({"token": "refuse"}, {}, "the LMS refused the tool's token request (401 invalid_client) at {token_url} "
                               "hint: check c.LMS.client_id and c.LMS.key_id"),
     ({"memberships": "slow"}, {}, "the LMS did not answer within 1 s when the tool tried to read the course's members "
-                                  "at {memberships_url} hint: check that the LMS is up, or raise c.LMS.timeout"),
+                                  "at {memberships_url}?limit=100 hint: check that the LMS is up, or raise "
+                                  "c.LMS.timeout"),
     ({"memberships": "error"}, {}, "the LMS answered 500 the memberships service failed (fault injection) when the "
-                                   "tool tried to read the course's members at {memberships_url}"),
+                                   "tool tried to read the course's members at {memberships_url}?limit=100"),
+    ({"memberships": "loop"}, {}, "the LMS's pages loop when the tool tries to read the course's members: the next "
+                                  "page is {memberships_url}?limit=100, which it read already hint: the LMS's paging"),
+    ({"token": "garbled:list"}, {}, "the LMS's token answer at {token_url} is not a JSON object: "
+                                    "[\"access_token\",\"t\"] hint: c.LMS.token_url must be the LMS's OAuth 2"),
+    ({"token": "garbled:string"}, {}, "the LMS's token answer at {token_url} is not a JSON object: "
+                                      "\"access_token=t\" hint: c.LMS.token_url must be"),
+    ({"token": "garbled:expires_in"}, {}, "the LMS's token answer at {token_url} has expires_in 'soon', which OAuth 2 "
+                                          "does not allow hint:"),
     ({}, {"memberships_url": ""}, "the course's memberships (LTI Names and Role Provisioning) URL is not known "
                                   "hint: set c.LMS.memberships_url, or launch the tool once"),
 ])

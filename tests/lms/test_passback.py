@@ -2,7 +2,7 @@
 scores as `course report` writes them (late penalty and a TA's grades applied), Pending where a TA has
 yet to grade; a student outside the roster and a member who never submitted are listed, and the latter
 gets a zero only when asked; a dry run sends nothing; a pass-back the LMS stops halfway ends, run
-again, with every score there once; the LMS refusing the token, down or slow is one error;
+again, with every score there once; the LMS refusing the token or the scores, down, failing or slow is one error;
 `course watch --passback` posts each new grade once, and one it could not post on its next pass.
 Records are written as grading writes them, so no kernel runs."""
 
@@ -84,11 +84,11 @@ def _report(course, aid: str) -> dict[str, float]:
 
 
 def test_the_lms_gets_the_final_scores_the_report_has_and_each_student_one_result(course, platform):
-    ingest(course, [_graded(course, TRAINING, "student1", ON_TIME), _graded(course, TRAINING, "student2", LATE),
-                    _graded(course, TRAINING, "student4", ON_TIME), _graded(course, TRAINING, "ghost", ON_TIME),
+    ingest(course, [_graded(course, TRAINING, "learner1", ON_TIME), _graded(course, TRAINING, "learner2", LATE),
+                    _graded(course, TRAINING, "learner4", ON_TIME), _graded(course, TRAINING, "ghost", ON_TIME),
                     _graded(course, TRAINING, "former", ON_TIME)])
-    _ta_grades_the_discussion(course, "student1", 2)
-    _ta_grades_the_discussion(course, "student2", 3)
+    _ta_grades_the_discussion(course, "learner1", 2)
+    _ta_grades_the_discussion(course, "learner2", 3)
 
     code, printed = _passback(course, TRAINING, "--dry-run")
     assert code == 0 and "dry run: 3 scores would be sent, nothing was" in printed
@@ -98,19 +98,19 @@ def test_the_lms_gets_the_final_scores_the_report_has_and_each_student_one_resul
     code, printed = _passback(course, TRAINING)
     assert code == 0 and "posted 3 scores to the LMS" in printed
     assert "not sent ghost: not in the LMS's roster" in printed and "not sent former: inactive in the LMS" in printed
-    assert "never submitted: student3 (nothing sent; --zero-missing sends them a zero)" in printed
+    assert "never submitted: learner3 (nothing sent; --zero-missing sends them a zero)" in printed
     assert "not mapped No Login (u-1006)" in printed
-    # student1 19 of 20; student2 17 + 3 less 2 days late (4); student4's discussion waits for a TA
+    # learner1 19 of 20; learner2 17 + 3 less 2 days late (4); learner4's discussion waits for a TA
     final = _report(course, TRAINING)
-    assert {s: final[s] for s in ("student1", "student2", "student4")} == {"student1": 19, "student2": 16,
-                                                                             "student4": 17}
+    assert {s: final[s] for s in ("learner1", "learner2", "learner4")} == {"learner1": 19, "learner2": 16,
+                                                                             "learner4": 17}
     book = platform.gradebook()[TRAINING]
     assert {user: (r["scoreGiven"], r["scoreMaximum"], r["gradingProgress"], r["activityProgress"], r["posts"])
             for user, r in book.items()} == {"u-1001": (19, 20, "FullyGraded", "Completed", 1),
                                               "u-1002": (16, 20, "FullyGraded", "Completed", 1),
                                               "u-1005": (17, 20, "Pending", "Completed", 1)}
 
-    _ta_grades_the_discussion(course, "student4", 1)
+    _ta_grades_the_discussion(course, "learner4", 1)
     code, printed = _passback(course, TRAINING, "--zero-missing")
     assert code == 0 and "posted 4 scores to the LMS" in printed and "--zero-missing sends" not in printed
     book = platform.gradebook()[TRAINING]  # the same line item: found by its resourceId, not made again
@@ -122,7 +122,7 @@ def test_the_lms_gets_the_final_scores_the_report_has_and_each_student_one_resul
 
 
 def test_a_passback_the_lms_stops_halfway_ends_with_every_score_once_when_run_again(course, platform):
-    ingest(course, [_graded(course, LAYERS, student, ON_TIME) for student in ("student1", "student2", "student4")])
+    ingest(course, [_graded(course, LAYERS, student, ON_TIME) for student in ("learner1", "learner2", "learner4")])
     platform.set_faults(scores="fail_after:2")
     try:
         code, printed = _passback(course, LAYERS)
@@ -143,9 +143,16 @@ def test_a_passback_the_lms_stops_halfway_ends_with_every_score_once_when_run_ag
                               "hint: check c.LMS.client_id and c.LMS.key_id, and that the LMS has the tool's public "
                               "keyset (`course lms jwks` prints it)"),
     ({}, {"token_url": "DEAD"}, "error: cannot reach the LMS to get a token at {dead}: [Errno 111] Connection refused"),
-    ({"scores": "slow"}, {}, "error: the LMS did not answer within 1 s when the tool tried to post student1's score "
+    ({"scores": "slow"}, {}, "error: the LMS did not answer within 1 s when the tool tried to post learner1's score "
                              "at {lineitems_url}/1/scores (0 of 1 scores were posted) hint: check that the LMS is up, "
                              "or raise c.LMS.timeout; then `course passback 01_layer_math` again"),
+    ({"scores": "refuse"}, {}, "error: the LMS answered 403 the tool may not use the scores service here (fault "
+                               "injection) when the tool tried to post learner1's score at {lineitems_url}/1/scores (0 "
+                               "of 1 scores were posted) hint: check that the tool's registration in the LMS grants"),
+    ({"scores": "error"}, {}, "error: the LMS answered 500 the scores service failed (fault injection) when the tool "
+                              "tried to post learner1's score at {lineitems_url}/1/scores (0 of 1 scores were posted) "
+                              "hint: the LMS failed: check its log, then run the command again (nothing was lost); "
+                              "then `course passback 01_layer_math` again"),
 ])
 def test_an_lms_that_refuses_is_down_or_slow_is_one_error(course, platform, lms_tool_key, fault, changed, said):
     dead = dead_url()
@@ -153,7 +160,7 @@ def test_an_lms_that_refuses_is_down_or_slow_is_one_error(course, platform, lms_
         config.write(lms_settings(platform, lms_tool_key[0],
                                   **{key: dead if value == "DEAD" else value for key, value in changed.items()}))
     course = Course.load(course.root)
-    ingest(course, [_graded(course, LAYERS, "student1", ON_TIME)])
+    ingest(course, [_graded(course, LAYERS, "learner1", ON_TIME)])
     platform.set_faults(**fault)
     try:
         code, printed = _passback(course, LAYERS)
@@ -165,7 +172,7 @@ def test_an_lms_that_refuses_is_down_or_slow_is_one_error(course, platform, lms_
 
 def test_watch_passes_back_each_new_grade_once_and_one_the_lms_missed_on_its_next_pass(course, platform,
                                                                                         lms_tool_key):
-    _graded(course, LAYERS, "student2", ON_TIME)  # graded, not yet released: a watch's next pass releases it
+    _graded(course, LAYERS, "learner2", ON_TIME)  # graded, not yet released: a watch's next pass releases it
     before = platform.gradebook()[LAYERS].get("u-1002", {}).get("posts", 0)
     with open(course.root / "course_config.py", "a") as config:
         config.write(lms_settings(platform, lms_tool_key[0], token_url=dead_url()))
@@ -176,5 +183,5 @@ def test_watch_passes_back_each_new_grade_once_and_one_the_lms_missed_on_its_nex
         config.write(lms_settings(platform, lms_tool_key[0]))
     passes = [course_main(Course.load(course.root), "watch", LAYERS, "--once", "--passback") for _ in range(2)]
     assert [code for code, _ in passes] == [0, 0], passes
-    assert "passed back to the LMS: student2" in passes[0][1] and "passed back" not in passes[1][1]  # nothing new
+    assert "passed back to the LMS: learner2" in passes[0][1] and "passed back" not in passes[1][1]  # nothing new
     assert platform.gradebook()[LAYERS]["u-1002"]["posts"] == before + 1

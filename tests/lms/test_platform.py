@@ -33,8 +33,9 @@ def assertion(platform, key_file, *, client_id=None, aud=None) -> str:
 
 def ask_token(platform, key_file, scopes=ALL_SCOPES, **claims) -> requests.Response:
     return requests.post(platform.token_url, timeout=10, data={
-        "grant_type": "client_credentials", "scope": " ".join(scopes), "client_assertion": assertion(
-            platform, key_file, **claims), "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
+        "grant_type": "client_credentials", "scope": " ".join(scopes),
+        "client_assertion": assertion(platform, key_file, **claims),
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
 
 
 def bearer(platform, key_file, scopes=ALL_SCOPES) -> dict:
@@ -85,7 +86,7 @@ def test_nrps_lists_the_roster_to_a_token_with_its_scope_only(lms_platform, lms_
     members = {m["user_id"]: m for m in answer.json()["members"]}
     assert set(members) == {"u-1001", "u-1002", "u-9001", "u-1003"}
     assert members["u-9001"]["roles"] == ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
-    assert members["u-1001"]["email"] == "student1@example.edu" and members["u-1003"]["status"] == "Inactive"
+    assert members["u-1001"]["email"] == "learner1@example.edu" and members["u-1003"]["status"] == "Inactive"
     assert answer.json()["context"]["id"] == "adlm"
 
     first = requests.get(lms_platform.memberships_url, params={"limit": 3}, timeout=10,
@@ -184,13 +185,13 @@ def test_a_launch_posts_an_id_token_that_checks_against_the_keyset_with_the_clai
                                        lms_platform.jwks_url, ["RS256"])
     hub.validate_id_token(claims)
     assert (claims["sub"], claims["name"], claims["email"], claims["nonce"]) == (
-        "u-1001", "Student One", "student1@example.edu", auth_request["nonce"])
+        "u-1001", "Student One", "learner1@example.edu", auth_request["nonce"])
     assert claims[CLAIM + "roles"] == ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
     assert claims[CLAIM + "message_type"] == "LtiResourceLinkRequest" and claims[CLAIM + "version"] == "1.3.0"
     assert claims[CLAIM + "deployment_id"] == "1" and claims[CLAIM + "target_link_uri"] == TOOL_LAUNCH_URL
     assert claims[CLAIM + "context"]["id"] == "adlm" and claims[CLAIM + "context"]["label"] == "adlm"
     assert claims[CLAIM + "resource_link"]["id"] == "01_layer_math"
-    assert claims[CLAIM + "custom"] == {"username": "student1"}
+    assert claims[CLAIM + "custom"] == {"username": "learner1"}
     nrps = claims["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"]
     assert nrps["context_memberships_url"] == lms_platform.memberships_url
     ags = claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"]
