@@ -101,6 +101,7 @@ def test_a_key_behind_a_symbolic_link_or_owned_by_another_user_is_refused(tmp_pa
     moved.rename(path)
     if os.geteuid() != 0:
         pytest.skip("giving the key to another user takes root (CI runs as root)")
-    os.chown(path, 65534, -1)  # nobody's: mode 600, so only its owner could have written what it holds
+    os.chown(path, 65534, -1)  # nobody's: whoever owns it can replace it with a key of their own
     printed = _refused(course, "lms", "jwks")
-    assert f"the tool's private key {path} belongs to {pwd.getpwuid(65534).pw_name}, not to whoever runs this" in printed
+    nobody = pwd.getpwuid(65534).pw_name
+    assert f"the tool's private key {path} belongs to {nobody}, not to whoever runs this" in printed
