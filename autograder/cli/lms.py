@@ -92,12 +92,17 @@ def enroll_from_lms(course) -> int:
 @click.argument("assignment_id")
 @click.option("--dry-run", is_flag=True,
               help="Show what would be sent and send nothing (the roster and the line items are still read).")
-@click.option("--zero-missing", is_flag=True, help="Send a zero for each student in the LMS who never submitted.")
+@click.option("--zero-missing", is_flag=True,
+              help="Send a zero for each student in the LMS with nothing in submitted/ whose deadline (their extension "
+                   "included) has passed; collect first.")
+@click.option("--lineitem", metavar="URL",
+              help="The line item (column) to post to, where the LMS has several that could be the assignment's.")
 @click.pass_context
-def passback(ctx, assignment_id, dry_run, zero_missing):
+def passback(ctx, assignment_id, dry_run, zero_missing, lineitem):
     """Post each student's final score of ASSIGNMENT_ID (as `course report` has it: manual grades, late
-    penalties and extensions applied) to its line item in the LMS, made if missing. Run again, it
-    replaces the scores; it never makes a second result."""
+    penalties and extensions applied) to its line item in the LMS: the one --lineitem names, else the one
+    the tool made (its resourceId), else the LMS's own column for the assignment's activity (its title),
+    else a new one. Run again, it replaces the scores; it never makes a second result."""
     from ..lms.passback import passback as run
 
     course = course_of(ctx)
@@ -114,10 +119,14 @@ def passback(ctx, assignment_id, dry_run, zero_missing):
         def sent(score):
             progress.update(task, advance=1, description=plain(score.student))
 
+        def waiting():
+            console.print(f"another pass-back of {shown(assignment_id)} is running: waiting for it to end")
+
         found = run(course=course, assignment_id=assignment_id, zero_missing=zero_missing, dry_run=dry_run,
-                    on_plan=planned, on_sent=sent)
+                    lineitem=lineitem, on_plan=planned, on_sent=sent, on_wait=waiting)
     table = Table(title=f"{shown(found.assignment_id)} " + ("would be sent to" if dry_run else "sent to")
-                  + f" {shown(found.lineitem or found.lineitems_url)}", title_justify="left")
+                  + f" {shown(found.lineitem or found.lineitems_url)}"
+                  + (f" ({shown(found.found_by)})" if found.found_by else ""), title_justify="left")
     for column, justify in (("student", "left"), ("LMS user id", "left"), ("score", "right"), ("progress", "left"),
                             ("", "left")):
         table.add_column(column, justify=justify)
@@ -130,9 +139,19 @@ def passback(ctx, assignment_id, dry_run, zero_missing):
     for member in found.unmapped:
         console.print(f"  [yellow]not mapped[/] {shown(member.name or member.user_id)} ({shown(member.user_id)}): "
                       f"{shown(member.why)}")
+    if found.ungraded:
+        console.print(f"  submitted, not graded yet: {shown(', '.join(found.ungraded))} (nothing sent; "
+                      f"`course grade {shown(found.assignment_id)} --resume` grades them)")
+    open_until: dict = {}
+    for student, until in found.not_due:
+        open_until.setdefault(until, []).append(student)
+    for until, students in sorted(open_until.items()):
+        console.print(f"  not submitted yet, may still submit until {until:%Y-%m-%d %H:%M %Z}: "
+                      f"{shown(', '.join(students))} (nothing sent)")
     if found.missing:
+        zeroed = " (would be sent a zero)" if dry_run else " (sent a zero)"
         console.print(f"  never submitted: {shown(', '.join(found.missing))}"
-                      + (" (sent a zero)" if zero_missing else " (nothing sent; --zero-missing sends them a zero)"))
+                      + (zeroed if zero_missing else " (nothing sent; --zero-missing sends them a zero)"))
     console.print(f"dry run: {len(found.scores)} scores would be sent, nothing was" if dry_run
                   else f"posted {found.sent} scores to the LMS")
     return 0

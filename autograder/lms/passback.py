@@ -5,20 +5,34 @@ The scores are `course report`'s (records.gradebook.final_scores: manual grades,
 credit, extensions and late penalties under the current config). A score is `FullyGraded` only where
 nothing waits for a TA in formgrader, else `Pending`. AGS keeps one result per student and line item
 and a newer score replaces it, so a pass-back that stopped halfway is simply run again.
+
+The assignment's line item (its column in the LMS's gradebook) is, in this order: the one given
+(`--lineitem`); the one whose resourceId is the assignment id (the tool made it); the one the LMS made
+for the assignment's graded activity, a resource link whose title (in the launch record or as the line
+item's label) is the assignment's id or title; else one is made. Two at one step are refused: the
+scores would go to a column the TA did not choose. One pass-back of an assignment runs at a time, so
+that two cannot both make its line item.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
+from ..course import lms_launches
 from ..course.coursedir import Course
 from ..course.errors import CourseError
 from ..course.notebooks import maximum, read
 from ..grading import results
+from ..grading.unit import stale
 from ..intake.submission_files import submitted_students
-from ..records.gradebook import final_scores, open_gradebook
+from ..records.gradebook import extensions, final_scores, open_gradebook
+from ..records.late import deadline
 from .roster import Member, read_roster
 from .service import LINEITEM_SCOPE, NRPS_SCOPE, SCORE_SCOPE, Service, course_url
 
@@ -53,8 +67,11 @@ class Passback:
     lineitems_url: str
     lineitem: str | None  # the line item's URL; None: it does not exist yet (and a dry run does not make it)
     scores: list[Score]
+    found_by: str = ""  # how the line item was found ("" where it is to be made)
     not_in_roster: list[tuple[str, str]] = field(default_factory=list)  # (student with a grade, why nothing is sent)
-    missing: list[str] = field(default_factory=list)  # students in the LMS without a submission
+    ungraded: list[str] = field(default_factory=list)  # submitted, with no grading record yet: nothing is sent
+    missing: list[str] = field(default_factory=list)  # students in the LMS who never submitted, past their deadline
+    not_due: list[tuple[str, datetime]] = field(default_factory=list)  # never submitted, their deadline ahead
     unmapped: list[Member] = field(default_factory=list)  # members of the LMS, not staff, with no hub name
     sent: int = 0
 
@@ -66,55 +83,123 @@ def scores_url(lineitem: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
 
 
-def _find_lineitem(service: Service, url: str, assignment_id: str) -> str | None:
-    found = [item for item in service.pages(url, "list the course's line items", accept=LINEITEMS_MEDIA_TYPE,
-                                            params={"resource_id": assignment_id})
-             if item.get("resourceId") == assignment_id]
+def _find_lineitem(service: Service, url: str, course: Course, assignment_id: str,
+                   given: str | None) -> tuple[str | None, str]:
+    """(the assignment's line item, how it was found), or (None, "") where there is none to find."""
+    if given:
+        item = service.request("GET", given, "read the line item given with --lineitem", accept=LINEITEM_MEDIA_TYPE)
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            raise CourseError(f"{given}, given with --lineitem, is no line item: the LMS's answer has no label",
+                              hint=f"copy the line item's URL (its id) from `course passback {assignment_id} "
+                                   "--dry-run` or from the LMS")
+        return given, f"given with --lineitem, labelled {item['label']!r}"
+    items = list(service.pages(url, "list the course's line items", accept=LINEITEMS_MEDIA_TYPE))
+    for item in items:
+        if not isinstance(item.get("id"), str):
+            raise CourseError(f"a line item at {url} has no id (its URL): {item.get('label')!r}",
+                              hint="the LMS answered against LTI AGS 2.0: check its version and its log")
+    ours = {item["id"]: str(item.get("label")) for item in items if item.get("resourceId") == assignment_id}
+    if ours:
+        return _one(ours, url, assignment_id, f"with the resourceId {assignment_id!r}"), "its resourceId"
+    # An LMS makes a graded activity's line item itself, tied to the resource link and labelled with the
+    # activity's name; the tool did not give it a resourceId, so the name is what ties it to the assignment.
+    names = {assignment_id, course.assignment(assignment_id)["title"]} - {None, ""}
+    links = lms_launches.read(course.root).context.get("links") or {}
+    theirs = {entry["lineitem"]: str(entry.get("title")) for link_id, entry in sorted(links.items())
+              if isinstance(entry, dict) and isinstance(entry.get("lineitem"), str) and entry["lineitem"]
+              and (link_id in names or entry.get("title") in names)}
+    theirs.update({item["id"]: item["label"] for item in items if item.get("resourceLinkId")
+                   and not item.get("resourceId") and item.get("label") in names})
+    if theirs:
+        found = _one(theirs, url, assignment_id, "of a resource link named like the assignment")
+        return found, f"the LMS's own column, labelled {theirs[found]!r}"
+    return None, ""
+
+
+def _one(found: dict[str, str], url: str, assignment_id: str, why: str) -> str:
+    """The one line item of `found` (URL -> label); two or more: the TA chooses."""
     if len(found) > 1:
-        raise CourseError(f"{len(found)} line items at {url} have the resourceId {assignment_id!r}: the tool would "
-                          "not know which one is the assignment's", hint="delete the extra columns in the LMS's "
-                          "gradebook, keeping the one that holds the grades")
-    if found and not isinstance(found[0].get("id"), str):
-        raise CourseError(f"the line item of {assignment_id} at {url} has no id (its URL)",
-                          hint="the LMS answered against LTI AGS 2.0: check its version and its log")
-    return found[0]["id"] if found else None
+        listed = "; ".join(f"{item} ({label!r})" for item, label in sorted(found.items()))
+        raise CourseError(f"{len(found)} line items at {url} could be {assignment_id}'s ({why}): {listed}",
+                          hint=f"pass the one that is to hold its grades: `course passback {assignment_id} "
+                               "--lineitem URL`; or delete the others in the LMS's gradebook")
+    return next(iter(found))
 
 
-def _graded(course: Course, assignment_id: str, students: list[str] | None) -> list[results.Result]:
-    records = [results.load(course.record_path(s, assignment_id))
-               for s in (students if students is not None else submitted_students(course, assignment_id))]
-    return [r for r in records if r is not None]
-
-
-def _waiting(course: Course, assignment_id: str, students) -> dict[str, str]:
-    """Those of `students` whose final score is not final yet, and why."""
-    if not students:  # opening the gradebook would make one
-        return {}
+def _waiting(course: Course, assignment_id: str, records: list[results.Result]) -> dict[str, str]:
+    """Those graded whose final score is not final yet, and why."""
+    waiting = {r.student_id: f"its grading did not finish ({r.status})" for r in records
+               if r.status in results.UNFINISHED}
+    waiting.update({r.student_id: "a newer submission is not graded yet" for r in records
+                    if r.student_id not in waiting and stale(course, r)})
+    if not records:  # opening the gradebook would make one
+        return waiting
     with open_gradebook(course) as gb:
-        return {sid: "a TA has yet to grade part of it in formgrader" for sid in students
-                if gb.find_submission(assignment_id, sid).needs_manual_grade}
+        for record in records:
+            if gb.find_submission(assignment_id, record.student_id).needs_manual_grade:
+                waiting.setdefault(record.student_id, "a TA has yet to grade part of it in formgrader")
+    return waiting
+
+
+def _due(course: Course, assignment_id: str, students: list[str]) -> dict[str, datetime]:
+    """Of `students`, those who may still submit on time, and until when (their extension and the grace
+    period counted). Without a deadline (an exam sat in the room) no one may."""
+    due = deadline(course, assignment_id)
+    if due is None or not students:
+        return {}
+    extended, now = extensions(course, assignment_id), datetime.now(timezone.utc)
+    grace = timedelta(minutes=course.grading.late_grace_minutes)
+    until = {sid: due + extended.get(sid, timedelta()) for sid in students}
+    return {sid: when for sid, when in until.items() if now <= when + grace}
+
+
+@contextmanager
+def _one_at_a_time(course: Course, assignment_id: str, on_wait):
+    """Held while a pass-back finds or makes the line item and posts: two at once would both make it."""
+    folder = course.root / course.nbgrader.autograded_directory
+    path = folder / f".passback-{assignment_id}.lock"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # flock needs no write access, so any TA can wait on a lock file another made; not through a link
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW, 0o640)
+    except OSError as exc:
+        what = "is a symbolic link" if exc.errno == errno.ELOOP else f"cannot be opened: {exc.strerror}"
+        raise CourseError(f"the pass-back's lock {path} {what}",
+                          hint=f"remove it (it holds nothing), then run `course passback {assignment_id}` again"
+                          ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def passback(*, course: Course, assignment_id: str, zero_missing: bool = False, dry_run: bool = False,
-             students: list[str] | None = None, on_plan=None, on_sent=None) -> Passback:
+             students: list[str] | None = None, lineitem: str | None = None, on_plan=None, on_sent=None,
+             on_wait=None) -> Passback:
     """Post the final scores (of `students` only, where given; the others are left as the LMS has
-    them); `dry_run`: read the roster and the line items, send nothing. `on_plan(passback)` before
-    the first score is posted, `on_sent(score)` after each."""
+    them); `dry_run`: read the roster and the line items, send nothing; `lineitem`: the line item's
+    URL, where the TA chose it. `on_plan(passback)` before the first score is posted, `on_sent(score)`
+    after each, `on_wait()` where another pass-back of the assignment holds the lock."""
     (assignment_id,) = course.resolve([assignment_id])
-    records = _graded(course, assignment_id, students)
+    submitted = students if students is not None else submitted_students(course, assignment_id)
+    loaded = {sid: results.load(course.record_path(sid, assignment_id)) for sid in submitted}
+    records = [record for record in loaded.values() if record is not None]
     if not records and not zero_missing:
         raise CourseError(f"no grading records for {assignment_id}", hint=f"run `course grade {assignment_id}` first")
     service = Service(course, [NRPS_SCOPE, LINEITEM_SCOPE, SCORE_SCOPE])
     roster = read_roster(course, service)
     url = course_url(course, "lineitems_url", "line items (LTI Assignment and Grade Services)")
-    lineitem = _find_lineitem(service, url, assignment_id)
     worth = maximum(read(course.source_notebooks(assignment_id)[0])).total
     finals = final_scores(course, assignment_id, records)
-    waiting = _waiting(course, assignment_id, finals)
-    waiting.update({r.student_id: f"its grading did not finish ({r.status})" for r in records
-                    if r.status in results.UNFINISHED})
+    waiting = _waiting(course, assignment_id, records)
     members = roster.students
-    done = Passback(assignment_id, course.assignment(assignment_id)["title"] or assignment_id, worth, url, lineitem,
+    done = Passback(assignment_id, course.assignment(assignment_id)["title"] or assignment_id, worth, url, None,
                     scores=[], unmapped=roster.unmapped)
     for record in records:
         sid = record.student_id
@@ -124,14 +209,22 @@ def passback(*, course: Course, assignment_id: str, zero_missing: bool = False, 
         done.scores.append(Score(sid, members[sid].user_id, finals[sid].score, finals[sid].max_score, "Completed",
                                  PENDING if sid in waiting else FULLY_GRADED, waiting.get(sid, "")))
     if students is None:
-        done.missing = sorted(set(members) - {r.student_id for r in records})
+        # "Never submitted" is what submitted/ says, not what grading has got to: a submission not graded
+        # yet, or whose record cannot be read, is a student's work all the same.
+        done.ungraded = sorted(sid for sid, record in loaded.items() if record is None)
+        absent = sorted(set(members) - set(submitted))
+        still = _due(course, assignment_id, absent)
+        done.not_due = sorted(still.items())
+        done.missing = [sid for sid in absent if sid not in still]
         if zero_missing:
             done.scores += [Score(sid, members[sid].user_id, 0.0, worth, "Initialized", FULLY_GRADED)
                             for sid in done.missing]
-    if on_plan:
-        on_plan(done)
-    if not dry_run and done.scores:
-        _send(service, done, on_sent)
+    with _one_at_a_time(course, assignment_id, on_wait):
+        done.lineitem, done.found_by = _find_lineitem(service, url, course, assignment_id, lineitem)
+        if on_plan:
+            on_plan(done)
+        if not dry_run and done.scores:
+            _send(service, done, on_sent)
     return done
 
 

@@ -11,7 +11,8 @@ The config file (JSON): {"url" (the issuer), "state" (a folder; a relative one i
 "page_size" (optional: the most members or line items a page holds, whatever limit the tool asks for, as
 Canvas and Moodle cap it), "tool": {"client_id", "deployment_id", "login_url", "launch_url", "public_jwks" |
 "jwks_url"}, "course": {"id", "title", "links": [{"id", "title", "score_maximum" (optional: the link is
-graded; its line item is made here, as an LMS makes a graded activity's)}], "members": [{"user_id",
+graded; its line item is made here as an LMS makes a graded activity's: tied to the link by resourceLinkId,
+labelled with its title, no resourceId, which is the tool's to give)}], "members": [{"user_id",
 "name", "email", "username" (sent as the custom claim "username"), "roles" (short names such as
 "Learner" or full LIS URIs), "status" (default "Active")}]}}.
 
@@ -487,7 +488,7 @@ class App:
         for link in self.links.values():
             if "score_maximum" in link and link["id"] not in made:
                 self.store.save({"label": link["title"], "scoreMaximum": link["score_maximum"],
-                                 "resourceId": link["id"], "resourceLinkId": link["id"]})
+                                 "resourceLinkId": link["id"]})
         self.faults: dict[str, str | None] = {}
         self.score_posts = 0  # since the faults were set: for "fail_after:N"
         self.lock = threading.Lock()

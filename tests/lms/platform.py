@@ -6,8 +6,8 @@
     ...  lms.token_url, lms.memberships_url, lms.lineitems_url, lms.set_faults(scores="fail_after:2"), lms.gradebook()
     lms.stop()
 
-A link with "score_maximum" is graded: the platform makes its line item (resourceId and resourceLinkId = the
-link's id, label = its title), as an LMS does for a graded activity; without one the tool makes its own.
+A link with "score_maximum" is graded: the platform makes its line item as Moodle or Canvas does for a graded
+activity (resourceLinkId = the link's id, label = its title, no resourceId); without one the tool makes its own.
 `page_size` caps the members or line items a page holds, as a real LMS does, so that a tool's paging is used.
 """
 

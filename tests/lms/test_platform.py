@@ -105,7 +105,10 @@ def test_line_items_are_made_listed_and_found_by_resource_id_each_with_its_own_s
     assert made.json()["id"].startswith(lms_platform.lineitems_url + "/")
 
     items = requests.get(lms_platform.lineitems_url, headers=headers, timeout=10).json()
-    assert {i["resourceId"]: i["scoreMaximum"] for i in items} == {"01_layer_math": 30, "02_training_loop": 22}
+    # The graded link's, made as an LMS makes a graded activity's: tied to the link and named by it, no resourceId
+    assert [{key: value for key, value in item.items() if key != "id"} for item in items] == [
+        {"label": "Layer math and manual backpropagation", "scoreMaximum": 30, "resourceLinkId": "01_layer_math"},
+        {"label": "A training loop", "scoreMaximum": 22, "resourceId": "02_training_loop", "tag": "adlm"}]
     found = requests.get(lms_platform.lineitems_url, params={"resource_id": "02_training_loop"}, headers=headers,
                          timeout=10).json()
     assert [i["id"] for i in found] == [made.json()["id"]]
