@@ -2,7 +2,8 @@
 nbgrader's gradebook under their hub names; staff, inactive members and members whose name cannot be
 made, or whose name is an account of this machine no launch gave them, listed and left out; a custom
 parameter's name taken from the member's launch; the roster read page by page; the LMS down, slow, refusing
-the token, failing, answering garbage or paging in a loop: one error and its hint, nothing enrolled."""
+the token, failing, answering garbage or paging in a loop or without end: one error and its hint, nothing
+enrolled."""
 
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from autograder.course import lms_launches
 from autograder.course.coursedir import Course
+from autograder.lms import service
 from autograder.records.gradebook import open_gradebook
 from tests.conftest import course_main, make_course_copy
 from tests.lms.lms_course import dead_url, lms_settings, roster_platform
@@ -85,6 +87,15 @@ def test_an_account_of_this_machine_is_the_name_of_the_member_a_launch_gave_it_t
     lms_launches.record(course.root, {"iss": platform.issuer, "sub": "u-6002"}, "root", staff=False)
     code, printed = course_main(course, "enroll", "--from-lms")
     assert _enrolled(course)["root"] == "u-6002" and "an account of this machine" not in printed
+
+
+def test_paging_stops_at_a_cap_with_the_next_pages_url(course_with_lms, platform, monkeypatch):
+    monkeypatch.setattr(service, "MAX_PAGES", 3)  # the roster takes 4 pages of PAGE_SIZE; 1000 would take long
+    course = course_with_lms()
+    code, printed = course_main(course, "enroll", "--from-lms")
+    assert code == 2 and printed.count("hint: ") == 1 and _enrolled(course) == {}, printed
+    assert (f"the LMS gave more than 3 pages when the tool tried to read the course's members; the next was "
+            f"{platform.memberships_url}?limit=2&page=4") in " ".join(printed.split())
 
 
 def test_a_name_a_launch_gave_to_another_lms_user_is_not_given_again(course_with_lms, platform):
