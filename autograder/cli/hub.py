@@ -60,6 +60,9 @@ def publish(ctx):
     if settings.auth == "lti13":
         console.print(f"logins: launches from the LMS {shown(course.lms.issuer)}; what its admin registers: "
                       f"{settings.url}/hub/lti13/config, and the tool's keyset from `course lms jwks`")
+        if not course.lms.context_id:
+            console.print("c.LMS.context_id is unset: every launch is refused until it names the LMS course; the "
+                          "course's instructor launches the tool from it once, and the page shows the line to add")
     elif settings.demo_password is not None:
         console.print(f"demo login: every user's password is {shown(settings.demo_password)}")
     elif settings.auth_config is None:

@@ -7,35 +7,46 @@ that is not the course's way: it names the user by `email` and, where that claim
 (identity.lms_hub_name), is bound to one LMS user in the course's launch record, and is refused with a
 page that says why where it is missing, no login name, another LMS user's, or an account of this
 machine that no LMS user was given (root, the instructor): nobody lands in someone else's server.
+Only launches from the course's own LMS course (c.LMS.context_id) are let in; until it is set, a staff
+member's launch shows the line to add, which the next launch reads (c.LMS is read at each launch). A
+launch is taken once: its nonce is kept until its token expires, so the request sent again with its
+cookies (captured on its way) is refused.
 
 The hub runs each server as its Unix user, so a new LMS user gets one (their own group, a home only
 they enter). Staff are told by the launch's LTI roles (c.LMS.staff_roles) and given what the hub's
 instructor has (steps.make_staff): the course folder's group and formgrader's config; a launch
-without a staff role takes both away again. Staff are not hub admins: an admin may open any user's
+without a staff role takes both away again, and stops the server they had as staff, which kept both
+(a process keeps the groups it started with). Staff are not hub admins: an admin may open any user's
 server and act in it as them, which grading never needs (formgrader reads submissions from the course).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pwd
 import subprocess
+import time
+from collections.abc import Mapping
 from functools import cached_property
+from pathlib import Path
 from urllib.parse import urlparse
 
 from jupyterhub.utils import url_path_join
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from ltiauthenticator.lti13.error import InvalidAudienceError, ValidationError
 from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
+from ltiauthenticator.lti13.validator import LTI13LaunchValidator
 from tornado.web import HTTPError
 from traitlets import default
 
 from ..course import identity, lms_launches
-from ..course.coursedir import Course
+from ..course.coursedir import CONFIG_FILE, Course
 from ..course.errors import CourseError
 from ..course.settings import LMS
 from .settings import HubSettings
+from .steps import is_staff as staff_on_hub
 from .steps import make_staff
 
 AGAIN = "Open the assignment again from your course in the LMS."
@@ -45,6 +56,37 @@ STAFF = "Tell the course's staff what this page says."
 def refused(status: int, why: str, then: str = AGAIN) -> HTTPError:
     """The page a refused launch shows: what is wrong, then what to do."""
     return HTTPError(status, f"{why[0].upper()}{why[1:]}. {then}", reason="LMS launch refused")
+
+
+def used() -> HTTPError:
+    return refused(400, "this launch was used already or did not start in this browser (no login from the LMS is "
+                   "under way here)")
+
+
+class Nonces:
+    """The nonces of the launches taken, each kept while its token could still be accepted; in a file of the
+    hub's own, so that a restarted hub (whose cookie secret is the same) refuses them too."""
+
+    def __init__(self, file: Path):
+        self.file = file
+        try:
+            self.until = {str(n): float(t) for n, t in json.loads(file.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, AttributeError):  # none taken yet
+            self.until = {}
+
+    def take(self, id_token: Mapping, validator: LTI13LaunchValidator) -> bool:
+        """False where the launch's nonce was taken before; else it is taken now."""
+        nonce, now = str(id_token["nonce"]), time.time()
+        self.until = {n: t for n, t in self.until.items() if t >= now}
+        if nonce in self.until:
+            return False
+        # The validator refuses a token past its exp, or issued over max_age ago, each with time_leeway.
+        last = min(float(id_token["exp"]), float(id_token["iat"]) + validator.max_age)
+        self.until[nonce] = last + validator.time_leeway
+        new = self.file.with_name(f".{self.file.name}.tmp")
+        new.write_text(json.dumps(self.until), encoding="utf-8")
+        new.replace(self.file)
+        return True
 
 
 class LoginHandler(LTI13LoginInitHandler):
@@ -72,12 +114,12 @@ class LaunchHandler(LTI13CallbackHandler):
 
     # Both cookies are read once and cleared: a launch posted again (replayed, or sent back by the
     # browser) finds none, and a stolen id_token posted with a login of one's own has another nonce.
+    # A copy of the request with its cookies has both: its nonce, taken already, refuses it.
     def check_state(self):
         try:
             super().check_state()
         except HTTPError:
-            raise refused(400, "this launch was used already or did not start in this browser "
-                          "(no login from the LMS is under way here)") from None
+            raise used() from None
 
     def check_nonce(self, id_token):
         try:
@@ -85,6 +127,8 @@ class LaunchHandler(LTI13CallbackHandler):
         except HTTPError:
             raise refused(400, "this launch's token was issued for another login than the one under way here "
                           "(a launch replayed or copied)") from None
+        if not self.authenticator.nonces.take(id_token, LTI13LaunchValidator(parent=self.app)):
+            raise used()
 
     def get_next_url(self, user=None):
         url = super().get_next_url(user)
@@ -107,7 +151,12 @@ class LMSAuthenticator(LTI13Authenticator):
 
     @cached_property
     def lms(self) -> LMS:
+        """c.LMS as the hub started with it: the login's own values (issuer, client, keyset)."""
         return self.hub_settings.lms(Course.load(self.hub_settings.course))
+
+    @cached_property
+    def nonces(self) -> Nonces:
+        return Nonces(self.hub_settings.private / "lti-nonces.json")
 
     @default("issuer")
     def _issuer(self):
@@ -134,17 +183,23 @@ class LMSAuthenticator(LTI13Authenticator):
         return True  # the hub's login page would offer a button that can only fail: say where to log in instead
 
     async def authenticate(self, handler, data=None):
-        # In a thread: the launch record's lock and useradd may wait, and the hub serves everyone meanwhile.
-        return {"name": await asyncio.to_thread(self.admit, data or {})}
+        # The launch record's lock, useradd and usermod may wait: in threads, while the hub serves everyone else.
+        name, staff, demoted = await asyncio.to_thread(self.admit, data or {})
+        if demoted:
+            await _stop_staff_server(handler, name)
+        await asyncio.to_thread(self.give_rights, name, staff)
+        return {"name": name}
 
-    def admit(self, claims: dict) -> str:
-        """The hub name a checked launch logs in as, its launch recorded, its Unix user made, its staff
-        rights given or taken; refused with the reason on the page."""
-        lms, hub = self.lms, self.hub_settings
+    def admit(self, claims: dict) -> tuple[str, bool, bool]:
+        """(the hub name a checked launch logs in as, whether it is staff, whether it was staff on the hub and
+        is no longer), its launch recorded, its Unix user made; refused with the reason on the page."""
+        lms, hub = self.current_lms(), self.hub_settings
         deployment = claims.get(lms_launches.DEPLOYMENT_CLAIM)
         if lms.deployment_id and deployment != lms.deployment_id:
             raise refused(403, f"this launch comes from the tool's deployment {deployment!r}, not this course's "
                           f"({lms.deployment_id!r})", then=STAFF)
+        staff = identity.is_staff(claims.get(identity.LTI_ROLES_CLAIM), lms.staff_roles)
+        _from_the_course(claims, lms.context_id, staff, hub.course / CONFIG_FILE)
         value = identity.lms_value(claims, lms.username_key)
         if value is None:
             raise refused(403, f"this launch carries no {lms.username_key!r}, which this course's user names come from",
@@ -153,11 +208,14 @@ class LMSAuthenticator(LTI13Authenticator):
             name = identity.lms_hub_name(value, lms.username_prefix)
         except identity.NotAHubName as exc:
             raise refused(403, f"you cannot be given a user on this hub: {exc}", then=STAFF) from None
-        staff = identity.is_staff(claims.get(identity.LTI_ROLES_CLAIM), lms.staff_roles)
         try:
-            lms_launches.record(hub.course, claims, name, staff=staff, account_exists=_account(name) is not None)
+            lms_launches.record(hub.course, claims, name, staff=staff, account_exists=_account(name) is not None,
+                                context_id=lms.context_id)
         except lms_launches.NameTaken as exc:
             raise refused(403, f"you were not logged in: {exc}", then=STAFF) from None
+        except lms_launches.UnsafeFolder as exc:
+            raise refused(500, f"the course's lms folder is not safe to write in: {exc}",
+                          then="Tell the course's staff: its owner should remove it (the hub makes it anew).") from None
         if not _account(name):
             # Their own group: what LMS users reach of each other's and the course's files is what others
             # may, which `course hub check` asks as nobody before the hub starts.
@@ -166,12 +224,61 @@ class LMSAuthenticator(LTI13Authenticator):
             if made.returncode and not _account(name):  # (made meanwhile by their own launch in another tab)
                 raise refused(500, f"the hub could not make the user {name}: {made.stderr.strip()}", then=STAFF)
             os.chmod(_account(name).pw_dir, 0o700)
+        return name, staff, not staff and staff_on_hub(hub, name)
+
+    def current_lms(self) -> LMS:
+        """c.LMS as course_config.py says it now (a few milliseconds): the staff member who adds c.LMS.context_id,
+        as their first launch's page says, launches again without root restarting the hub."""
         try:
-            make_staff(hub.course, hub, name, staff)
+            return self.hub_settings.lms(Course.load(self.hub_settings.course))
+        except CourseError as exc:
+            raise refused(500, f"the course's settings could not be read: {exc.message}", then=STAFF) from None
+
+    def give_rights(self, name: str, staff: bool) -> None:
+        try:
+            make_staff(self.hub_settings.course, self.hub_settings, name, staff)
         except CourseError as exc:
             raise refused(500, f"the hub could not set up {name}'s rights: {exc.message}", then=STAFF) from None
-        self.log.info("LTI launch: %s (%s) as %s", claims.get("sub"), "staff" if staff else "student", name)
-        return name
+        self.log.info("LTI launch: %s as %s", "staff" if staff else "student", name)
+
+
+def _from_the_course(claims: Mapping, context_id: str, staff: bool, config_file: Path) -> None:
+    """Refuses a launch from another LMS course than c.LMS.context_id: its users and links are not this
+    course's. Until that is set, every launch; a staff member's page says which line makes theirs the course."""
+    context = claims.get(lms_launches.CONTEXT_CLAIM)
+    context = context if isinstance(context, Mapping) else {}
+    launched_from, title = context.get("id"), context.get("title") or context.get("label") or "(untitled)"
+    if context_id and launched_from == context_id:
+        return
+    if not launched_from:
+        raise refused(403, "this launch names no course of the LMS (it carries no context id)", then=STAFF)
+    if context_id:
+        raise refused(403, f"this launch comes from the LMS course {title!r} (context id {launched_from!r}), not from "
+                      f"this hub's course (context id {context_id!r})",
+                      then="Open the assignment from this hub's course in the LMS.")
+    if staff:
+        line = f"c.LMS.context_id = {json.dumps(str(launched_from))}"
+        raise refused(403, "this hub is not set up for an LMS course yet: this launch comes from the course "
+                      f"{title!r}, whose context id is {launched_from!r}",
+                      then=f"To make it this hub's course, add the line {line} to {config_file}, then open the link "
+                           "again.")
+    raise refused(403, "this course is not set up on the hub yet", then="Open the assignment again once the course's "
+                  "staff have set it up.")
+
+
+async def _stop_staff_server(handler, name: str) -> None:
+    """Stops the server `name` started as staff, which keeps the course's group and formgrader while it runs.
+    Called before their rights are taken: where this fails they are still staff on the hub, and their next
+    launch tries again."""
+    user = handler.find_user(name)
+    spawner = user.spawner if user is not None else None
+    if spawner is None or not spawner.active:
+        return
+    if spawner.pending == "spawn":
+        raise refused(503, "your server is starting with the staff's rights, which your role in the LMS no longer "
+                      "gives", then="Open the assignment again in a minute.")
+    if not spawner.pending:  # one that is stopping already goes anyway
+        await handler.stop_single_user(user)
 
 
 def _account(name: str):

@@ -31,6 +31,7 @@ from tests.conftest import REPO, free_ports, make_course_copy
 from tests.lms.platform import Platform, start_platform, tool_key_pair
 
 INSTRUCTOR = "instructor"  # HUB_INSTRUCTOR by default: its group owns the course
+COURSE_ID = "adlm"  # the platform's course (tests/lms/platform.py's default), its launches' context id
 
 
 @dataclass
@@ -42,6 +43,7 @@ class LtiHub:
     platform: Platform
     env: dict[str, str]  # the hub's settings, which its config and `course hub` read from the environment
     seconds_to_start: float  # scripts/hub.sh start, platform excluded
+    said_at_start: str  # what scripts/hub.sh start printed (`course hub publish` among it)
 
     @property
     def platform_state(self) -> Path:
@@ -81,12 +83,19 @@ def _hub_name(member: dict, username_key: str, prefix: str) -> str | None:
         return None
 
 
+def context_line(context_id: str) -> str:
+    """The course_config.py line that makes the LMS course `context_id` the hub's course."""
+    return f"c.LMS.context_id = {context_id!r}\n"
+
+
 @contextmanager
 def lti_hub(*, members: list[dict], links: list[dict], username_key: str = "email",
             username_prefix: str = "", extra_config: str = "", exchange: str = "folder",
-            instructor: str = INSTRUCTOR) -> Iterator[LtiHub]:
-    """The platform and the hub, up; `extra_config` goes into the course's course_config.py. Every Unix
-    user the hub made for an LMS user is removed afterwards, and any that a run before left behind first.
+            instructor: str = INSTRUCTOR, context_id: str | None = COURSE_ID) -> Iterator[LtiHub]:
+    """The platform and the hub, up; `extra_config` goes into the course's course_config.py, and so does
+    `context_id`, the LMS course's (None: the hub as its admin starts it before the course is named, every
+    launch refused). Every Unix user the hub made for an LMS user is removed afterwards, and any that a run
+    before left behind first.
     An LMS member whose name would be `instructor` is refused (the account is not theirs): give the hub's
     instructor another name, or the LMS users a `username_prefix`."""
     if os.geteuid() != 0:
@@ -113,7 +122,7 @@ def lti_hub(*, members: list[dict], links: list[dict], username_key: str = "emai
         f'c.LMS.jwks_url = "{platform.jwks_url}"\nc.LMS.token_url = "{platform.token_url}"\n'
         f'c.LMS.username_key = "{username_key}"\nc.LMS.username_prefix = "{username_prefix}"\n'
         f'c.LMS.private_key_file = "{tool_key}"\n'
-        + exchange_config + extra_config))
+        + exchange_config + (context_line(context_id) if context_id else "") + extra_config))
     course.root.chmod(0o750)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HUB_")}, "HUB_STATE": str(state),
            "HUB_PORT": str(port), "HUB_AUTH": "lti13", "HUB_EXCHANGE": exchange, "HUB_INSTRUCTOR": instructor,
@@ -126,7 +135,7 @@ def lti_hub(*, members: list[dict], links: list[dict], username_key: str = "emai
         up = subprocess.run([str(REPO / "scripts" / "hub.sh"), "start", str(course.root)], env=env,
                             capture_output=True, text=True, timeout=600)
         assert up.returncode == 0, up.stdout + up.stderr
-        yield LtiHub(url, instructor, course, state, platform, env, time.monotonic() - started)
+        yield LtiHub(url, instructor, course, state, platform, env, time.monotonic() - started, up.stdout)
     finally:
         subprocess.run([str(REPO / "scripts" / "hub.sh"), "stop"], env=env, capture_output=True, timeout=120)
         REPO.chmod(checkout_mode)

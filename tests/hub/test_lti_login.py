@@ -3,17 +3,21 @@
 walked without a browser: the platform's course page, its link, the hub's OIDC login, the platform's
 auto-submitting form, the hub's launch. One hub for the module; user names come from the email claim.
 
-A student lands in a server of their own, run as their own Unix user, and the launch record keeps the
-course's NRPS and AGS URLs; an instructor's launch is staff (formgrader grades the course), a
-student's is not. Launches that are forged (the platform's own launch re-signed by another key, or
-with its audience, issuer, expiry or deployment changed and signed with the platform's key), replayed,
-or whose name belongs to someone else are refused with a page that says why, and log nobody in.
+Until the course's LMS course is named (c.LMS.context_id) every launch is refused, and a staff member's
+page names the line to add. A student lands in a server of their own, run as their own Unix user, and the
+launch record keeps the course's NRPS and AGS URLs and the link's line item; an instructor's launch is staff
+(formgrader grades the course), a student's is not, and one who lost the staff role gets a new server
+without the course's group. Launches that are forged (the platform's own launch re-signed by another key,
+or with its audience, issuer, expiry, deployment or course changed and signed with the platform's key),
+replayed (a copy with its cookies too), or whose name belongs to someone else are refused with a page
+that says why, and log nobody in; a link planted for the launch record is not followed.
 """
 
 from __future__ import annotations
 
 import grp
 import html
+import json
 import os
 import pwd
 import time
@@ -29,11 +33,12 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from autograder.cli import main
+from autograder.course.lms_launches import AGS_CLAIM, CONTEXT_CLAIM
 from autograder.course.errors import CourseError
 from autograder.hub import steps
 from autograder.hub.settings import HubSettings
 from tests.conftest import REPO
-from tests.hub.hub_fixture import launch_form, lti_hub, open_server, post_launch
+from tests.hub.hub_fixture import COURSE_ID, context_line, launch_form, lti_hub, open_server, post_launch
 from tests.hub.test_hub_journey import assignments_panel, browser, course_cli, grades  # noqa: F401 (browser: a fixture)
 from tests.lms.platform import LINKS
 
@@ -81,12 +86,28 @@ def test_an_lti_hub_for_a_course_without_its_lms_is_refused_naming_what_to_set(t
 
 
 @pytest.fixture(scope="module")
-def hub():
+def new_hub():
+    """The hub as its admin first starts it: the LMS course not named yet (c.LMS.context_id unset)."""
     # 01 is due half a day ago: a submission now is one started day late (10 % of its 30 points).
     deadline = (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(timespec="seconds")
-    with lti_hub(members=[STUDENT, TEACHER, *POSING.values()], links=LINKS,
+    with lti_hub(members=[STUDENT, TEACHER, *POSING.values()], links=LINKS, context_id=None,
                  extra_config=f'c.Course.assignments["01_layer_math"]["deadline"] = "{deadline}"\n') as started:
         yield started
+
+
+def name_the_course(hub, named: bool = True) -> None:
+    """c.LMS.context_id added to course_config.py (or taken out), as the staff's set-up launch says; the hub
+    reads it at the next launch."""
+    config = hub.course.root / "course_config.py"
+    text = config.read_text().replace(context_line(COURSE_ID), "")
+    config.write_text(text + (context_line(COURSE_ID) if named else ""))
+
+
+@pytest.fixture
+def hub(new_hub):
+    """The hub once the course is named."""
+    name_the_course(new_hub)
+    return new_hub
 
 
 def page_says(answer) -> str:
@@ -107,6 +128,34 @@ def forged(hub, fields: dict, key=None, **claims) -> dict:
 def servers_of(user: str) -> list[psutil.Process]:
     return [p for p in psutil.process_iter(["username", "cmdline"])
             if p.info["username"] == user and "jupyterhub.singleuser" in (p.info["cmdline"] or [])]
+
+
+def groups_of(process: psutil.Process) -> set[int]:
+    """The groups a running process holds (psutil names only its real, effective and saved group)."""
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return {int(gid) for gid in next(line for line in status.splitlines() if line.startswith("Groups:")).split()[1:]}
+
+
+@slow
+def test_until_the_lms_course_is_named_every_launch_is_refused_and_its_staff_are_told_the_line_to_add(new_hub):
+    name_the_course(new_hub, named=False)
+    assert "c.LMS.context_id is unset: every launch is refused" in " ".join(new_hub.said_at_start.split())
+    accounts = {u.pw_name for u in pwd.getpwall()}
+    users = new_hub.launches().users
+    student = post_launch(*launch_form(new_hub, STUDENT["user_id"]))
+    assert student.status_code == 403 and "This course is not set up on the hub yet." in page_says(student)
+    session, action, fields = launch_form(new_hub, TEACHER["user_id"])
+    teacher = post_launch(session, action, fields)
+    assert teacher.status_code == 403, page_says(teacher)
+    assert ("This hub is not set up for an LMS course yet: this launch comes from the course 'Applied Deep Learning "
+            "in Medicine', whose context id is 'adlm'. To make it this hub's course, add the line "
+            f'c.LMS.context_id = "adlm" to {new_hub.course.root / "course_config.py"}, then open the link again'
+            ) in page_says(teacher)
+    assert LOGIN_COOKIE not in session.cookies and {u.pw_name for u in pwd.getpwall()} == accounts
+    assert new_hub.launches().users == users
+    name_the_course(new_hub)  # as the page says; the hub is not restarted
+    assert post_launch(*launch_form(new_hub, TEACHER["user_id"])).status_code == 302
+    assert new_hub.launches().context["context_id"] == COURSE_ID
 
 
 @slow
@@ -138,6 +187,9 @@ def test_a_student_lands_in_their_own_server_and_the_launch_keeps_the_courses_se
     assert launches.users["student1"]["iss"] == hub.platform.issuer
     assert launches.context["memberships_url"] == hub.platform.memberships_url
     assert launches.context["lineitems_url"] == hub.platform.lineitems_url
+    # The link launched, with the line item the LMS made for it: pass-back's grade column.
+    link = launches.context["links"][LINKS[0]["id"]]
+    assert link["title"] == LINKS[0]["title"] and link["lineitem"].startswith(f"{hub.platform.lineitems_url}/")
     # Not staff: no formgrader in their server, not in the course folder's group.
     assert session.get(f"{hub.url}/user/student1/formgrader", timeout=60).status_code == 404
     assert "student1" not in grp.getgrnam(hub.instructor).gr_mem
@@ -162,23 +214,36 @@ def test_an_instructors_launch_is_staff_with_formgrader_on_the_course(hub):
     ("from another issuer", 400, "The LMS's launch token is not valid: Invalid issuer"),
     ("expired", 400, "The LMS's launch token is not valid: Signature has expired"),
     ("from another deployment", 403, "This launch comes from the tool's deployment '2', not this course's ('1')"),
+    ("from another LMS course", 403, "This launch comes from the LMS course 'Another Course' (context id 'other'), "
+                                     "not from this hub's course (context id 'adlm')"),
 ])
 def test_a_forged_launch_is_refused_with_a_page_that_says_why(hub, how, status, said):
     session, action, fields = launch_form(hub, STUDENT["user_id"])
+    course = hub.launches().context
     now = int(time.time())
     changes = {"signed by another key": {"key": rsa.generate_private_key(public_exponent=65537, key_size=2048)},
                "for another tool": {"aud": "another-tool"}, "from another issuer": {"iss": "https://lms.evil.example"},
                "expired": {"iat": now - 400, "exp": now - 60},
-               "from another deployment": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "2"}}[how]
+               "from another deployment": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "2"},
+               "from another LMS course": {CONTEXT_CLAIM: {"id": "other", "title": "Another Course"},
+                                           AGS_CLAIM: {"lineitems": "https://lms.evil.example/lineitems"}}}[how]
     answer = post_launch(session, action, forged(hub, fields, **changes))
     assert answer.status_code == status and said in page_says(answer), page_says(answer)
     assert "Traceback" not in answer.text and LOGIN_COOKIE not in session.cookies
+    assert hub.launches().context == course
 
 
 @slow
 def test_a_replayed_launch_is_refused_and_so_is_its_token_in_another_login(hub):
     session, action, fields = launch_form(hub, STUDENT["user_id"])
+    captured = requests.Session()  # the request captured on its way, cookies and all
+    captured.cookies.update(session.cookies)
     assert post_launch(session, action, fields).status_code == 302
+    copy = post_launch(captured, action, fields)
+    assert copy.status_code == 400 and "This launch was used already" in page_says(copy), page_says(copy)
+    assert LOGIN_COOKIE not in captured.cookies
+    nonce = jwt.decode(fields["id_token"], options={"verify_signature": False})["nonce"]
+    assert nonce in json.loads((hub.state / "hub" / "lti-nonces.json").read_text())  # a restarted hub refuses it too
     again = post_launch(session, action, fields)  # the same form, posted again: its state was used
     assert again.status_code == 400, again.text
     assert "This launch was used already or did not start in this browser" in page_says(again)
@@ -188,6 +253,25 @@ def test_a_replayed_launch_is_refused_and_so_is_its_token_in_another_login(hub):
     stolen = post_launch(thief, action, {"id_token": fields["id_token"], "state": own["state"]})
     assert stolen.status_code == 400 and "this launch's token was issued for another login" in page_says(stolen).lower()
     assert LOGIN_COOKIE not in thief.cookies
+
+
+@slow
+def test_a_link_planted_in_place_of_the_courses_lms_folder_is_refused_and_not_followed(hub, tmp_path):
+    folder, elsewhere = hub.course.root / "lms", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    kept = folder.with_name("lms.kept")
+    if folder.exists():
+        folder.rename(kept)
+    folder.symlink_to(elsewhere)  # as a staff member may: the course folder is their group's to write in
+    try:
+        answer = post_launch(*launch_form(hub, STUDENT["user_id"]))
+    finally:
+        folder.unlink()
+        if kept.exists():
+            kept.rename(folder)
+    assert answer.status_code == 500 and (f"The course's lms folder is not safe to write in: {folder} is a link or a "
+                                          "file") in page_says(answer), page_says(answer)
+    assert list(elsewhere.iterdir()) == []
 
 
 @slow
@@ -212,11 +296,21 @@ def test_a_launch_whose_name_is_not_theirs_to_have_is_refused(hub, who, said):
 @slow
 def test_a_staff_member_launching_without_a_staff_role_is_a_student_again(hub):
     session, action, fields = launch_form(hub, TEACHER["user_id"])
+    assert open_server(hub, session, "ina", post_launch(session, action, fields), path="formgrader").status_code == 200
+    [as_staff] = servers_of("ina")
+    course_group = grp.getgrnam(hub.instructor).gr_gid
+    assert course_group in groups_of(as_staff)
+    session, action, fields = launch_form(hub, TEACHER["user_id"])
     student = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
-    assert post_launch(session, action, forged(hub, fields, **{
-        "https://purl.imsglobal.org/spec/lti/claim/roles": [student]})).status_code == 302
+    demoted = post_launch(session, action, forged(hub, fields, **{
+        "https://purl.imsglobal.org/spec/lti/claim/roles": [student]}))
+    assert demoted.status_code == 302
+    assert as_staff.pid not in [p.pid for p in servers_of("ina")]  # stopped before the launch let them in
     assert "ina" not in grp.getgrnam(hub.instructor).gr_mem and hub.launches().users["ina"]["staff"] is False
     assert not (Path(pwd.getpwnam("ina").pw_dir) / ".jupyter" / "nbgrader_config.py").exists()
+    assert open_server(hub, session, "ina", demoted, path="formgrader").status_code == 404
+    [as_student] = servers_of("ina")
+    assert course_group not in groups_of(as_student)
     assert post_launch(*launch_form(hub, TEACHER["user_id"])).status_code == 302
     assert "ina" in grp.getgrnam(hub.instructor).gr_mem
     config = (Path(pwd.getpwnam("ina").pw_dir) / ".jupyter" / "nbgrader_config.py").read_text()
