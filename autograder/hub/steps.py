@@ -40,6 +40,9 @@ def check(course: Course, hub: HubSettings) -> None:
     _exchange_matches(course, hub)
     for port in range(hub.port, hub.port + 4):
         with socket.socket() as probe:
+            # As the hub's servers bind (SO_REUSEADDR): the connections of a hub just stopped, which linger a
+            # minute, do not stop it starting again, a server that listens there does.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
