@@ -194,7 +194,7 @@ class LMS(Configurable):
     context_id = Unicode(
         "", help="The LMS course's context id (the launch's context claim): launches from any other course are "
         "refused, and while it is unset every launch is. A staff member's first launch from the course shows the "
-        "line to add (`c.LMS.context_id = \"...\"`); the hub reads it at the next launch.").tag(config=True)
+        "line to add (`c.LMS.context_id = \"...\"`), which the hub reads as it starts.").tag(config=True)
     authorize_url = Unicode("", help="The platform's OIDC authentication request URL (Moodle: 'Authentication "
                             "request URL'; Canvas: '/api/lti/authorize_redirect').").tag(config=True)
     jwks_url = Unicode("", help="The platform's public keyset URL, which checks a launch's signature.").tag(config=True)

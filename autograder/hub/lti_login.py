@@ -8,9 +8,10 @@ that is not the course's way: it names the user by `email` and, where that claim
 page that says why where it is missing, no login name, another LMS user's, or an account of this
 machine that no LMS user was given (root, the instructor): nobody lands in someone else's server.
 Only launches from the course's own LMS course (c.LMS.context_id) are let in; until it is set, a staff
-member's launch shows the line to add, which the next launch reads (c.LMS is read at each launch). A
-launch is taken once: its nonce is kept until its token expires, so the request sent again with its
-cookies (captured on its way) is refused.
+member's launch shows the line to add, which the hub reads when it starts again (never at a launch: the
+hub is root, and the staff may write in the course folder that holds course_config.py). A launch is
+taken once: its nonce is kept until its token expires, so the request sent again with its cookies
+(captured on its way) is refused.
 
 The hub runs each server as its Unix user, so a new LMS user gets one (their own group, a home only
 they enter). Staff are told by the launch's LTI roles (c.LMS.staff_roles) and given what the hub's
@@ -151,7 +152,6 @@ class LMSAuthenticator(LTI13Authenticator):
 
     @cached_property
     def lms(self) -> LMS:
-        """c.LMS as the hub started with it: the login's own values (issuer, client, keyset)."""
         return self.hub_settings.lms(Course.load(self.hub_settings.course))
 
     @cached_property
@@ -193,7 +193,7 @@ class LMSAuthenticator(LTI13Authenticator):
     def admit(self, claims: dict) -> tuple[str, bool, bool]:
         """(the hub name a checked launch logs in as, whether it is staff, whether it was staff on the hub and
         is no longer), its launch recorded, its Unix user made; refused with the reason on the page."""
-        lms, hub = self.current_lms(), self.hub_settings
+        lms, hub = self.lms, self.hub_settings
         deployment = claims.get(lms_launches.DEPLOYMENT_CLAIM)
         if lms.deployment_id and deployment != lms.deployment_id:
             raise refused(403, f"this launch comes from the tool's deployment {deployment!r}, not this course's "
@@ -226,14 +226,6 @@ class LMSAuthenticator(LTI13Authenticator):
             os.chmod(_account(name).pw_dir, 0o700)
         return name, staff, not staff and staff_on_hub(hub, name)
 
-    def current_lms(self) -> LMS:
-        """c.LMS as course_config.py says it now (a few milliseconds): the staff member who adds c.LMS.context_id,
-        as their first launch's page says, launches again without root restarting the hub."""
-        try:
-            return self.hub_settings.lms(Course.load(self.hub_settings.course))
-        except CourseError as exc:
-            raise refused(500, f"the course's settings could not be read: {exc.message}", then=STAFF) from None
-
     def give_rights(self, name: str, staff: bool) -> None:
         try:
             make_staff(self.hub_settings.course, self.hub_settings, name, staff)
@@ -260,8 +252,8 @@ def _from_the_course(claims: Mapping, context_id: str, staff: bool, config_file:
         line = f"c.LMS.context_id = {json.dumps(str(launched_from))}"
         raise refused(403, "this hub is not set up for an LMS course yet: this launch comes from the course "
                       f"{title!r}, whose context id is {launched_from!r}",
-                      then=f"To make it this hub's course, add the line {line} to {config_file}, then open the link "
-                           "again.")
+                      then=f"To make it this hub's course, add the line {line} to {config_file} and start the hub "
+                           "again (scripts/hub.sh stop, then start); then open the link again.")
     raise refused(403, "this course is not set up on the hub yet", then="Open the assignment again once the course's "
                   "staff have set it up.")
 

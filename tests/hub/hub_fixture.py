@@ -132,16 +132,27 @@ def lti_hub(*, members: list[dict], links: list[dict], username_key: str = "emai
     REPO.chmod(0o700)
     try:
         started = time.monotonic()
-        up = subprocess.run([str(REPO / "scripts" / "hub.sh"), "start", str(course.root)], env=env,
-                            capture_output=True, text=True, timeout=600)
-        assert up.returncode == 0, up.stdout + up.stderr
-        yield LtiHub(url, instructor, course, state, platform, env, time.monotonic() - started, up.stdout)
+        said = _start(course.root, env)
+        yield LtiHub(url, instructor, course, state, platform, env, time.monotonic() - started, said)
     finally:
         subprocess.run([str(REPO / "scripts" / "hub.sh"), "stop"], env=env, capture_output=True, timeout=120)
         REPO.chmod(checkout_mode)
         platform.stop()
         _remove_users([*lms_launches.read(course.root).users, instructor])
         shutil.rmtree(state, ignore_errors=True)
+
+
+def _start(course_root: Path, env: dict[str, str]) -> str:
+    up = subprocess.run([str(REPO / "scripts" / "hub.sh"), "start", str(course_root)], env=env,
+                        capture_output=True, text=True, timeout=600)
+    assert up.returncode == 0, up.stdout + up.stderr
+    return up.stdout
+
+
+def restart(hub: LtiHub) -> None:
+    """scripts/hub.sh stop, then start: the hub reads course_config.py as it starts."""
+    subprocess.run([str(REPO / "scripts" / "hub.sh"), "stop"], env=hub.env, capture_output=True, timeout=120)
+    hub.said_at_start = _start(hub.course.root, hub.env)
 
 
 def launch_form(hub: LtiHub, user_id: str, link_title: str | None = None) -> tuple[requests.Session, str, dict]:
