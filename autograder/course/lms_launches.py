@@ -46,6 +46,11 @@ class Launches:
     # "lineitems_url", "deployment_id", "at", and "links": {resource link id: {"title", "lineitem"}}
     context: dict = field(default_factory=dict)
 
+    def course(self, context_id: str) -> dict:
+        """What launches from the LMS course `context_id` (c.LMS.context_id) carried; nothing where the
+        record is of another course (kept from before the setting changed) or the setting is unset."""
+        return self.context if context_id and self.context.get("context_id") == context_id else {}
+
     def hub_name_of(self, iss: str, sub: str) -> str | None:
         return next((name for name, user in self.users.items() if (user.get("iss"), user.get("sub")) == (iss, sub)),
                     None)

@@ -104,7 +104,7 @@ def _find_lineitem(service: Service, url: str, course: Course, assignment_id: st
     # An LMS makes a graded activity's line item itself, tied to the resource link and labelled with the
     # activity's name; the tool did not give it a resourceId, so the name is what ties it to the assignment.
     names = {assignment_id, course.assignment(assignment_id)["title"]} - {None, ""}
-    links = lms_launches.read(course.root).context.get("links") or {}
+    links = lms_launches.read(course.root).course(course.lms.context_id).get("links") or {}
     theirs = {entry["lineitem"]: str(entry.get("title")) for link_id, entry in sorted(links.items())
               if isinstance(entry, dict) and isinstance(entry.get("lineitem"), str) and entry["lineitem"]
               and (link_id in names or entry.get("title") in names)}

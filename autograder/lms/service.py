@@ -56,12 +56,14 @@ def _said(response: requests.Response) -> str:
 
 
 def course_url(course: Course, name: str, service: str) -> str:
-    """c.LMS.`name` (memberships_url, lineitems_url), else the one the latest launch carried."""
-    url = getattr(course.lms, name) or lms_launches.read(course.root).context.get(name)
+    """c.LMS.`name` (memberships_url, lineitems_url), else the one the latest launch from the course
+    (c.LMS.context_id) carried: a record of another LMS course, kept from before the setting changed, is
+    never used."""
+    url = getattr(course.lms, name) or lms_launches.read(course.root).course(course.lms.context_id).get(name)
     if not url:
         raise CourseError(f"the course's {service} URL is not known",
-                          hint=f"set c.LMS.{name}, or launch the tool once from the course in the LMS as staff: "
-                               "the launch carries it")
+                          hint=f"set c.LMS.{name}, or open the tool once from the course in the LMS (c.LMS.context_id): "
+                               "every launch carries it")
     return url
 
 

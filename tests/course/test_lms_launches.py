@@ -109,3 +109,11 @@ def test_the_record_is_written_whole_and_readable_by_the_courses_group_only(tmp_
     assert lms_launches.path(tmp_path).stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in folder.iterdir()) == ["launches.json", "launches.lock"]  # no temporary left
     assert json.loads(lms_launches.path(tmp_path).read_text())["users"]["one"]["sub"] == "u-1"
+
+
+def test_the_staff_tools_read_only_the_configured_courses_record():
+    """A record kept from another LMS course (before c.LMS.context_id changed), or read with the setting
+    unset, gives the roster and grade services no URL of that course."""
+    launches = lms_launches.Launches(context={"context_id": "old-course", "lineitems_url": "https://lms/old/lineitems"})
+    assert launches.course("old-course")["lineitems_url"] == "https://lms/old/lineitems"
+    assert launches.course("adlm") == {} and launches.course("") == {}

@@ -37,7 +37,8 @@ def lms_settings(platform, key_file, **changed) -> str:
     learner1), a short timeout (a "slow" fault costs that long), `changed` over these."""
     settings = {"issuer": platform.issuer, "client_id": platform.client_id, "token_url": platform.token_url,
                 "private_key_file": str(key_file), "memberships_url": platform.memberships_url,
-                "lineitems_url": platform.lineitems_url, "username_key": "email", "timeout": 1.0, **changed}
+                "lineitems_url": platform.lineitems_url, "context_id": "adlm", "username_key": "email", "timeout": 1.0,
+                **changed}
     return "".join(f"\nc.LMS.{name} = {value!r}" for name, value in settings.items()) + "\n"
 
 

@@ -125,7 +125,7 @@ def test_a_name_a_launch_gave_to_another_lms_user_is_not_given_again(course_with
     ({"token": "garbled:expires_in"}, {}, "the LMS's token answer at {token_url} has expires_in 'soon', which OAuth 2 "
                                           "does not allow hint:"),
     ({}, {"memberships_url": ""}, "the course's memberships (LTI Names and Role Provisioning) URL is not known "
-                                  "hint: set c.LMS.memberships_url, or launch the tool once"),
+                                  "hint: set c.LMS.memberships_url, or open the tool once"),
 ])
 def test_an_lms_that_is_down_slow_refusing_or_failing_is_one_error_and_nothing_is_enrolled(
         course_with_lms, platform, fault, changed, said):
