@@ -4,7 +4,7 @@ environment instead of `python -m ngshare`, with ngshare's own options after our
     python ngshare_service.py --max-file-mb 20 --max-submission-mb 50 --admins course-staff --database ... --storage ...
 
 It starts ngshare's own `main` (its options, its database upgrade, its handlers) and changes three
-things, because ngshare 0.6.0 has no option for any of them:
+things, because ngshare 0.6.0 has no option for any of them, and adds one request:
 - where it listens: ngshare binds every interface; here only the address the hub gave the service
   (JUPYTERHUB_SERVICE_URL), which is where the hub's proxy reaches it.
 - a request with no token, or one the hub does not know, is answered 401 or 403 with a message:
@@ -13,6 +13,9 @@ things, because ngshare 0.6.0 has no option for any of them:
   must be one a file system can store (no name over 255 bytes, no control characters); anything
   else is refused with HTTP 413 or 400 and a message that the student's Assignments panel shows.
   ngshare stores files under names of its own, so a name only fails later, at the staff's collect.
+- GET /newest-submissions/<assignment>/<course prefix>: each student's newest submission time in every
+  course of that prefix the caller teaches. ngshare lists one course at a time, and a roster exam
+  gives each student a course of their own: `course watch` would ask once per student every pass.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import sys
 from urllib.parse import urlparse
 
 from ngshare import ngshare
+from sqlalchemy import func
 from tornado.httpserver import HTTPServer
+from tornado.web import authenticated
 
 MB = 2**20
 NAME_MAX = 255  # bytes in one file or folder name: ext4, XFS, btrfs and tmpfs store no more
@@ -100,6 +105,37 @@ def _prepare_known_callers(self):
         self.json_error(401, "No token: send the hub's API token as 'Authorization: token ...'.")
 
 
+class NewestSubmissions(ngshare.MyRequestHandler):
+    """/newest-submissions/<assignment_id>/<course prefix>: {course: {student: time}} for the courses
+    whose id starts with the prefix, that hold the assignment and that the caller teaches (an admin:
+    all), times as ngshare's own listing writes them; a course without submissions maps to {}."""
+
+    @authenticated
+    def get(self, assignment_id, prefix):
+        newest = (self.db.query(ngshare.Course, ngshare.Submission.student_id, func.max(ngshare.Submission.timestamp))
+                  .join(ngshare.Assignment, ngshare.Assignment.course_id == ngshare.Course._id)
+                  .outerjoin(ngshare.Submission, ngshare.Submission.assignment_id == ngshare.Assignment._id)
+                  .filter(ngshare.Assignment.id == assignment_id, ngshare.Course.id.startswith(prefix, autoescape=True))
+                  .group_by(ngshare.Course._id, ngshare.Submission.student_id))
+        found = {}
+        for course, student, when in newest:
+            if self.is_admin() or self.is_course_instructor(course, self.user):
+                students = found.setdefault(course.id, {})
+                if student:  # None: the row of a course nobody has submitted to yet
+                    students[student] = self.strftime(when)
+        self.json_success(courses=found)
+
+
+_init_application = ngshare.MyApplication.__init__
+
+
+def _init_application_with_ours(self, prefix, *args, **kwargs):
+    _init_application(self, prefix, *args, **kwargs)
+    self.wildcard_router.add_rules([(prefix + "newest-submissions/([^/]+)/([^/]+)", NewestSubmissions)])
+    rules = self.wildcard_router.rules
+    rules.append(rules.pop(-2))  # ngshare's last handler answers every other path 404: it stays last
+
+
 class _Server(HTTPServer):
     def initialize(self, application, **settings):
         body = BODY_FACTOR * LIMITS["submission"] + MB
@@ -121,6 +157,7 @@ def main(argv: list[str]) -> None:
     ngshare.SubmitAssignment = LimitedSubmit
     ngshare.MyRequestHandler.prepare = _prepare_known_callers
     ngshare.HTTPServer = _Server
+    ngshare.MyApplication.__init__ = _init_application_with_ours
     ngshare.main(theirs)
 
 
