@@ -30,7 +30,8 @@ from ..course.coursedir import read_manifest
 from ..course.errors import CourseError
 from ..course.identity import student
 from ..course.nbgrader_db import ensure_alembic_on_path
-from .submission_files import TIMESTAMP_FILE, InvalidSubmission, exchange_texts, submitted_notebook, submitted_students
+from .submission_files import (TIMESTAMP_FILE, InvalidSubmission, exchange_texts, recover_all, submitted_notebook,
+                               submitted_students)
 
 
 class Exchange(Protocol):
@@ -184,6 +185,7 @@ def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
 def collect_exchange(*, course: Course, assignment_id: str, exchange: Exchange | None = None) -> ExchangeCollected:
     """nbgrader's collect: each student's newest submission from the exchange into submitted/."""
     (assignment_id,) = course.resolve([assignment_id])
+    recover_all(course, assignment_id)
     before = _timestamps(course, assignment_id)
     outcome = ExchangeCollected(refused=(exchange or exchange_for(course)).collect(assignment_id))
     for sid, when in _timestamps(course, assignment_id).items():

@@ -16,12 +16,14 @@ import os
 import pwd
 import shutil
 import stat
+from functools import partial
 from pathlib import Path
 
 from nbgrader.exchange.default import ExchangeCollect
 from nbgrader.utils import ignore_patterns
 
 from ..course.identity import student
+from .submission_files import replace_whole
 
 _REFUSED = ".refused+"  # nbgrader's collect looks for "<student>+<assignment>+*": a dot hides the entry from it
 
@@ -66,23 +68,33 @@ def screen(inbound: Path, assignment_id: str, check_owner: bool = True) -> list[
 
 
 class GuardedCollect(ExchangeCollect):
-    """nbgrader's collect with a copy that lands whole or not at all (an interrupted copy leaves no
-    submission, which the next collect fills, rather than half of one that looks complete)."""
+    """nbgrader's collect, each newer submission landing whole in place of the earlier one
+    (submission_files.replace_whole: nbgrader's own removes the earlier one first, and a collect killed
+    then leaves the student none), copied without following links."""
+
+    def copy_files(self):
+        for record in self.src_records:  # each student's newest submission in inbound (nbgrader's init_src)
+            dest = Path(self.coursedir.format_path(self.coursedir.submitted_directory, record["username"],
+                                                   self.coursedir.assignment_id))
+            before = self.coursedir.get_existing_timestamp(str(dest)) if dest.is_dir() else None
+            # nbgrader's rule: a newer one, or with before_duedate any other one (its init_src chose it)
+            if before is not None and not (record["timestamp"] > before or
+                                           (self.before_duedate and record["timestamp"] != before)):
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            replace_whole(dest, partial(self.do_copy, os.path.join(self.inbound_path, record["filename"])))
 
     def do_copy(self, src, dest, log=None):
         size = self.get_size(src)
         if size > 1000 * self.coursedir.max_dir_size:  # nbgrader's own limit, which its do_copy enforces
             raise RuntimeError(f"Directory size is too big. Size is {size}, maximum size is {1000 * self.coursedir.max_dir_size}")
-        staging = Path(dest).with_name(f".{Path(dest).name}.collecting")
-        shutil.rmtree(staging, ignore_errors=True)
         skip = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
                                max_file_size=self.coursedir.max_file_size, log=self.log)
         top = os.open(src, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
-            _copy_plain(top, staging, skip)
+            _copy_plain(top, Path(dest), skip)
         finally:
             os.close(top)
-        os.rename(staging, dest)
 
 
 def _copy_plain(folder_fd: int, dest: Path, skip) -> None:

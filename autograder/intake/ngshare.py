@@ -12,10 +12,13 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
 import requests
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import parse_utc
 
 from ..course.errors import CourseError
 from ..course.identity import student
@@ -50,8 +53,9 @@ class Service:
             raise CourseError(f"the staff's token file {where} cannot be read ({exc.strerror})",
                               hint="run as the user scripts/hub.sh gave it to (root), or fix c.ExchangeService.token_file") from None
 
-    def call(self, method: str, path: str, what: str, **data) -> dict:
-        """One request to ngshare; any failure becomes a one-line error naming what was tried, where, and what to check."""
+    def call(self, method: str, path: str, what: str, *, absent_ok: bool = False, **data) -> dict | None:
+        """One request to ngshare; any failure becomes a one-line error naming what was tried, where, and
+        what to check. `absent_ok`: None when the service has no such course, assignment or endpoint (404)."""
         timeout = self.settings.timeout
         try:
             reply = requests.request(method, self.url.rstrip("/") + path, data=data or None, timeout=timeout,
@@ -65,6 +69,8 @@ class Service:
             raise CourseError(f"could not {what}: the exchange service {self.url} is not reachable ({reason})",
                               hint="check that the hub and its ngshare service are running (`scripts/hub.sh start`) and "
                               "c.ExchangeService.url; nothing was changed, so run this again then") from None
+        if absent_ok and reply.status_code == 404:
+            return None
         try:
             answer = reply.json()
         except ValueError:
@@ -108,6 +114,25 @@ class Service:
         """The assignments the service has released in `course_id`."""
         return self.call("GET", f"/assignments/{course_id}", what)["assignments"]
 
+    def newest(self, assignment_id: str, course_ids: list[str], what: str) -> dict[str, dict[str, str]]:
+        """Course -> exchange user -> the time of their newest submission of `assignment_id` there, for
+        those of `course_ids` that hold the assignment. A roster exam's many courses are asked in one
+        request where the service is deploy/ngshare_service.py, else (ngshare's own command, as the
+        Kubernetes chart runs it) one request each: ngshare lists one course at a time."""
+        if len(course_ids) > 1:
+            answer = self.call("GET", f"/newest-submissions/{assignment_id}/{os.path.commonprefix(course_ids)}",
+                               what, absent_ok=True)
+            if answer is not None:
+                return {course_id: found for course_id, found in answer["courses"].items() if course_id in course_ids}
+        newest = {}
+        for course_id in course_ids:
+            answer = self.call("GET", f"/submissions/{course_id}/{assignment_id}", what, absent_ok=True)
+            if answer is not None:
+                newest[course_id] = {}
+                for entry in sorted(answer["submissions"], key=lambda entry: parse_utc(entry["timestamp"])):
+                    newest[course_id][entry["student_id"]] = entry["timestamp"]
+        return newest
+
     def submission_times(self, course_id: str, assignment_id: str, student_id: str) -> list[str]:
         """The timestamps of the service's submissions of one student, as its collect writes them."""
         user = student(student_id).exchange_user
@@ -129,6 +154,16 @@ class Service:
                 os.environ.pop(TOKEN_ENV, None)
             else:
                 os.environ[TOKEN_ENV] = before
+
+
+def due(coursedir: CourseDirectory, submission: Path, when: datetime) -> bool:
+    """Whether the service's submission of time `when` (parse_utc's) is still to be collected into
+    `submission`: newer than the one there, and not the one collect refused already."""
+    kept = marker(submission)
+    if kept.is_file() and kept.read_text(encoding="utf-8").split("\n")[0] == when.isoformat():
+        return False  # refused and reported already: the student has not submitted since
+    before = coursedir.get_existing_timestamp(str(submission)) if submission.is_dir() else None
+    return before is None or when > before
 
 
 def marker(submission: Path) -> Path:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from nbgrader.utils import parse_utc
 
@@ -203,6 +204,59 @@ def made_folder(course: Course, student_id: str, assignment_id: str) -> Path:
     finally:
         os.close(fd)
     return course.submission_dir(student_id, assignment_id)
+
+
+def replace_whole(dest: Path, write: Callable[[Path], None]) -> None:
+    """A new submission at submitted/<student>/<assignment>/ (`dest`) in place of the one there, for
+    collect. `write` fills a staging folder beside it; only then is the earlier submission renamed
+    aside, the new one renamed in, and the earlier one removed. Killed anywhere in this, a collect
+    leaves the earlier submission in place or aside, never half of one, and the next collect's
+    `recover` puts it back before fetching the new one again. `write` raising leaves `dest` as it was."""
+    staging, aside = _beside(dest, "collecting"), _beside(dest, "replaced")
+    recover(dest)
+    try:
+        write(staging)
+        if dest.is_symlink() or dest.is_file():  # not a submission collect made: never followed
+            dest.unlink()
+        elif dest.is_dir():
+            os.rename(dest, aside)
+        try:
+            os.rename(staging, dest)
+        except OSError:
+            if os.path.lexists(aside):
+                os.rename(aside, dest)
+            raise
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def recover(dest: Path) -> None:
+    """What a collect killed while replacing `dest` left behind: the earlier submission it had renamed
+    aside goes back unless the new one took its place; a staging folder, whole or not, goes (the
+    submission is fetched again)."""
+    aside = _beside(dest, "replaced")
+    if os.path.lexists(aside):
+        if os.path.lexists(dest):
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.rename(aside, dest)
+    shutil.rmtree(_beside(dest, "collecting"), ignore_errors=True)
+
+
+def recover_all(course: Course, assignment_id: str) -> None:
+    """`recover` for every student's submission of `assignment_id`: before a collect, which replaces
+    only those newer on the exchange, so that one killed after its new submission was in place
+    leaves nothing behind either."""
+    root = course.submissions_root()
+    for folder in root.iterdir() if root.is_dir() else []:
+        recover(folder / assignment_id)
+
+
+def _beside(dest: Path, what: str) -> Path:
+    # a dot: nbgrader, `listed` and grading never take it for an assignment's submission
+    return dest.with_name(f".{dest.name}.{what}")
 
 
 def listed(course: Course, assignment_id: str) -> list[str]:

@@ -67,9 +67,8 @@ def one_pass(*, course: Course, assignment_id: str, exchange: nbgrader_exchange.
     if due:
         feedback(course=course, assignment_id=assignment_id, students=due)
         for sid in due:
-            if exchange and exchange.came_through(assignment_id, sid):
-                nbgrader_exchange.release_feedback(course=course, assignment_id=assignment_id, students=[sid],
-                                                   exchange=exchange)
+            if exchange and exchange.came_through(assignment_id, sid):  # asked once: release_feedback would ask again
+                exchange.release_feedback(assignment_id, sid)
         if passback:  # before the markers: a pass-back that fails is due again next pass, with the feedback
             done.passed_back = pass_back(course=course, assignment_id=assignment_id, students=due)
         for sid in due:
