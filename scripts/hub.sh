@@ -26,6 +26,13 @@ stop() {
     echo "no hub is running from $state"
   fi
   rm -f "$private/hub.pid"
+  # A hub killed (or that crashed) before it stopped them leaves its proxy, its ngshare service and users'
+  # servers behind, holding the ports and the exchange's database: each runs a program under $state.
+  local left=("$state/proxy/" "$private/ngshare/env/" "$state/env/bin/python")
+  local pattern
+  for pattern in "${left[@]}"; do pkill -TERM -f -- "$pattern" 2>/dev/null || true; done
+  sleep 1
+  for pattern in "${left[@]}"; do pkill -KILL -f -- "$pattern" 2>/dev/null || true; done
 }
 
 # The hub's Python: the very interpreter of the course's .venv, so that its packages behave as they
