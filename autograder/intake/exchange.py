@@ -13,8 +13,11 @@ call; `course watch` chooses the exchange once and hands it to each pass.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -182,13 +185,30 @@ def _timestamps(course: Course, assignment_id: str) -> dict[str, str]:
             for sid in submitted_students(course, assignment_id)}
 
 
+@contextmanager
+def _one_collect_at_a_time(course: Course):
+    """`course watch` and a TA's `course collect --exchange` may run at once: each would take the
+    other's submission renamed aside for one a killed collect left (submission_files.recover), and
+    the other's replacement would then fail, refusing its student. A lock on the course folder,
+    which holds while the process lives and goes with it, however it ends."""
+    folder = os.open(course.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)
+
+
 def collect_exchange(*, course: Course, assignment_id: str, exchange: Exchange | None = None) -> ExchangeCollected:
     """nbgrader's collect: each student's newest submission from the exchange into submitted/."""
     (assignment_id,) = course.resolve([assignment_id])
-    recover_all(course, assignment_id)
-    before = _timestamps(course, assignment_id)
-    outcome = ExchangeCollected(refused=(exchange or exchange_for(course)).collect(assignment_id))
-    for sid, when in _timestamps(course, assignment_id).items():
+    with _one_collect_at_a_time(course):
+        recover_all(course, assignment_id)
+        before = _timestamps(course, assignment_id)
+        refused = (exchange or exchange_for(course)).collect(assignment_id)
+        after = _timestamps(course, assignment_id)
+    outcome = ExchangeCollected(refused=refused)
+    for sid, when in after.items():
         if before.get(sid) == when:
             outcome.unchanged += 1
             continue

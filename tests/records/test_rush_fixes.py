@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,41 @@ def test_an_ngshare_collect_killed_at_any_step_leaves_a_whole_submission(ngshare
         collect()
         submits({NOTEBOOK: b"the new one", "data/notes.txt": b"a file in a folder"})
         assert kill_collect_at_every_step(course, "student1", collect) >= 6
+
+
+def test_a_collect_started_while_another_replaces_a_submission_waits_for_it(ngshare_env, tmp_path, staff_token):
+    """`course watch` and a TA's `course collect --exchange` at once: the second waits for the first,
+    rather than take the earlier submission it renamed aside for a killed collect's leftover."""
+    with service(ngshare_env, tmp_path / "ngshare") as url:
+        set_up_course(url)
+        course = service_course(tmp_path, url, staff_token)
+
+        def submits(text):
+            reply = ask(url, "POST", f"/submission/adlm/{AID}", who="student1", files=files_json({NOTEBOOK: text}))
+            assert reply.json()["success"], reply.text
+
+        submits(b"the old one")
+        nbgrader_exchange.collect_exchange(course=course, assignment_id=AID)
+        submits(b"the new one")
+        real, second, done = os.rename, [], []
+
+        def collect_now():
+            done.append(nbgrader_exchange.collect_exchange(course=course, assignment_id=AID))
+
+        def rename(src, dst, *args, **kwargs):
+            real(src, dst, *args, **kwargs)
+            if Path(dst).name == f".{AID}.replaced" and not second:  # the earlier one is aside: another starts
+                second.append(threading.Thread(target=collect_now))
+                second[0].start()
+                second[0].join(timeout=2)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "rename", rename)
+            first = nbgrader_exchange.collect_exchange(course=course, assignment_id=AID)
+            second[0].join(timeout=30)
+        assert first.placed == ["student1"] and not first.refused and done and not done[0].placed + done[0].refused
+        assert files(course.submission_dir("student1", AID))[NOTEBOOK] == b"the new one"
+        assert sorted(p.name for p in (course.submissions_root() / "student1").iterdir()) == [AID]
 
 
 def test_a_disk_too_full_for_a_submission_fails_the_collect_and_refuses_nobody(ngshare_env, tmp_path, staff_token):
