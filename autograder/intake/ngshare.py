@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 from nbgrader.coursedir import CourseDirectory
@@ -120,13 +121,15 @@ class Service:
         request where the service is deploy/ngshare_service.py, else (ngshare's own command, as the
         Kubernetes chart runs it) one request each: ngshare lists one course at a time."""
         if len(course_ids) > 1:
-            answer = self.call("GET", f"/newest-submissions/{assignment_id}/{os.path.commonprefix(course_ids)}",
+            prefix = os.path.commonprefix(course_ids)  # ids hold what student ids hold: "+", "@", any letter
+            answer = self.call("GET", f"/newest-submissions/{quote(assignment_id, safe='')}/{quote(prefix, safe='')}",
                                what, absent_ok=True)
             if answer is not None:
                 return {course_id: found for course_id, found in answer["courses"].items() if course_id in course_ids}
         newest = {}
         for course_id in course_ids:
-            answer = self.call("GET", f"/submissions/{course_id}/{assignment_id}", what, absent_ok=True)
+            answer = self.call("GET", f"/submissions/{quote(course_id, safe='')}/{quote(assignment_id, safe='')}", what,
+                               absent_ok=True)
             if answer is not None:
                 newest[course_id] = {}
                 for entry in sorted(answer["submissions"], key=lambda entry: parse_utc(entry["timestamp"])):
