@@ -163,8 +163,9 @@ def paper_course(course: Course, assignment_id: str, student_id: str) -> str | N
 # --- the verbs ----------------------------------------------------------------------------------
 
 def release_assignments(*, course: Course, assignment_ids: list[str] | None = None) -> list[str]:
-    """Regenerate release/<id>/ and publish it in the exchange, replacing what was there, so
-    students fetch it from their Assignments panel. Returns the ids released."""
+    """Regenerate release/<id>/ and publish it in the exchange, so students fetch it from their
+    Assignments panel: what the exchange holds as it is stays, a changed one replaces it (on the service,
+    only while nobody has submitted it). Returns the ids released."""
     ids = course.resolve(assignment_ids)
     release(course=course, assignment_ids=ids)
     exchange_for(course).release(ids)

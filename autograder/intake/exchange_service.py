@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import glob
+import hashlib
 import os
 import shutil
 import tempfile
@@ -24,6 +25,17 @@ from ..course.identity import student
 from .exchange import nbgrader_api, never_released, own_papers, paper_course, roster_exam, succeeded
 from .ngshare import Service, due, marker
 from .submission_files import TIMESTAMP_FILE, exchange_texts
+
+
+def _same_release(folder: Path, held: dict[str, str]) -> bool:
+    """Whether the service's files (path -> MD5, as ngshare lists them) are `folder`'s, every notebook in it
+    included (files nbgrader's release leaves out, such as checkpoints, are not asked about)."""
+    for path, checksum in held.items():
+        file = folder / path
+        if not file.is_file() or hashlib.md5(file.read_bytes()).hexdigest() != checksum:
+            return False
+    notebooks = {str(p.relative_to(folder)) for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
+    return notebooks <= set(held)
 
 
 def exchange_config(url: str) -> dict:
@@ -77,7 +89,23 @@ class ServiceExchange:
                     self._release_one(assignment_id, own, folder)
 
     def _release_one(self, assignment_id: str, course_id: str, folder: Path) -> None:
-        """ngshare-exchange releases release/<id>/ of the course directory it is given: here, `folder`."""
+        """ngshare-exchange releases release/<id>/ of the course directory it is given: here, `folder`.
+
+        Its forced release deletes the assignment on the service first, and ngshare deletes its
+        submissions and feedback with it: a release the service holds as it is is left alone (a hub
+        restart publishes again), and a changed one is refused while students have submitted it."""
+        what = f"release {assignment_id} into the exchange"
+        held = self.service.released_files(course_id, assignment_id, what)
+        if held is not None:
+            if _same_release(folder, held):
+                return
+            submitted = self.service.submission_count(course_id, assignment_id, what)
+            if submitted:
+                raise CourseError(
+                    f"release/{assignment_id} differs from what the exchange holds in {course_id}, and releasing it "
+                    f"again would delete the {submitted} submissions students made of it there",
+                    hint=f"collect them first (`course collect {assignment_id} --exchange`), or release the change "
+                         "as a new assignment id")
         api = self._api(course_id, ExchangeReleaseAssignment={"force": True},
                         CourseDirectory={"release_directory": str(folder.parent)})
         with self.service.token_for_nbgrader():

@@ -111,6 +111,17 @@ class Service:
                 raise CourseError(f"the exchange did not enroll {refused[0]['username']} in {course_id}: "
                                   f"{refused[0].get('message', '')}", hint="an instructor of the course cannot also take it")
 
+    def released_files(self, course_id: str, assignment_id: str, what: str) -> dict[str, str] | None:
+        """Path -> MD5 of the files of `assignment_id` released in `course_id`; None where it is not released."""
+        answer = self.call("GET", f"/assignment/{quote(course_id, safe='')}/{quote(assignment_id, safe='')}"
+                           "?list_only=true", what, absent_ok=True)
+        return None if answer is None else {entry["path"]: entry["checksum"] for entry in answer["files"]}
+
+    def submission_count(self, course_id: str, assignment_id: str, what: str) -> int:
+        answer = self.call("GET", f"/submissions/{quote(course_id, safe='')}/{quote(assignment_id, safe='')}", what,
+                           absent_ok=True)
+        return 0 if answer is None else len(answer["submissions"])
+
     def assignments(self, course_id: str, what: str) -> list[str]:
         """The assignments the service has released in `course_id`."""
         return self.call("GET", f"/assignments/{course_id}", what)["assignments"]

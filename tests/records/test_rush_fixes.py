@@ -17,10 +17,12 @@ import shutil
 import threading
 from pathlib import Path
 
+import nbformat
 import pytest
 import requests
 
 from autograder.course.coursedir import Course
+from autograder.course.errors import CourseError
 from autograder.intake import exchange as nbgrader_exchange
 from autograder.intake.submission_files import submitted_students
 from autograder.verbs.watch import one_pass
@@ -319,3 +321,37 @@ def test_an_idle_watch_pass_on_a_roster_exam_asks_once_for_all_papers(ngshare_en
         with requests_to(url) as sent:
             assert not nbgrader_exchange.collect_exchange(course=course, assignment_id=PRACTICE_EXAM).placed
         assert len(sent) == len(fifty), sent
+
+
+# --- releasing again: a hub restart publishes every assignment once more ---------------------------
+
+def test_releasing_again_never_deletes_what_students_submitted(ngshare_env, tmp_path, staff_token):
+    """ngshare-exchange's forced release deletes the assignment first, and ngshare its submissions with it
+    (the rush's hub restart lost 43): a release the service holds as it is stays untouched, a changed one
+    is refused while students have submitted it, and replaced while nobody has."""
+    with service(ngshare_env, tmp_path / "ngshare") as url:
+        set_up_course(url)
+        course = service_course(tmp_path, url, staff_token)
+        assert ask(url, "DELETE", f"/assignment/adlm/{AID}").json()["success"]  # set_up_course's stand-in release
+        nbgrader_exchange.release_assignments(course=course, assignment_ids=[AID])
+        reply = ask(url, "POST", f"/submission/adlm/{AID}", who="student1", files=files_json({NOTEBOOK: b"answers"}))
+        assert reply.json()["success"], reply.text
+
+        nbgrader_exchange.release_assignments(course=course, assignment_ids=[AID])  # as `course hub publish` does
+        assert len(ask(url, "GET", f"/submissions/adlm/{AID}").json()["submissions"]) == 1
+
+        source = course.source_notebooks(AID)[0]  # an instructor's fix after students submitted
+        fixed = nbformat.read(source, as_version=4)
+        fixed.cells.append(nbformat.v4.new_markdown_cell("A hint, added after the release."))
+        nbformat.write(fixed, source)
+        with pytest.raises(CourseError) as refused:
+            nbgrader_exchange.release_assignments(course=course, assignment_ids=[AID])
+        assert refused.value.message == (f"release/{AID} differs from what the exchange holds in adlm, and releasing "
+                                         "it again would delete the 1 submissions students made of it there")
+        assert len(ask(url, "GET", f"/submissions/adlm/{AID}").json()["submissions"]) == 1
+
+        ask(url, "DELETE", f"/assignment/adlm/{AID}")  # nobody has submitted: a change goes out
+        nbgrader_exchange.release_assignments(course=course, assignment_ids=[AID])
+        nbgrader_exchange.release_assignments(course=course, assignment_ids=[AID])
+        held = ask(url, "GET", f"/assignment/adlm/{AID}", list_only="true").json()["files"]
+        assert {f["path"] for f in held} >= {NOTEBOOK}
