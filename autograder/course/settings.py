@@ -180,6 +180,10 @@ class ExchangeService(Configurable):
         50, min=1, help="What all files of one submission through the service may come to together (MB); refused "
         "like a file over c.ExchangeService.max_file_mb.",
     ).tag(config=True)
+    enroll_batch = Int(
+        25, min=1, help="Students enrolled on the service per request: ngshare takes longer the more a course has "
+        "(300 in one request outlasted the 10 s c.ExchangeService.timeout; 25 at a time took 11 s in all).",
+    ).tag(config=True)
 
 
 class LMS(Configurable):

@@ -101,10 +101,12 @@ class Service:
         for instructor in self.settings.instructors:
             self.call("POST", f"/instructor/{course_id}/{instructor}", f"make {instructor} an instructor of {course_id}",
                       first_name=instructor, last_name="", email="")
-        if students:
-            users = [student(sid).exchange_user for sid in students]
-            roster = [{"username": user, "first_name": user, "last_name": "", "email": ""} for user in users]
-            answer = self.call("POST", f"/students/{course_id}", f"enroll {len(students)} students in {course_id}",
+        users = [student(sid).exchange_user for sid in students]
+        for start in range(0, len(users), self.settings.enroll_batch):
+            part = users[start:start + self.settings.enroll_batch]
+            roster = [{"username": user, "first_name": user, "last_name": "", "email": ""} for user in part]
+            answer = self.call("POST", f"/students/{course_id}", f"enroll {len(part)} students in {course_id}"
+                               + (f" (from the {start + 1}th of {len(users)})" if start else ""),
                                students=json.dumps(roster))
             refused = [entry for entry in answer.get("status", []) if not entry.get("success")]
             if refused:

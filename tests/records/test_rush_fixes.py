@@ -29,7 +29,7 @@ from autograder.verbs.watch import one_pass
 from tests.conftest import NO_PDFS, PRACTICE_EXAM, course_main, make_course_copy
 from tests.records.test_exchange import submit
 from tests.records.test_exchange_service import ngshare_env  # noqa: F401 (a fixture)
-from tests.records.test_exchange_service import AID, STAFF, TOKENS, ask, files_json, service, set_up_course
+from tests.records.test_exchange_service import AID, STAFF, STUDENTS, TOKENS, ask, files_json, service, set_up_course
 
 NOTEBOOK = "layer_math.ipynb"
 
@@ -355,3 +355,18 @@ def test_releasing_again_never_deletes_what_students_submitted(ngshare_env, tmp_
         nbgrader_exchange.release_assignments(course=course, assignment_ids=[AID])
         held = ask(url, "GET", f"/assignment/adlm/{AID}", list_only="true").json()["files"]
         assert {f["path"] for f in held} >= {NOTEBOOK}
+
+
+def test_a_roster_is_enrolled_in_parts_and_every_student_is_on_the_service(ngshare_env, tmp_path, staff_token):
+    """300 students in one request outlasted the staff's 10 s timeout (ngshare checks each against the
+    whole course): they go c.ExchangeService.enroll_batch at a time."""
+    with service(ngshare_env, tmp_path / "ngshare") as url:
+        set_up_course(url)
+        course = service_course(tmp_path, url, staff_token)
+        course.exchange_service.enroll_batch = 2
+        roster = [f"learner{n}" for n in range(5)]
+        with requests_to(url) as sent:
+            nbgrader_exchange.enroll(course=course, students=roster)
+        assert sum(1 for request in sent if "/students/adlm" in request) == 3
+        on_service = ask(url, "GET", "/students/adlm").json()["students"]
+        assert sorted(entry["username"] for entry in on_service) == sorted([*STUDENTS, *roster])
