@@ -208,8 +208,11 @@ class Hub:
 
     def processes(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
         """(the hub and its proxy, ngshare): the hub's process tree, split at its ngshare service."""
+        pid = self.pid()
+        if pid is None:  # between a stop and a start (the hub-restart fault)
+            return [], []
         try:
-            hub = psutil.Process(self.pid() or -1)
+            hub = psutil.Process(pid)
             tree = [hub, *hub.children(recursive=True)]
         except psutil.Error:
             return [], []
