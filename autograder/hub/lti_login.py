@@ -44,6 +44,7 @@ from traitlets import default
 
 from ..course import identity, lms_launches
 from ..course.coursedir import CONFIG_FILE, Course
+from ..course.files import write_atomically
 from ..course.errors import CourseError
 from ..course.settings import LMS
 from .settings import HubSettings
@@ -84,9 +85,7 @@ class Nonces:
         # The validator refuses a token past its exp, or issued over max_age ago, each with time_leeway.
         last = min(float(id_token["exp"]), float(id_token["iat"]) + validator.max_age)
         self.until[nonce] = last + validator.time_leeway
-        new = self.file.with_name(f".{self.file.name}.tmp")
-        new.write_text(json.dumps(self.until), encoding="utf-8")
-        new.replace(self.file)
+        write_atomically(self.file, json.dumps(self.until))
         return True
 
 
