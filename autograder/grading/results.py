@@ -29,15 +29,22 @@ EXPLAINED = {
 }
 
 
+def _doc(text: str, **default) -> dict:
+    """A field with what it means, which the documentation's record reference shows (docs/_ext)."""
+    return field(metadata={"doc": text}, **default)
+
+
 @dataclass
 class TestResult:
-    grade_id: str
-    points: float
-    max_points: float
-    message: str  # what the student reads: the verdicts of the hidden checks, or "passed"
-    # The error the cell's own (visible) asserts raised, None when they passed: all that feedback
-    # shows before the deadline with c.Grading.feedback_before_deadline = "visible".
-    visible_error: str | None = None
+    """One graded test cell of the submission, in ``tests``."""
+
+    grade_id: str = _doc("the test cell's nbgrader grade_id, as in the source notebook")
+    points: float = _doc("points given: all of the cell's or none (nbgrader's rule)")
+    max_points: float = _doc("the cell's points in ``course_config.py``")
+    message: str = _doc("what the student reads: the hidden checks' verdicts, or \"passed\"")
+    visible_error: str | None = _doc(
+        "the error the cell's own visible asserts raised, null when they passed: all that feedback shows before the "
+        "deadline under ``c.Grading.feedback_before_deadline = 'visible'``", default=None)
 
     @property
     def passed(self) -> bool:
@@ -46,26 +53,36 @@ class TestResult:
 
 @dataclass
 class Result:
-    assignment_id: str
-    student_id: str
-    status: str
-    message: str
-    score: float
-    max_score: float
-    tests: list[TestResult] = field(default_factory=list)
-    notebook: str = ""  # the file graded, as submitted
-    submission_sha256: str = ""
-    submitted_at: str | None = None  # ISO 8601 UTC, from nbgrader's timestamp.txt
-    device: str = ""
-    isolation: str = ""
-    started_at: str = ""
-    seconds: float = 0.0
-    peak_memory_mb: float = 0.0
-    started_ahead: bool = False  # its kernel was started while the slot's previous submission ran
-    attempts: int = 1
-    # Seconds per stage of grading it (`course grade --profile`): where a unit's time goes besides the cells.
-    profile: dict[str, float] = field(default_factory=dict)
-    schema_version: int = SCHEMA_VERSION
+    """The record of one graded submission, ``autograded/<student>/<assignment>/result.json``: JSON, written whole
+    or not at all, never pickled. Every submission ends with one, whatever it holds."""
+
+    assignment_id: str = _doc("the assignment, as in ``course_config.py``")
+    student_id: str = _doc("the student, as nbgrader knows them")
+    status: str = _doc("how grading ended: one of the statuses below")
+    message: str = _doc("one or more sentences on the whole submission: why it ended so, and how its cells were "
+                        "resolved (a pasted or relabelled cell)")
+    score: float = _doc("the tests' points together, before any late penalty (the gradebook's final score has it)")
+    max_score: float = _doc("what the assignment's graded test cells are worth")
+    tests: list[TestResult] = _doc("one entry per graded test cell, below", default_factory=list)
+    notebook: str = _doc("the file graded, as submitted", default="")
+    submission_sha256: str = _doc("the submitted notebook's SHA-256: a record is stale once the submission "
+                                  "changes", default="")
+    submitted_at: str | None = _doc("ISO 8601 UTC, from nbgrader's ``timestamp.txt``; null without one",
+                                    default=None)
+    device: str = _doc("the slot it ran on: ``cpu slot N`` or ``cuda:N`` (with its share of the card's memory, "
+                      "and the node and job on Slurm)", default="")
+    isolation: str = _doc("the isolation it ran under: ``bubblewrap``, or the weaker fallback the machine "
+                                  "allowed (``c.Sandbox.mode``)", default="")
+    started_at: str = _doc("when grading it began, ISO 8601 UTC", default="")
+    seconds: float = _doc("wall-clock seconds of the whole unit", default=0.0)
+    peak_memory_mb: float = _doc("the run's largest resident memory, all its processes together", default=0.0)
+    started_ahead: bool = _doc("its kernel was started while the slot's previous submission ran "
+                               "(``c.Grading.warm_kernels``)", default=False)
+    attempts: int = _doc("tries it took: more than 1 after an ``infra_error`` was retried", default=1)
+    profile: dict[str, float] = _doc("seconds per stage of grading it, which ``course grade --profile`` shows",
+                                     default_factory=dict)
+    schema_version: int = _doc("the record format's version; a record of another version is graded again",
+                               default=SCHEMA_VERSION)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)
