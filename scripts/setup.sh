@@ -19,7 +19,7 @@ log="$venv/install.log"
 # uv does not compile bytecode; compileall after it uses every core. Like pip, compileall leaves
 # out files this Python cannot compile (torch ships test files in newer syntax), so its exit
 # status says nothing useful.
-need=(-c constraints.txt -e ".[test]" -e ./student)
+need=(-c constraints.txt -e ".[test,docs]" -e ./student)
 if ! { "$venv/bin/pip" install --quiet --disable-pip-version-check "uv==$uv_version" &&
        "$venv/bin/uv" pip install --python "$venv/bin/python" "${need[@]}"; } >"$log" 2>&1; then
   echo "uv could not install the packages (the end of $log says why); installing with pip instead..."

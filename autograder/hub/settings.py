@@ -15,8 +15,9 @@ read at load time, never pasted into code: a quote in a password is just a chara
                     user who launches gets a Unix user of their own; staff by their LTI roles
     HUB_AUTH_CONFIG a file of JupyterHub settings for the institution's login, loaded after the hub's
                     own; without it users log in with their Unix password (PAM)
-    HUB_DEMO_LOGIN  1: JupyterHub's dummy login, everyone with the one password HUB_PASSWORD
-                    (default adlm-course), for a demo on a machine nobody else reaches
+    HUB_DEMO_LOGIN  1: JupyterHub's dummy login, everyone with the one password HUB_PASSWORD,
+                    for a demo on a machine nobody else reaches
+    HUB_PASSWORD    the demo login's one password (default adlm-course); refused without HUB_DEMO_LOGIN=1
     HUB_START_SECONDS  how long a starting hub may take to answer (default 60)
 """
 
