@@ -338,8 +338,8 @@ def test_from_the_lms_link_to_the_lms_gradebook_in_a_browser(hub, browser):
     page.goto(f"{hub.platform.url}/?as={STUDENT['user_id']}")
     page.get_by_role("link", name=link["title"]).click()
     page.wait_for_url(f"{hub.url}/user/student1/lab**")
-    page.screenshot(path=SHOTS / "lti-1-landed.png")
     released = assignments_panel(page)
+    page.screenshot(path=SHOTS / "lti-1-landed.png")  # once Lab has drawn: the student's Assignments panel
     released.locator(".list_item", has_text=aid).get_by_role("button", name="Fetch").click()
     fetched = page.locator("#fetched_assignments_list .list_item", has_text=aid).first
     fetched.wait_for()
