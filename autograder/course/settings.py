@@ -218,7 +218,8 @@ class LMS(Configurable):
     username_key = Unicode(
         "sub", help="The launch claim the hub user name comes from: a top-level claim ('sub', 'email') or, as "
         "'custom_NAME', the custom parameter NAME (Moodle: custom 'username=$User.username'; Canvas: "
-        "'login=$Canvas.user.loginId'). It must be stable: a user whose value changes becomes a new user.",
+        "'username=$Canvas.user.loginId'; both read with 'custom_username'). It must be stable: a user whose value "
+        "changes becomes a new user.",
     ).tag(config=True)
     username_prefix = Unicode(
         "", help="Put before every LMS user's hub name, e.g. 'lms-', so that LMS names can never be the name of an "
