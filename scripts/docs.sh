@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/python -m sphinx -W --keep-going -q -b html "$@" docs docs/_build/html
+# -E: the references are read from the code, which Sphinx does not watch, so every build starts afresh (2 s).
+exec .venv/bin/python -m sphinx -E -W --keep-going -q -b html "$@" docs docs/_build/html

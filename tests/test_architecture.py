@@ -1,4 +1,4 @@
-"""The package's layout as README.md's Architecture section states it: stage folders that import
+"""The package's layout as the documentation's Architecture page (docs/architecture.md) states it: stage folders that import
 only earlier ones, and a folder table that names what the tree holds. AST and text only: fast."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "autograder"
 
-# The folders of autograder/ in the order data passes them (README: Architecture); a module may import
+# The folders of autograder/ in the order data passes them (docs/architecture.md); a module may import
 # its own folder and earlier ones only. The stages first, then what is built over them.
 STAGES = ["course", "checks", "authoring", "intake", "grading", "records", "reports"]
 ABOVE_STAGES = ["lms", "exam", "verbs", "hub", "demo", "cli"]
@@ -57,12 +57,11 @@ def test_no_folder_imports_a_later_one():
 
 
 def _architecture() -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    return text.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    return (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
 
 
 def _folder_table() -> dict[str, set[str]]:
-    """README's folder table: folder -> the modules (`x.py`) and folders (`x/`) its last column names."""
+    """The architecture page's folder table: folder -> the modules (`x.py`) and folders (`x/`) its last column names."""
     rows = {}
     for line in _architecture().splitlines():
         cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
@@ -76,19 +75,19 @@ def _held(folder: Path) -> set[str]:
             | {p.name + "/" for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__"})
 
 
-def test_the_readme_table_names_every_folder_and_module_of_the_package():
+def test_the_architecture_page_names_every_folder_and_module_of_the_package():
     rows = _folder_table()
     assert "autograder/" in rows
     assert {f"autograder/{name}/" for name in _folders()} <= set(rows), "a folder of autograder/ has no row"
     for folder, named in rows.items():
         path = REPO / folder
-        assert path.is_dir(), f"the README's table names {folder}, which does not exist"
+        assert path.is_dir(), f"the architecture page's table names {folder}, which does not exist"
         held = _held(path)
-        assert named == held, (f"{folder}: the README names {sorted(named - held)} that are not there"
+        assert named == held, (f"{folder}: the architecture page names {sorted(named - held)} that are not there"
                                f" and leaves out {sorted(held - named)}")
 
 
-def test_the_readme_states_the_same_order():
+def test_the_architecture_page_states_the_same_order():
     stated = re.search(r"^Stage folders, in order: (.*)$", _architecture(), re.M)
     assert stated, "the Architecture section's line 'Stage folders, in order: ...' is missing"
     assert re.findall(r"`(\w+)/`", stated.group(1)) == STAGES

@@ -82,7 +82,7 @@ class HubSettings:
         auth_config = Path(environ["HUB_AUTH_CONFIG"]).absolute() if environ.get("HUB_AUTH_CONFIG") else None
         if auth_config and not auth_config.is_file():
             raise CourseError(f"HUB_AUTH_CONFIG names {auth_config}, which is not a file",
-                              hint="give the file of JupyterHub settings for your institution's login (see the README's hub section)")
+                              hint="give the file of JupyterHub settings for your institution's login (the admin guide's hub page, docs/admin/hub.md, has an example)")
         students = () if auth == "lti13" else tuple((environ.get("HUB_STUDENTS") or "student1 student2").split())
         return cls(state=state, port=port, students=students,
                    instructor=environ.get("HUB_INSTRUCTOR") or "instructor",
@@ -95,7 +95,7 @@ class HubSettings:
         missing = [f"c.LMS.{name}" for name in LTI_NEEDS if not getattr(course.lms, name)]
         if missing:
             raise CourseError(f"HUB_AUTH=lti13 needs {', '.join(missing)} in {course.root / 'course_config.py'}",
-                              hint="copy them from the tool's registration in the LMS (the README's LMS section says where)")
+                              hint="copy them from the tool's registration in the LMS (the admin guide's LMS page, docs/admin/lms.md, says where)")
         return course.lms
 
     @property

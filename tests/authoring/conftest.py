@@ -7,7 +7,7 @@ from tests.conftest import PRACTICE_FORM, course_main, make_course_copy
 # `course validate --otter` grades cases through the otter export too: here the solution and the stub
 # of each assignment, 01's alternatives, and the practice form's solution, stub and alternatives
 # (otter grades one of its cases in 2-4 s, a tenth of 04's). Every case of every assignment through
-# otter is `course validate --otter` run outside CI, about twice validate's own time (README).
+# otter is `course validate --otter` run outside CI, about twice validate's own time (docs/instructor.md).
 OTTER_KINDS = {kind: ["--otter-only", "solution", "--otter-only", "stub", "--otter-only", "alternative"]
                for kind in (PRACTICE_FORM, "01_layer_math")}
 COURSEWORK_OTTER_KINDS = ["--otter-only", "solution", "--otter-only", "stub"]
@@ -22,7 +22,7 @@ OTTER_KINDS["04_transfer_resnet"] = []
 # quiet cores with 02, 03 and 04 under three, two and two; CI 869 s before the hub's boundary test).
 # 02 and 03 went to one seed when the hub's tests gained the ngshare exchange, a roster exam and an
 # outage (CI took 874 s of pytest with 02 under two); 01 and the practice form keep five.
-# Five seeds of every case of every assignment is `course validate`'s default, run outside CI (README).
+# Five seeds of every case of every assignment is `course validate`'s default, run outside CI (docs/instructor.md).
 SEEDS = {"02_training_loop": 1, "03_kfold_cv": 1, "04_transfer_resnet": 1}
 
 

@@ -133,3 +133,10 @@ def test_a_setting_option_or_record_field_without_help_text_fails_the_build(tmp_
     for undocumented in ("c.Knobs.speed has no help text", "option --fast of `go` has no help text",
                          "Result.score has no doc"):
         assert undocumented in built.stderr
+
+
+def test_the_readme_links_only_to_files_that_exist():
+    """The README is not part of the site, so Sphinx does not check its links to the guides."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    targets = [t.split("#")[0] for t in re.findall(r"\]\(([^)\s]+)\)", readme) if "://" not in t]
+    assert targets and [t for t in targets if not (REPO / t).exists()] == []

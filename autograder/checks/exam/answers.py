@@ -46,7 +46,7 @@ class PaperKey:
 
 # Where an otter export of a form keeps the form's key: beside this module, in the autograder zip
 # only, so that it is not handed out with the student notebook. While otter grades, the zip's files
-# sit beside the submission, so a submission could read it then (README: what otter cannot give).
+# sit beside the submission, so a submission could read it then (docs/instructor.md: what otter's route cannot give).
 _EXPORTED_KEY = Path(__file__).with_name("paper_key.json")
 # What AnswerCheck judges by; the worked answers, rubrics, seeds and model answers stay at home.
 _JUDGED_FIELDS = ("question", "kind", "value", "tolerance", "decimals", "function", "cases", "expected")
