@@ -28,7 +28,9 @@ from tests.conftest import alive, make_course_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fault-injection")]
 AID = "01_layer_math"
-KILLS = 10
+# Eight: six at random moments, two inside the gradebook's write (ten took 107 s of CI's time; the
+# random moments of eight still reach start-up, between units and mid-kernel).
+KILLS = 8
 AT_INGEST = 2  # the last kills wait for the gradebook's write transaction (its journal file)
 REVISED = "solution"  # handed in again after a TA adjusted its grades by hand
 ADJUSTED_CELL = "test_softmax"
@@ -87,7 +89,7 @@ def _phase(descendants, records_now: int, total: int) -> str:
     return "between units" if descendants else "start-up"
 
 
-def test_killed_ten_times_ends_as_an_uninterrupted_run(tmp_path):
+def test_killed_eight_times_ends_as_an_uninterrupted_run(tmp_path):
     reference, students = _cohort(tmp_path / "reference", 63300)
     # The same course, gradebook and records, before either is graded further.
     course = Course.load(shutil.copytree(reference.root, tmp_path / "faulted"))
