@@ -4,8 +4,8 @@
   made a target of the `{command}` role (sphinx-click's options already are `{option}` targets).
 - `course-settings`: every option `course_config.py` takes of ours, from the traitlets classes that
   declare it (help, type, default, bounds), as Sphinx's `confval` objects.
-- `course-hub-settings`: the one-machine hub's HUB_* variables, from the docstring of the module
-  that reads them, as `envvar` objects.
+- `course-variables`: environment variables (the hub's HUB_*, the student library's DLMED_*), from the
+  docstring of the module that reads them, as `envvar` objects.
 - `course-record`: the fields of `result.json` and its statuses, from the dataclasses and the
   status table grading writes them from.
 
@@ -113,8 +113,8 @@ class CourseSettings(SphinxDirective):
 _VARIABLE = re.compile(r"^ {4}(?P<name>[A-Z][A-Z0-9_]+)\s+(?P<text>\S.*)$")
 
 
-class HubSettings(SphinxDirective):
-    """The HUB_* variables a module's docstring lists, as `envvar` objects."""
+class ModuleVariables(SphinxDirective):
+    """The environment variables a module's docstring lists, as `envvar` objects."""
 
     required_arguments = 1
 
@@ -176,7 +176,7 @@ class CourseRecord(SphinxDirective):
 def setup(app):
     app.add_directive("course-commands", CourseCommands)
     app.add_directive("course-settings", CourseSettings)
-    app.add_directive("course-hub-settings", HubSettings)
+    app.add_directive("course-variables", ModuleVariables)
     app.add_directive("course-record", CourseRecord)
     # Targets of the roles guides use: {command}`course grade`, {status}`timeout`.
     app.add_crossref_type("command", "command", objname="command")

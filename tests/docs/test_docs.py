@@ -81,6 +81,13 @@ def test_every_hub_variable_the_hub_reads_is_in_the_reference(inventory):
     assert read and read <= inventory["std:envvar"]
 
 
+def test_every_variable_of_the_student_library_is_in_the_reference(inventory):
+    read = {name for folder in ("student/dlmed", "autograder") for path in (REPO / folder).rglob("*.py")
+            if path.name != "__init__.py" or "student" not in path.parts
+            for name in re.findall(r"\bDLMED_[A-Z0-9_]+", path.read_text(encoding="utf-8"))}
+    assert {"DLMED_DEVICE", "DLMED_PLAN"} <= read <= inventory["std:envvar"]
+
+
 def test_every_grading_status_is_in_the_reference(inventory):
     assert set(results.STATUSES) == inventory["std:status"]
 
