@@ -17,6 +17,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
 
 def test_six_students_rush_a_watch_that_is_killed_and_nothing_is_lost(tmp_path):
+    # Outside CI's default run: it shares the hub tests' one worker (both close the checkout to students
+    # while a hub runs), where it cost 130-140 s, and two runs of the same suite then ended 58 s either
+    # side of CI's 20 minutes. The fixes the rush found are tested in tests/records/test_rush_fixes.py.
+    if not os.environ.get("COURSE_TEST_RUSH"):
+        pytest.skip("the deadline rush runs on request: COURSE_TEST_RUSH=1 scripts/test.sh tests/bench/test_rush.py")
     if os.geteuid() != 0:
         pytest.skip("the hub makes Unix users and runs as root: run the suite as root (CI does)")
     done = subprocess.run([sys.executable, str(REPO / "bench" / "rush.py"), "--students", "6", "--burst-minutes", "0.25",
