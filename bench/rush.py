@@ -43,7 +43,6 @@ import argparse
 import heapq
 import json
 import os
-import pwd
 import random
 import re
 import shutil
@@ -69,6 +68,7 @@ from course_copy import REPO, copy_course  # noqa: E402
 from rush_students import act, start_worker  # noqa: E402
 from autograder.course.coursedir import Course  # noqa: E402
 from autograder.course.errors import CourseError  # noqa: E402
+from autograder.course.identity import unix_account  # noqa: E402
 from autograder.demo.cohort import HOSTILE, synthesize  # noqa: E402
 from autograder.grading import results  # noqa: E402
 from autograder.intake.ngshare import Service  # noqa: E402
@@ -757,7 +757,7 @@ def run(args) -> dict:
     state.chmod(0o755)  # the users' servers would run the hub's environment from here
     port = free_ports(4, start=33000)
     burst = args.burst_minutes * 60
-    made_users = [user for user in (STAFF, PROBE) if not _unix_user(user)]
+    made_users = [user for user in (STAFF, PROBE) if unix_account(user) is None]
     checkout_mode = REPO.stat().st_mode
     hub = watch = memory = None
     mounted = False
@@ -849,14 +849,6 @@ def run(args) -> dict:
             print(f"kept {state}")
         else:
             shutil.rmtree(state, ignore_errors=True)
-
-
-def _unix_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:

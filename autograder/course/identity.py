@@ -10,6 +10,7 @@ made safe as a file name. Every one of these is derived here and nowhere else.
 
 from __future__ import annotations
 
+import pwd
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -106,3 +107,12 @@ def is_staff(roles, staff_roles) -> bool:
     an institution's Instructor who takes this course as a Learner, is a student here."""
     wanted = set().union(*(_role_uris(role) for role in staff_roles))
     return any(isinstance(role, str) and _role_uris(role) & wanted for role in roles or ())
+
+
+def unix_account(name: str) -> pwd.struct_passwd | None:
+    """The machine's account of that name, None when it has none: what an LMS name may not take over
+    (the hub's login, the roster's mapping) and what the hub makes for a new LMS user."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        return None

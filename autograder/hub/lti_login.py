@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pwd
 import subprocess
 import time
 from collections.abc import Mapping
@@ -208,21 +207,21 @@ class LMSAuthenticator(LTI13Authenticator):
         except identity.NotAHubName as exc:
             raise refused(403, f"you cannot be given a user on this hub: {exc}", then=STAFF) from None
         try:
-            lms_launches.record(hub.course, claims, name, staff=staff, account_exists=_account(name) is not None,
+            lms_launches.record(hub.course, claims, name, staff=staff, account_exists=identity.unix_account(name) is not None,
                                 context_id=lms.context_id)
         except lms_launches.NameTaken as exc:
             raise refused(403, f"you were not logged in: {exc}", then=STAFF) from None
         except lms_launches.UnsafeFolder as exc:
             raise refused(500, f"the course's lms folder is not safe to write in: {exc}",
                           then="Tell the course's staff: its owner should remove it (the hub makes it anew).") from None
-        if not _account(name):
+        if not identity.unix_account(name):
             # Their own group: what LMS users reach of each other's and the course's files is what others
             # may, which `course hub check` asks as nobody before the hub starts.
             made = subprocess.run(["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", name],
                                   capture_output=True, text=True)
-            if made.returncode and not _account(name):  # (made meanwhile by their own launch in another tab)
+            if made.returncode and not identity.unix_account(name):  # (made meanwhile by their own launch in another tab)
                 raise refused(500, f"the hub could not make the user {name}: {made.stderr.strip()}", then=STAFF)
-            os.chmod(_account(name).pw_dir, 0o700)
+            os.chmod(identity.unix_account(name).pw_dir, 0o700)
         return name, staff, not staff and staff_on_hub(hub, name)
 
     def give_rights(self, name: str, staff: bool) -> None:
@@ -270,10 +269,3 @@ async def _stop_staff_server(handler, name: str) -> None:
                       "gives", then="Open the assignment again in a minute.")
     if not spawner.pending:  # one that is stopping already goes anyway
         await handler.stop_single_user(user)
-
-
-def _account(name: str):
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        return None

@@ -11,13 +11,12 @@ never guessed.
 
 from __future__ import annotations
 
-import pwd
 from collections import Counter
 from dataclasses import dataclass
 
 from ..course import lms_launches
 from ..course.coursedir import Course
-from ..course.identity import NotAHubName, is_staff, lms_hub_name, lms_value
+from ..course.identity import NotAHubName, is_staff, lms_hub_name, lms_value, unix_account
 from .service import NRPS_SCOPE, Service, course_url
 
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -114,16 +113,8 @@ def _mapped(course: Course, launches: lms_launches.Launches, member: dict) -> tu
     owner = launches.users.get(name)
     if owner is not None and (owner.get("iss"), owner.get("sub")) != (settings.issuer, sub):
         return None, f"gives the user name {name!r}, which a launch gave to another LMS user"
-    if owner is None and _account_exists(name):
+    if owner is None and unix_account(name) is not None:
         # The hub refuses such a launch (root@elsewhere.example is not root): grades filed under the name
         # would be the account's, not the member's.
         return None, f"gives the user name {name!r}, an account of this machine that no LMS user was given"
     return name, ""
-
-
-def _account_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
